@@ -1,0 +1,238 @@
+package kernel
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+
+	"github.com/go-zeromq/zmq4"
+)
+
+// executeContent is the content of execute_request. Absent booleans take
+// the protocol's defaults.
+type executeContent struct {
+	Code            string            `json:"code"`
+	Silent          bool              `json:"silent"`
+	StoreHistory    *bool             `json:"store_history"`
+	UserExpressions map[string]string `json:"user_expressions"`
+	AllowStdin      *bool             `json:"allow_stdin"`
+	StopOnError     *bool             `json:"stop_on_error"`
+}
+
+func boolOr(p *bool, def bool) bool {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// executeReply is the content of execute_reply; the embedded error is set
+// when Status is "error".
+type executeReply struct {
+	Status          string           `json:"status"`
+	ExecutionCount  int              `json:"execution_count"`
+	UserExpressions map[string]any   `json:"user_expressions"`
+	Payload         []map[string]any `json:"payload"`
+	*ExecError
+}
+
+type executeInput struct {
+	Code           string `json:"code"`
+	ExecutionCount int    `json:"execution_count"`
+}
+
+type executeResultContent struct {
+	ExecutionCount int            `json:"execution_count"`
+	Data           map[string]any `json:"data"`
+	Metadata       map[string]any `json:"metadata"`
+}
+
+var abortedReply = json.RawMessage(`{"status":"aborted"}`)
+
+// execJob is one queued execute_request.
+type execJob struct {
+	sock zmq4.Socket
+	msg  *Message
+}
+
+// executor runs execute requests one at a time, in arrival order, on its
+// own goroutine, so that the shell loop stays free for other requests.
+type executor struct {
+	k     *Kernel
+	mu    sync.Mutex
+	queue []execJob
+	wake  chan struct{}
+	count int // execution count; executor goroutine only
+}
+
+func newExecutor(k *Kernel) *executor {
+	return &executor{k: k, wake: make(chan struct{}, 1)}
+}
+
+// enqueue adds an execute request to the queue.
+func (e *executor) enqueue(sock zmq4.Socket, m *Message) {
+	e.mu.Lock()
+	e.queue = append(e.queue, execJob{sock, m})
+	e.mu.Unlock()
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next pops the oldest job, or reports false when the queue is empty.
+func (e *executor) next() (execJob, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.queue) == 0 {
+		return execJob{}, false
+	}
+	j := e.queue[0]
+	e.queue[0] = execJob{}
+	e.queue = e.queue[1:]
+	return j, true
+}
+
+// run executes jobs until ctx is done.
+func (e *executor) run(ctx context.Context) {
+	for {
+		j, ok := e.next()
+		if !ok {
+			select {
+			case <-ctx.Done():
+				return
+			case <-e.wake:
+				continue
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		e.execute(ctx, j)
+	}
+}
+
+// abortQueued answers every queued execute request with status aborted,
+// as ipykernel does after an error when stop_on_error is set.
+func (e *executor) abortQueued() {
+	e.mu.Lock()
+	jobs := e.queue
+	e.queue = nil
+	e.mu.Unlock()
+	k := e.k
+	for _, j := range jobs {
+		parent := j.msg.RawHeader()
+		k.pub.publish("status", parent, statusBusy)
+		k.reply(j.sock, j.msg, "execute_reply", abortedReply)
+		k.pub.publish("status", parent, statusIdle)
+	}
+}
+
+// execute runs one execute_request: busy, execute_input, outputs,
+// execute_result or error, execute_reply, idle.
+func (e *executor) execute(ctx context.Context, j execJob) {
+	k := e.k
+	m := j.msg
+	parent := m.RawHeader()
+	k.lastParent.Store(&parent)
+	k.pub.publish("status", parent, statusBusy)
+
+	var c executeContent
+	if err := m.UnmarshalContent(&c); err != nil {
+		k.log.Printf("shell: %v", err)
+		k.reply(j.sock, m, "execute_reply", executeReply{
+			Status: StatusError, ExecutionCount: e.count,
+			UserExpressions: map[string]any{}, Payload: []map[string]any{},
+			ExecError: &ExecError{Name: "BadRequest", Value: err.Error(), Traceback: []string{err.Error()}},
+		})
+		k.pub.publish("status", parent, statusIdle)
+		return
+	}
+	store := boolOr(c.StoreHistory, true) && !c.Silent
+	stopOnError := boolOr(c.StopOnError, true)
+	if store {
+		e.count++
+	}
+	count := e.count
+	if !c.Silent {
+		k.pub.publish("execute_input", parent, executeInput{Code: c.Code, ExecutionCount: count})
+	}
+
+	out := &cellOutput{
+		k:           k,
+		parent:      parent,
+		ids:         m.Identities,
+		allowStdin:  boolOr(c.AllowStdin, true),
+		interrupted: make(chan struct{}),
+	}
+	k.cell.Store(out)
+	res, err := k.cfg.Evaluator.Execute(ctx, ExecuteRequest{
+		Code:            c.Code,
+		Silent:          c.Silent,
+		StoreHistory:    store,
+		UserExpressions: c.UserExpressions,
+		AllowStdin:      out.allowStdin,
+		StopOnError:     stopOnError,
+		ExecutionCount:  count,
+	}, out)
+	k.cell.CompareAndSwap(out, nil)
+	if err != nil {
+		k.log.Printf("evaluator failed on execute_request %s: %v", m.Header.MsgID, err)
+		res = ExecuteResult{Status: StatusError, Error: &ExecError{
+			Name: "EvaluatorError", Value: err.Error(), Traceback: []string{"EvaluatorError: " + err.Error()},
+		}}
+	}
+	if res.Status == "" {
+		res.Status = StatusOK
+	}
+	if res.Status == StatusError && res.Error == nil {
+		res.Error = &ExecError{Name: "Error", Value: "the cell failed"}
+	}
+
+	var output string
+	if res.Value != nil && res.Status == StatusOK {
+		if !c.Silent {
+			k.pub.publish("execute_result", parent, executeResultContent{
+				ExecutionCount: count, Data: orEmptyMap(res.Value.Data), Metadata: orEmptyMap(res.Value.Metadata),
+			})
+		}
+		if s, ok := res.Value.Data["text/plain"].(string); ok {
+			output = s
+		}
+	}
+	reply := executeReply{
+		Status:          res.Status,
+		ExecutionCount:  count,
+		UserExpressions: res.UserExpressions,
+		Payload:         res.Payload,
+	}
+	if reply.UserExpressions == nil {
+		reply.UserExpressions = map[string]any{}
+	}
+	if reply.Payload == nil {
+		reply.Payload = []map[string]any{}
+	}
+	if res.Status == StatusError {
+		ee := *res.Error
+		if ee.Traceback == nil {
+			ee.Traceback = []string{}
+		}
+		reply.ExecError = &ee
+		k.pub.publish("error", parent, &ee)
+	}
+	if store {
+		k.history.add(count, c.Code, output)
+	}
+	k.reply(j.sock, m, "execute_reply", reply)
+	k.pub.publish("status", parent, statusIdle)
+	if res.Status == StatusError && stopOnError {
+		e.abortQueued()
+	}
+}
+
+func orEmptyMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
