@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -15,6 +19,8 @@ func kernelInfo() kernel.Info {
 	return kernel.Info{
 		Implementation:        "godl",
 		ImplementationVersion: Version,
+		Banner: fmt.Sprintf("godl %s — Go %s (yaegi interpreter) with deep learning (gorgonia, gonum/plot)\n"+
+			"Cells keep their state; Ctrl-C (interrupt) stops a cell and keeps it.", Version, goVersion),
 		LanguageInfo: kernel.LanguageInfo{
 			Name:           "go",
 			Version:        goVersion,
@@ -23,13 +29,72 @@ func kernelInfo() kernel.Info {
 			PygmentsLexer:  "go",
 			CodemirrorMode: "go",
 		},
+		HelpLinks: []kernel.HelpLink{
+			{Text: "Go documentation", URL: "https://go.dev/doc/"},
+			{Text: "Go standard library", URL: "https://pkg.go.dev/std"},
+			{Text: "godl README", URL: "https://github.com/godl-kernel/godl#readme"},
+		},
 	}
 }
 
-// kernelCommand runs the kernel.
-//
-// TODO: wire kernel.New once the kernel package lands.
 func kernelCommand(args []string, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "godl kernel: not built into this godl yet")
-	return exitFailure
+	fs := newFlagSet("kernel", "-f CONNECTION_FILE", stderr)
+	connFile := fs.String("f", "", "Jupyter connection `file` (Jupyter passes {connection_file})")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	if *connFile == "" && len(pos) == 1 {
+		*connFile = pos[0]
+	} else if len(pos) > 0 {
+		fmt.Fprintf(stderr, "godl kernel: unexpected argument %q\n", pos[0])
+		return exitUsage
+	}
+	if *connFile == "" {
+		fmt.Fprintln(stderr, "godl kernel: -f CONNECTION_FILE is required (Jupyter starts the kernel through kernel.json; see 'godl install')")
+		return exitUsage
+	}
+	conn, err := kernel.ReadConnectionFile(*connFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "godl kernel: %v\n", err)
+		return exitUsage
+	}
+
+	// SIGINT interrupts the running cell (interrupt_mode "signal" front
+	// ends and Ctrl-C in a terminal); SIGTERM and SIGHUP shut down cleanly.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ev, err := startWorker(ctx, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "godl kernel: starting the evaluator: %v\n", err)
+		return exitFailure
+	}
+	k, err := kernel.New(kernel.Config{Connection: conn, Evaluator: ev, Info: kernelInfo(), Log: stderr})
+	if err != nil {
+		ev.Close()
+		fmt.Fprintf(stderr, "godl kernel: %v\n", err)
+		return exitFailure
+	}
+	go func() {
+		for s := range sigs {
+			if s == os.Interrupt {
+				if err := k.Interrupt(); err != nil {
+					fmt.Fprintf(stderr, "godl kernel: %v\n", err)
+				}
+				continue
+			}
+			fmt.Fprintf(stderr, "godl kernel: %v: shutting down\n", s)
+			cancel()
+		}
+	}()
+	if _, err := k.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "godl kernel: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
 }
+
