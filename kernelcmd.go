@@ -97,4 +97,3 @@ func kernelCommand(args []string, stderr io.Writer) int {
 	}
 	return exitOK
 }
-
