@@ -452,3 +452,23 @@ func TestSquashControl(t *testing.T) {
 		}
 	}
 }
+
+// The tutorial was written by Python's nbformat: reading and writing it
+// again must give the same bytes, so that godl's notebooks diff cleanly.
+func TestMarshalMatchesNbformat(t *testing.T) {
+	want, err := os.ReadFile(filepath.Join("notebooks", "tour.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := parseNotebook(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := nb.marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("re-encoded tour.ipynb differs from nbformat's:\n%s", got)
+	}
+}

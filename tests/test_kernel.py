@@ -1,0 +1,177 @@
+"""Jupyter conformance tests of the godl kernel.
+
+A jupyter_kernel_test.KernelTests subclass (Debian python3-jupyter-kernel-test)
+with every sample it supports filled in for Go, plus a few checks of our own
+over the same real jupyter_client connection (interrupt, stdin, state).
+
+Run by `go test ./...` (TestJupyterConformance in main_test.go) with
+JUPYTER_PATH pointing at a temporary kernelspec install. By hand:
+
+    go run . install --prefix /tmp/godl-k
+    JUPYTER_PATH=/tmp/godl-k/share/jupyter /usr/bin/python3 -m unittest -v tests/test_kernel.py
+"""
+
+import os
+import time
+import unittest
+from queue import Empty
+
+import jupyter_kernel_test
+from jupyter_kernel_test.msgspec_v5 import validate_message
+
+TIMEOUT = 30
+
+
+class GodlKernelTests(jupyter_kernel_test.KernelTests):
+    kernel_name = os.environ.get("GODL_KERNEL_NAME", "godl")
+
+    language_name = "go"
+    file_extension = ".go"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Imports used by the samples below, once for the whole session.
+        cls.kc.execute_interactive('import (\n\t"fmt"\n\t"os"\n)', timeout=TIMEOUT)
+
+    code_hello_world = 'fmt.Println("hello, world")'
+
+    code_stderr = 'fmt.Fprintln(os.Stderr, "to stderr")'
+
+    completion_samples = [
+        {"text": "fmt.Sprin", "matches": {"fmt.Sprint", "fmt.Sprintf", "fmt.Sprintln"}},
+        {"text": "os.Std", "matches": {"os.Stdin", "os.Stdout", "os.Stderr"}},
+    ]
+
+    complete_code_samples = [
+        "x := 1",
+        'fmt.Println("hi")',
+        "func f() int { return 1 }",
+        "for i := 0; i < 3; i++ {\n\tfmt.Println(i)\n}",
+    ]
+    incomplete_code_samples = [
+        "func f() {",
+        "for i := 0; i < 3; i++ {",
+        "xs := []int{1, 2,",
+        'fmt.Println("a",',
+    ]
+    invalid_code_samples = [
+        "x := 1)",
+        "}",
+    ]
+
+    code_generate_error = "var undefinedCheck int = thisNameIsNotDefined"
+
+    code_execute_result = [
+        {"code": "1 + 2", "result": "3"},
+        {"code": "6 * 7", "result": "42"},
+        {"code": 'y := "go" + "dl"\ny', "result": '"godl"'},
+    ]
+
+    code_display_data = [
+        {"code": 'display.Show(display.HTML("<b>bold</b>"))', "mime": "text/html"},
+        {"code": 'display.Show(display.Markdown("*godl*"))', "mime": "text/markdown"},
+    ]
+
+    # Matches "1 + 2" in the history (SQLite GLOB syntax, as ipykernel).
+    code_history_pattern = "1 ? 2*"
+    supported_history_operations = ("tail", "range", "search")
+
+    code_inspect_sample = "fmt.Println"
+
+    code_clear_output = 'fmt.Println("gone")\ndisplay.Clear(false)'
+
+    # --- checks of our own over the same connection ---------------------
+
+    def run_cell(self, code, allow_stdin=False, timeout=TIMEOUT):
+        """Executes code and returns (reply content, iopub messages)."""
+        self.flush_channels()
+        msg_id = self.kc.execute(code, allow_stdin=allow_stdin)
+        reply = self.get_non_kernel_info_reply(timeout=timeout)
+        validate_message(reply, "execute_reply", msg_id)
+        return reply["content"], self.iopub_until_idle(msg_id)
+
+    def iopub_until_idle(self, msg_id, timeout=TIMEOUT):
+        msgs = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=1)
+            except Empty:
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            validate_message(msg, msg["msg_type"], msg_id)
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return msgs
+            msgs.append(msg)
+        self.fail("no idle status for %s" % msg_id)
+
+    def test_godl_kernel_info(self):
+        self.flush_channels()
+        msg_id = self.kc.kernel_info()
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        validate_message(reply, "kernel_info_reply", msg_id)
+        c = reply["content"]
+        self.assertEqual(c["implementation"], "godl")
+        self.assertTrue(c["implementation_version"])
+        self.assertEqual(c["protocol_version"].split(".")[0], "5")
+        li = c["language_info"]
+        self.assertEqual(li["name"], "go")
+        self.assertEqual(li["mimetype"], "text/x-go")
+        self.assertEqual(li["pygments_lexer"], "go")
+        self.assertEqual(li["codemirror_mode"], "go")
+        self.assertRegex(li["version"], r"^\d+\.\d+")
+        self.assertTrue(c["help_links"])
+
+    def test_godl_state_across_cells(self):
+        content, _ = self.run_cell("stateVar := 20")
+        self.assertEqual(content["status"], "ok")
+        content, msgs = self.run_cell("stateVar + 22")
+        self.assertEqual(content["status"], "ok")
+        results = [m for m in msgs if m["msg_type"] == "execute_result"]
+        self.assertEqual(len(results), 1)
+        self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
+        self.assertEqual(results[0]["content"]["execution_count"], content["execution_count"])
+
+    def test_godl_error_shape(self):
+        content, msgs = self.run_cell('panic("kaboom")')
+        self.assertEqual(content["status"], "error")
+        errors = [m for m in msgs if m["msg_type"] == "error"]
+        self.assertEqual(len(errors), 1)
+        self.assertIn("kaboom", errors[0]["content"]["evalue"] + "".join(errors[0]["content"]["traceback"]))
+        # The kernel survives.
+        content, _ = self.run_cell("1 + 1")
+        self.assertEqual(content["status"], "ok")
+
+    def test_godl_interrupt_keeps_state(self):
+        self.run_cell("kept := 7")
+        self.flush_channels()
+        msg_id = self.kc.execute("for {\n}")
+        time.sleep(1.0)
+        self.km.interrupt_kernel()
+        reply = self.get_non_kernel_info_reply(timeout=TIMEOUT)
+        validate_message(reply, "execute_reply", msg_id)
+        self.assertEqual(reply["content"]["status"], "error")
+        self.iopub_until_idle(msg_id)
+        content, msgs = self.run_cell("kept")
+        self.assertEqual(content["status"], "ok")
+        results = [m for m in msgs if m["msg_type"] == "execute_result"]
+        self.assertEqual(results[0]["content"]["data"]["text/plain"], "7")
+
+    def test_godl_stdin_round_trip(self):
+        self.flush_channels()
+        code = 'import "bufio"\nline, _ := bufio.NewReader(os.Stdin).ReadString(\'\\n\')\nfmt.Println("got", line)'
+        msg_id = self.kc.execute(code, allow_stdin=True)
+        req = self.kc.get_stdin_msg(timeout=TIMEOUT)
+        validate_message(req, "input_request", msg_id)
+        self.kc.input("gopher")
+        reply = self.get_non_kernel_info_reply(timeout=TIMEOUT)
+        self.assertEqual(reply["content"]["status"], "ok")
+        msgs = self.iopub_until_idle(msg_id)
+        out = "".join(m["content"]["text"] for m in msgs if m["msg_type"] == "stream")
+        self.assertIn("got gopher", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
