@@ -120,3 +120,7 @@ func num(v any) int {
 	f, _ := v.(float64)
 	return int(f)
 }
+
+func contextWithTimeout(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(parent, d)
+}
