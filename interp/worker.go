@@ -1,0 +1,350 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/godl-kernel/godl/kernel"
+)
+
+// newWorkerEvaluator makes the evaluator ServeWorker serves.
+//
+// TEMPORARY: it becomes a call of NewSession(SessionOptions{Stdout:
+// os.Stdout, Stderr: os.Stderr}) once the engine's Session lands; until
+// then it is nil and ServeWorker fails with a clear message.
+var newWorkerEvaluator func() (kernel.Evaluator, error)
+
+// ServeWorker is the main function of the evaluator worker process
+// (`godl __worker`), started by Start: it serves the kernel's requests on
+// file descriptors 3 (requests) and 4 (events) until the kernel closes
+// them, and returns the process exit status. Its stdout and stderr are the
+// cells' output. SIGINT interrupts the running cell.
+func ServeWorker() int {
+	if newWorkerEvaluator == nil {
+		fmt.Fprintln(os.Stderr, "godl __worker: this build has no Go evaluator")
+		return 2
+	}
+	return serveWorker(newWorkerEvaluator)
+}
+
+// workerServer is the worker's side of the IPC.
+type workerServer struct {
+	eval   kernel.Evaluator
+	fw     frameWriter
+	stdout *os.File // fd 1 and fd 2 as they were at start, whatever
+	stderr *os.File // user code later does to os.Stdout and os.Stderr
+
+	syncMu sync.Mutex
+	seq    uint64
+
+	mu      sync.Mutex
+	nextIn  uint32
+	inputs  map[uint32]chan *ipcMsg
+	execs   chan execJob
+	helps   chan helpJob
+	closing bool
+}
+
+type execJob struct {
+	req kernel.ExecuteRequest
+}
+
+type helpJob struct {
+	kind msgKind
+	id   uint32
+	m    *ipcMsg
+}
+
+// serveWorker runs the worker with the evaluator newEval makes.
+func serveWorker(newEval func() (kernel.Evaluator, error)) int {
+	// Requests and events must not leak into processes cells start.
+	if _, _, e := syscall.Syscall(syscall.SYS_FCNTL, 3, syscall.F_GETFD, 0); e != 0 {
+		fmt.Fprintln(os.Stderr, "godl __worker: must be started by the godl kernel (no fd 3)")
+		return 2
+	}
+	syscall.CloseOnExec(3)
+	syscall.CloseOnExec(4)
+	reqF := os.NewFile(3, "godl-requests")
+	evF := os.NewFile(4, "godl-events")
+	ws := &workerServer{
+		fw:     frameWriter{w: evF},
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		inputs: make(map[uint32]chan *ipcMsg),
+		execs:  make(chan execJob, 1),
+		helps:  make(chan helpJob, 64),
+	}
+	// Catch SIGINT before saying hello: the supervisor signals only
+	// ready workers, and the default action would kill us.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+
+	ev, err := newEval()
+	if err != nil {
+		ws.fw.send(evHello, 0, &ipcMsg{Err: err.Error()})
+		fmt.Fprintln(os.Stderr, "godl __worker:", err)
+		return 1
+	}
+	ws.eval = ev
+	go func() {
+		for range sigs {
+			ev.Interrupt()
+		}
+	}()
+	go ws.executor()
+	go ws.helper()
+	if err := ws.fw.send(evHello, 0, &ipcMsg{PID: os.Getpid()}); err != nil {
+		return 1
+	}
+	ws.serve(reqF)
+
+	// The kernel closed the request pipe: it wants us gone, or is gone.
+	ws.mu.Lock()
+	ws.closing = true
+	ws.mu.Unlock()
+	ev.Interrupt()
+	closed := make(chan struct{})
+	go func() { ev.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(500 * time.Millisecond):
+	}
+	return 0
+}
+
+// serve reads requests until the request pipe ends.
+func (ws *workerServer) serve(r io.Reader) {
+	fr := newFrameReader(r)
+	for {
+		m := new(ipcMsg)
+		kind, id, err := fr.next(m)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				fmt.Fprintln(ws.stderr, "godl __worker: reading requests:", err)
+			}
+			return
+		}
+		switch kind {
+		case reqExecute:
+			if m.Exec == nil {
+				m.Exec = &kernel.ExecuteRequest{}
+			}
+			select {
+			case ws.execs <- execJob{req: *m.Exec}:
+			default:
+				res := errorResult("WorkerBusy", "a cell is already running in the Go worker", nil)
+				ws.finishExec(&res, nil)
+			}
+		case reqComplete, reqInspect, reqIsComplete:
+			select {
+			case ws.helps <- helpJob{kind, id, m}:
+			default:
+				ws.fw.send(evReply, id, &ipcMsg{Err: "the Go worker is busy answering earlier requests"})
+			}
+		case reqInputReply:
+			ws.mu.Lock()
+			ch := ws.inputs[id]
+			delete(ws.inputs, id)
+			ws.mu.Unlock()
+			if ch != nil {
+				ch <- m
+			}
+		case reqInterrupt:
+			ws.eval.Interrupt()
+		default:
+			fmt.Fprintf(ws.stderr, "godl __worker: unknown request %d ignored\n", kind)
+		}
+	}
+}
+
+// executor runs cells one at a time.
+func (ws *workerServer) executor() {
+	for job := range ws.execs {
+		ws.runCell(job)
+	}
+}
+
+// runCell runs one cell and reports its end, even if the evaluator panics
+// or the cell calls runtime.Goexit on this goroutine.
+func (ws *workerServer) runCell(job execJob) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		r := recover()
+		var res kernel.ExecuteResult
+		if r == nil {
+			res = errorResult("Goexit", "the cell called runtime.Goexit; variables are kept", nil)
+			go ws.executor() // this goroutine is ending: replace it
+		} else {
+			res = errorResult("panic", fmt.Sprint(r)+" [recovered by the Go worker; variables are kept]",
+				trimLines(string(debug.Stack()), crashMaxLines))
+		}
+		ws.finishExec(&res, nil)
+	}()
+	res, err := ws.eval.Execute(context.Background(), job.req, (*workerOutput)(ws))
+	returned = true
+	ws.finishExec(&res, err)
+}
+
+func trimLines(s string, n int) []string {
+	var lines []string
+	for len(s) > 0 && len(lines) < n {
+		i := 0
+		for i < len(s) && s[i] != '\n' {
+			i++
+		}
+		lines = append(lines, s[:i])
+		if i < len(s) {
+			i++
+		}
+		s = s[i:]
+	}
+	return lines
+}
+
+// finishExec reports the end of the cell, after the output it wrote.
+func (ws *workerServer) finishExec(res *kernel.ExecuteResult, err error) {
+	m := &ipcMsg{Result: res}
+	if err != nil {
+		m.Err = err.Error()
+	}
+	ws.syncSend(evExecDone, 0, m, func(e error) *ipcMsg {
+		// Most likely a value that JSON cannot carry (NaN, a func).
+		r := errorResult("EncodingError", "the cell's result could not be sent to the kernel: "+e.Error(), nil)
+		return &ipcMsg{Result: &r}
+	})
+}
+
+// syncSend writes the next sync marker to stdout and stderr, then sends m
+// with the marker's number: the supervisor handles m after the output
+// written before it and before the output written after it. Every marker
+// must be followed by its event (the stream readers wait for it), so when
+// m cannot be encoded, fallback's message goes instead. Markers and events
+// are sent in one critical section, so events arrive in marker order.
+func (ws *workerServer) syncSend(kind msgKind, id uint32, m *ipcMsg, fallback func(error) *ipcMsg) error {
+	ws.syncMu.Lock()
+	defer ws.syncMu.Unlock()
+	ws.seq++
+	var b [syncMarkerLen]byte
+	marker := appendSyncMarker(b[:0], ws.seq)
+	var mask uint8
+	if _, err := ws.stdout.Write(marker); err == nil {
+		mask |= 1
+	}
+	if _, err := ws.stderr.Write(marker); err == nil {
+		mask |= 2
+	}
+	m.Seq, m.Mask = ws.seq, mask
+	err := ws.fw.send(kind, id, m)
+	if err != nil {
+		f := fallback(err)
+		f.Seq, f.Mask = ws.seq, mask
+		ws.fw.send(kind, id, f)
+	}
+	return err
+}
+
+// helper answers completion, inspection and is-complete requests, so that
+// they are served while a cell runs.
+func (ws *workerServer) helper() {
+	for job := range ws.helps {
+		ws.help(job)
+	}
+}
+
+func (ws *workerServer) help(job helpJob) {
+	r := &ipcMsg{}
+	defer func() {
+		if p := recover(); p != nil {
+			r = &ipcMsg{Err: fmt.Sprintf("the Go worker panicked answering: %v", p)}
+		}
+		if err := ws.fw.send(evReply, job.id, r); err != nil {
+			ws.fw.send(evReply, job.id, &ipcMsg{Err: err.Error()})
+		}
+	}()
+	ctx := context.Background()
+	var err error
+	switch job.kind {
+	case reqComplete:
+		var c kernel.CompleteResult
+		c, err = ws.eval.Complete(ctx, job.m.Code, job.m.Cursor)
+		r.Complete = &c
+	case reqInspect:
+		var i kernel.InspectResult
+		i, err = ws.eval.Inspect(ctx, job.m.Code, job.m.Cursor, job.m.Detail)
+		r.Inspect = &i
+	case reqIsComplete:
+		var i kernel.IsCompleteResult
+		i, err = ws.eval.IsComplete(ctx, job.m.Code)
+		r.IsComplete = &i
+	}
+	if err != nil {
+		r.Err = err.Error()
+	}
+}
+
+// workerOutput is the kernel.Output the worker's evaluator writes to. Text
+// goes to the worker's fd 1 and 2 like everything else; displays and input
+// prompts become events, each after a stream sync so that they keep their
+// place among the text.
+type workerOutput workerServer
+
+func (o *workerOutput) Stream(name, text string) {
+	f := o.stdout
+	if name == "stderr" {
+		f = o.stderr
+	}
+	io.WriteString(f, text)
+}
+
+func (o *workerOutput) Display(d kernel.Display) {
+	ws := (*workerServer)(o)
+	err := ws.syncSend(evDisplay, 0, &ipcMsg{Display: &d}, func(error) *ipcMsg { return &ipcMsg{} })
+	if err != nil {
+		fmt.Fprintf(ws.stderr, "godl: a display could not be sent to the kernel: %v\n", err)
+	}
+}
+
+func (o *workerOutput) ClearOutput(wait bool) {
+	ws := (*workerServer)(o)
+	ws.syncSend(evClear, 0, &ipcMsg{Wait: wait}, func(error) *ipcMsg { return &ipcMsg{} })
+}
+
+func (o *workerOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
+	ws := (*workerServer)(o)
+	ch := make(chan *ipcMsg, 1)
+	ws.mu.Lock()
+	ws.nextIn++
+	id := ws.nextIn
+	ws.inputs[id] = ch
+	ws.mu.Unlock()
+	defer func() {
+		ws.mu.Lock()
+		delete(ws.inputs, id)
+		ws.mu.Unlock()
+	}()
+	fallback := func(error) *ipcMsg { return &ipcMsg{} }
+	if err := ws.syncSend(evInput, id, &ipcMsg{Prompt: prompt, Password: password}, fallback); err != nil {
+		return "", fmt.Errorf("asking the kernel for input: %w", err)
+	}
+	select {
+	case r := <-ch:
+		if r.Err != "" {
+			return "", errors.New(r.Err)
+		}
+		return r.Text, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
