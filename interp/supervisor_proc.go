@@ -19,7 +19,7 @@ import (
 // events (displays, input prompts, the end of a cell) to the supervisor in
 // order, each after the output written before it.
 type workerProc struct {
-	s     *Supervisor
+	s      *Supervisor
 	ready  chan struct{} // closed when the worker said hello
 	exitCh chan struct{} // closed when the process has exited
 	done   chan struct{} // closed when it exited and every goroutine ended
