@@ -178,3 +178,9 @@ func unmarshalObject(b []byte, v any) error {
 	}
 	return json.Unmarshal(t, v)
 }
+
+// Signature returns the hex signature of the four signed frames (header,
+// parent header, metadata, content), or nil when the codec does not sign.
+func (c *Codec) Signature(header, parent, metadata, content []byte) []byte {
+	return c.sign(header, parent, metadata, content)
+}
