@@ -1,18 +1,159 @@
 package display
 
-import "fmt"
+import (
+	"fmt"
+	"image"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gorgonia.org/tensor"
+)
+
+// Renderer is implemented by types that build their own bundle. It is the
+// only renderer interface that needs this package; the others use plain
+// strings and bytes, so a library can be displayable without importing it.
+type Renderer interface {
+	Render() Bundle
+}
+
+// HTMLRenderer is implemented by types that show themselves as HTML.
+type HTMLRenderer interface {
+	HTML() string
+}
+
+// MarkdownRenderer is implemented by types that show themselves as Markdown.
+type MarkdownRenderer interface {
+	Markdown() string
+}
+
+// LatexRenderer is implemented by types that show themselves as LaTeX.
+type LatexRenderer interface {
+	Latex() string
+}
+
+// PNGRenderer is implemented by types that show themselves as a PNG image.
+type PNGRenderer interface {
+	PNG() []byte
+}
+
+// JPEGRenderer is implemented by types that show themselves as a JPEG image.
+type JPEGRenderer interface {
+	JPEG() []byte
+}
+
+// SVGRenderer is implemented by types that show themselves as an SVG image.
+type SVGRenderer interface {
+	SVG() string
+}
+
+// JSONRenderer is implemented by types that show themselves as a JSON tree.
+// JSON returns a value encoding/json can marshal.
+type JSONRenderer interface {
+	JSON() any
+}
 
 // Render returns the richest bundle for v: the form a notebook shows for a
-// cell's final value. Every bundle has a text/plain entry.
+// cell's final value, and what Show and Handle.Update display. Every bundle
+// has a text/plain entry. In order:
 //
-// TODO(issue 4): images, plots, matrices, tensors, renderer interfaces.
-func Render(v any) Bundle {
-	var text string
+//   - a Bundle is itself;
+//   - a Renderer gives its own bundle;
+//   - a type with any of the methods HTML, Markdown, Latex, PNG, JPEG, SVG
+//     or JSON of the renderer interfaces gives all of those forms, with
+//     String (fmt.Stringer) or %v as text;
+//   - a *plot.Plot is drawn as a chart (see Plot), an image.Image as PNG;
+//   - a gonum mat.Matrix or a gorgonia tensor.Tensor is a table showing
+//     shape and element type, abridged past 10 rows or columns;
+//   - an error is its message;
+//   - a string is quoted (%q), as Go source would write it;
+//   - anything else is formatted with %v.
+//
+// A method that panics gives a text bundle saying so rather than a panic.
+func Render(v any) (b Bundle) {
+	defer func() {
+		if r := recover(); r != nil {
+			b = Text(fmt.Sprintf("display: rendering %T panicked: %v", v, r))
+		}
+	}()
 	switch x := v.(type) {
-	case string:
-		text = fmt.Sprintf("%q", x)
-	default:
-		text = fmt.Sprintf("%v", x)
+	case Bundle:
+		return x.withText(x.textOf)
+	case *Bundle:
+		if x != nil {
+			return x.withText(x.textOf)
+		}
+	case Renderer:
+		r := x.Render()
+		return r.withText(func() string { return plainText(v) })
 	}
-	return Bundle{Data: map[string]any{"text/plain": text}}
+	if b, ok := methodBundle(v); ok {
+		return b
+	}
+	switch x := v.(type) {
+	case *plot.Plot:
+		if x != nil {
+			return Plot(x)
+		}
+	case image.Image:
+		return Image(x)
+	case tensor.Tensor:
+		return tensorBundle(x)
+	case mat.Matrix:
+		return matrixBundle(x)
+	case error:
+		return Text(x.Error())
+	case string:
+		return Text(fmt.Sprintf("%q", x))
+	}
+	return Text(plainText(v))
+}
+
+// methodBundle gathers the forms v renders itself as through the
+// single-method renderer interfaces.
+func methodBundle(v any) (Bundle, bool) {
+	b := Bundle{Data: map[string]any{}, Metadata: map[string]any{}}
+	add := func(o Bundle) {
+		for k, d := range o.Data {
+			if k != MIMEText {
+				b.Data[k] = d
+			}
+		}
+	}
+	if r, ok := v.(HTMLRenderer); ok {
+		add(HTML(r.HTML()))
+	}
+	if r, ok := v.(MarkdownRenderer); ok {
+		add(Markdown(r.Markdown()))
+	}
+	if r, ok := v.(LatexRenderer); ok {
+		add(Latex(r.Latex()))
+	}
+	if r, ok := v.(PNGRenderer); ok {
+		add(PNG(r.PNG()))
+	}
+	if r, ok := v.(JPEGRenderer); ok {
+		add(JPEG(r.JPEG()))
+	}
+	if r, ok := v.(SVGRenderer); ok {
+		add(SVG(r.SVG()))
+	}
+	if r, ok := v.(JSONRenderer); ok {
+		add(JSON(r.JSON()))
+	}
+	if len(b.Data) == 0 {
+		return Bundle{}, false
+	}
+	b.Data[MIMEText] = plainText(v)
+	return b, true
+}
+
+// plainText is the text/plain form of a value without a richer one.
+func plainText(v any) string {
+	switch x := v.(type) {
+	case fmt.Stringer:
+		return x.String()
+	case string:
+		return fmt.Sprintf("%q", x)
+	}
+	return fmt.Sprintf("%v", v)
 }

@@ -1,0 +1,79 @@
+package display
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// vgPoints converts CSS pixels to vg lengths.
+func vgPoints(px int) vg.Length { return vg.Length(px) * vg.Inch / cssDPI }
+
+// Default size of a chart in a notebook, in CSS pixels: about the width of
+// a JupyterLab output area, in the 16:10 proportion of matplotlib's inline
+// figures.
+const (
+	PlotWidth  = 640
+	PlotHeight = 400
+)
+
+// pixelDensity is the number of image pixels per CSS pixel in the PNG
+// form of a chart: 2 keeps it sharp on high-DPI ("retina") screens.
+const pixelDensity = 2
+
+// cssDPI is the number of CSS pixels per inch.
+const cssDPI = 96
+
+// Plot returns a bundle showing p as a chart of PlotWidth×PlotHeight CSS
+// pixels: an SVG image, and a PNG drawn at twice that size whose metadata
+// asks frontends to show it at that size, so that it is sharp on high-DPI
+// screens.
+func Plot(p *plot.Plot) Bundle { return PlotSize(p, PlotWidth, PlotHeight) }
+
+// PlotSize is Plot with a size, in CSS pixels.
+func PlotSize(p *plot.Plot, width, height int) Bundle {
+	if width <= 0 || height <= 0 {
+		return Text(fmt.Sprintf("display.PlotSize: invalid size %dx%d", width, height))
+	}
+	w, h := vgPoints(width), vgPoints(height)
+
+	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(cssDPI*pixelDensity))
+	p.Draw(draw.New(img))
+	pngData, err := encodePNG(img.Image())
+	if err != nil {
+		return Text(fmt.Sprintf("display.Plot: %v", err))
+	}
+
+	svg := vgsvg.New(w, h)
+	p.Draw(draw.New(svg))
+	var svgData bytes.Buffer
+	if _, err := svg.WriteTo(&svgData); err != nil {
+		return Text(fmt.Sprintf("display.Plot: %v", err))
+	}
+
+	text := fmt.Sprintf("[plot %dx%d]", width, height)
+	if t := p.Title.Text; t != "" {
+		text = fmt.Sprintf("[plot %q %dx%d]", t, width, height)
+	}
+	b := PNG(pngData)
+	b.Data[MIMEText] = text
+	b.Data[MIMESVG] = svgFontFallbacks.Replace(svgData.String())
+	b.Metadata[MIMEPNG] = map[string]any{"width": width, "height": height}
+	return b
+}
+
+// svgFontFallbacks gives the fonts named in SVG charts generic fallbacks:
+// fonts are not embedded (that would add hundreds of kilobytes), and a
+// browser without the Liberation fonts would otherwise pick its default,
+// usually a serif font, for every family.
+var svgFontFallbacks = strings.NewReplacer(
+	"font-family:Liberation Sans;", "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;",
+	"font-family:Liberation Serif;", "font-family:'Liberation Serif','Times New Roman',Times,serif;",
+	"font-family:Liberation Mono;", "font-family:'Liberation Mono','Courier New',Courier,monospace;",
+)

@@ -1,0 +1,172 @@
+package display
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// Show displays v now, in its richest form (see Render): in a notebook as
+// display_data, elsewhere as its text/plain form on standard output.
+//
+//	display.Show(display.HTML("<b>bold</b>"))
+//	display.Show(img) // an image.Image
+func Show(v any) { publish(Render(v), "", false) }
+
+// Clear clears the output of the running cell. With wait, the output is
+// cleared when the next output arrives, which avoids flicker when a cell
+// redraws itself. Without a kernel, Clear does nothing.
+func Clear(wait bool) {
+	if p := currentPublisher(); p != nil {
+		p.Clear(wait)
+	}
+}
+
+// publish sends b to the publisher, or prints its text without one.
+func publish(b Bundle, id string, update bool) {
+	if p := currentPublisher(); p != nil {
+		p.Publish(b, id, update)
+		return
+	}
+	fmt.Fprintln(os.Stdout, b.textOf())
+}
+
+// MinUpdateInterval is the shortest time between two updates sent through
+// one Handle: faster updates are coalesced, so at most four go out per
+// second and the last one always does.
+const MinUpdateInterval = 250 * time.Millisecond
+
+// A Handle names one display so that it can be updated in place: a chart
+// redrawn as training goes, a progress table, a status line. Its methods
+// are safe for concurrent use.
+//
+// Updates are rate-limited to one per MinUpdateInterval. An update that
+// comes sooner is held back and sent when the interval has passed (by a
+// timer, or by Flush or Close), replaced by any later update meanwhile, so
+// the frontend is never flooded and always ends up showing the last value.
+// A held-back value is rendered when it is sent, possibly on another
+// goroutine: pass values that are not modified afterwards, or are safe for
+// concurrent use (as a *LossChart is).
+type Handle struct {
+	id string
+
+	mu         sync.Mutex
+	shown      bool        // a display_data went out
+	last       time.Time   // when the last display or update went out
+	seq        uint64      // counts Show and Update calls
+	pending    any         // the latest value not yet sent
+	hasPending bool        // pending is set (it may be nil)
+	timer      *time.Timer // sends pending when the interval has passed
+
+	sendMu   sync.Mutex // orders sends, which render outside mu
+	sentSeq  uint64     // seq of the last value sent
+	lastText string     // text printed last, without a publisher
+}
+
+// New returns a handle for a new display. Nothing is shown until the
+// first Show or Update.
+//
+//	h := display.New()
+//	for step := range steps {
+//		...
+//		h.Update(chart) // shows the chart, then redraws it in place
+//	}
+//	h.Close() // make sure the final state is shown
+func New() *Handle {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	return &Handle{id: hex.EncodeToString(b[:])}
+}
+
+// ID returns the display id (transient.display_id in Jupyter).
+func (h *Handle) ID() string { return h.id }
+
+// Show displays v as a new output carrying the handle's id, right away.
+// Later updates change every output shown with this handle, including
+// those of earlier cells.
+func (h *Handle) Show(v any) {
+	h.mu.Lock()
+	h.stopTimerLocked()
+	h.seq++
+	seq := h.seq
+	h.pending, h.hasPending = nil, false
+	h.shown = true
+	h.last = time.Now()
+	h.mu.Unlock()
+	h.send(v, seq, false)
+}
+
+// Update replaces what the handle shows with v. The first Update of a
+// handle never shown displays v (as Show does); later ones send
+// update_display_data, at most one per MinUpdateInterval.
+func (h *Handle) Update(v any) {
+	h.mu.Lock()
+	if !h.shown {
+		h.mu.Unlock()
+		h.Show(v)
+		return
+	}
+	h.seq++
+	h.pending, h.hasPending = v, true
+	wait := MinUpdateInterval - time.Since(h.last)
+	if wait > 0 {
+		if h.timer == nil {
+			h.timer = time.AfterFunc(wait, h.Flush)
+		}
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Unlock()
+	h.Flush()
+}
+
+// Flush sends the update held back by rate limiting, if any, now.
+func (h *Handle) Flush() {
+	h.mu.Lock()
+	h.stopTimerLocked()
+	if !h.hasPending {
+		h.mu.Unlock()
+		return
+	}
+	v, seq := h.pending, h.seq
+	h.pending, h.hasPending = nil, false
+	h.last = time.Now()
+	h.mu.Unlock()
+	h.send(v, seq, true)
+}
+
+// Close sends any held-back update and stops the handle's timer. Call it
+// (or Flush) when done updating, so the final state is shown even if the
+// program ends right after. The handle stays usable.
+func (h *Handle) Close() { h.Flush() }
+
+func (h *Handle) stopTimerLocked() {
+	if h.timer != nil {
+		h.timer.Stop()
+		h.timer = nil
+	}
+}
+
+// send renders v and publishes it, unless a later value went out already.
+func (h *Handle) send(v any, seq uint64, update bool) {
+	h.sendMu.Lock()
+	defer h.sendMu.Unlock()
+	if seq < h.sentSeq {
+		return
+	}
+	h.sentSeq = seq
+	b := Render(v)
+	if p := currentPublisher(); p != nil {
+		p.Publish(b, h.id, update)
+		return
+	}
+	// In a terminal, a redrawn chart would print the same line again and
+	// again: print only what changed.
+	if text := b.textOf(); !update || text != h.lastText {
+		h.lastText = text
+		fmt.Fprintln(os.Stdout, text)
+	}
+}
