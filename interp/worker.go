@@ -35,6 +35,9 @@ func ServeWorker() int {
 	return serveWorker(newWorkerEvaluator)
 }
 
+// maxWorkerStack is the worker's maximum goroutine stack size.
+const maxWorkerStack = 256 << 20
+
 // workerServer is the worker's side of the IPC.
 type workerServer struct {
 	eval   kernel.Evaluator
@@ -72,6 +75,10 @@ func serveWorker(newEval func() (kernel.Evaluator, error)) int {
 	}
 	syscall.CloseOnExec(3)
 	syscall.CloseOnExec(4)
+	// A runaway recursion takes seconds to fill Go's default 1 GB stack
+	// (the runtime copies it at each doubling); 256 MB still holds a
+	// 300,000-deep interpreted recursion and fails four times sooner.
+	debug.SetMaxStack(maxWorkerStack)
 	reqF := os.NewFile(3, "godl-requests")
 	evF := os.NewFile(4, "godl-events")
 	ws := &workerServer{
