@@ -47,6 +47,8 @@ const (
 	drainDelay = 300 * time.Millisecond
 	// closeDelay is how long Close lets the worker exit by itself.
 	closeDelay = time.Second
+	// helpTimeout bounds Complete, Inspect and IsComplete.
+	helpTimeout = 10 * time.Second
 	// maxHeld bounds the output kept while no cell runs.
 	maxHeld = 1 << 20
 )
@@ -140,7 +142,7 @@ func (s *Supervisor) worker(ctx context.Context) (*workerProc, error) {
 		}
 		return nil, w.startError()
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, fmt.Errorf("interp: the Go worker did not answer: %w", ctx.Err())
 	}
 }
 
@@ -391,8 +393,15 @@ func (s *Supervisor) clearOutput(wait bool) {
 	s.hold(heldItem{clear: true, wait: wait})
 }
 
-// call sends a request that gets one evReply and waits for it.
+// call sends a request that gets one evReply and waits for it, at most
+// helpTimeout unless ctx says otherwise: a help request must never hang
+// the kernel, even when the worker is stuck.
 func (s *Supervisor) call(ctx context.Context, kind msgKind, m *ipcMsg) (*ipcMsg, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, helpTimeout)
+		defer cancel()
+	}
 	w, err := s.worker(ctx)
 	if err != nil {
 		return nil, err
@@ -420,7 +429,7 @@ func (s *Supervisor) call(ctx context.Context, kind msgKind, m *ipcMsg) (*ipcMsg
 	case <-w.done:
 		return nil, errors.New("interp: the Go worker stopped before answering")
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, fmt.Errorf("interp: the Go worker did not answer: %w", ctx.Err())
 	}
 }
 

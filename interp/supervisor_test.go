@@ -230,6 +230,21 @@ func TestSupervisorOrdering(t *testing.T) {
 	}
 }
 
+func TestSupervisorUnencodableValues(t *testing.T) {
+	s := startFake(t, WorkerConfig{})
+	res, _ := run(t, s, "nanvalue")
+	if res.Error == nil || res.Error.Name != "EncodingError" {
+		t.Errorf("NaN value: %+v", res)
+	}
+	_, out := mustOK(t, s, `out "a\n"`+"\nbaddisplay\n"+`out "b\n"`)
+	if got := out.text("stdout"); got != "a\nb\n" {
+		t.Errorf("stdout %q", got)
+	}
+	if !strings.Contains(out.text("stderr"), "a display could not be sent to the kernel") {
+		t.Errorf("stderr %q", out.text("stderr"))
+	}
+}
+
 func TestSupervisorLateOutputGoesToNextCell(t *testing.T) {
 	s := startFake(t, WorkerConfig{})
 	_, first := mustOK(t, s, `bg 200ms late`+"\n"+`out "now\n"`)

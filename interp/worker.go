@@ -237,7 +237,7 @@ func (ws *workerServer) finishExec(res *kernel.ExecuteResult, err error) {
 // with the marker's number: the supervisor handles m after the output
 // written before it and before the output written after it. Every marker
 // must be followed by its event (the stream readers wait for it), so when
-// m cannot be encoded, fallback's message goes instead. Markers and events
+// m cannot be encoded, fallback's message (or a no-op display) goes instead. Markers and events
 // are sent in one critical section, so events arrive in marker order.
 func (ws *workerServer) syncSend(kind msgKind, id uint32, m *ipcMsg, fallback func(error) *ipcMsg) error {
 	ws.syncMu.Lock()
@@ -255,7 +255,12 @@ func (ws *workerServer) syncSend(kind msgKind, id uint32, m *ipcMsg, fallback fu
 	m.Seq, m.Mask = ws.seq, mask
 	err := ws.fw.send(kind, id, m)
 	if err != nil {
-		f := fallback(err)
+		f := &ipcMsg{} // a no-op display: it releases the stream readers
+		if fallback != nil {
+			f = fallback(err)
+		} else {
+			kind = evDisplay
+		}
 		f.Seq, f.Mask = ws.seq, mask
 		ws.fw.send(kind, id, f)
 	}
@@ -317,7 +322,7 @@ func (o *workerOutput) Stream(name, text string) {
 
 func (o *workerOutput) Display(d kernel.Display) {
 	ws := (*workerServer)(o)
-	err := ws.syncSend(evDisplay, 0, &ipcMsg{Display: &d}, func(error) *ipcMsg { return &ipcMsg{} })
+	err := ws.syncSend(evDisplay, 0, &ipcMsg{Display: &d}, nil)
 	if err != nil {
 		fmt.Fprintf(ws.stderr, "godl: a display could not be sent to the kernel: %v\n", err)
 	}
@@ -325,7 +330,7 @@ func (o *workerOutput) Display(d kernel.Display) {
 
 func (o *workerOutput) ClearOutput(wait bool) {
 	ws := (*workerServer)(o)
-	ws.syncSend(evClear, 0, &ipcMsg{Wait: wait}, func(error) *ipcMsg { return &ipcMsg{} })
+	ws.syncSend(evClear, 0, &ipcMsg{Wait: wait}, nil)
 }
 
 func (o *workerOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
@@ -341,8 +346,7 @@ func (o *workerOutput) Input(ctx context.Context, prompt string, password bool) 
 		delete(ws.inputs, id)
 		ws.mu.Unlock()
 	}()
-	fallback := func(error) *ipcMsg { return &ipcMsg{} }
-	if err := ws.syncSend(evInput, id, &ipcMsg{Prompt: prompt, Password: password}, fallback); err != nil {
+	if err := ws.syncSend(evInput, id, &ipcMsg{Prompt: prompt, Password: password}, nil); err != nil {
 		return "", fmt.Errorf("asking the kernel for input: %w", err)
 	}
 	select {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -116,6 +117,10 @@ func (f *fakeEval) Execute(ctx context.Context, req kernel.ExecuteRequest, out k
 			res.Value = textBundle(v)
 		case "value":
 			res.Value = textBundle(arg)
+		case "nanvalue": // JSON cannot carry NaN
+			res.Value = &kernel.Bundle{Data: map[string]any{"text/plain": "NaN", "application/json": math.NaN()}}
+		case "baddisplay":
+			out.Display(kernel.Display{Bundle: kernel.Bundle{Data: map[string]any{"text/plain": func() {}}}})
 		case "pid":
 			res.Value = textBundle(strconv.Itoa(os.Getpid()))
 		case "busy": // interpreted code: stops on interrupt
