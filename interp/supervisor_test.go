@@ -1,9 +1,11 @@
 package interp
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -520,10 +522,17 @@ func TestSupervisorCloseLeavesNothing(t *testing.T) {
 	if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
 		t.Errorf("worker %d still exists after Close (kill 0: %v)", pid, err)
 	}
-	if child > 0 && processAlive(child) {
-		t.Errorf("process %d started by a cell survived Close", child)
+	if child <= 0 {
+		t.Fatalf("no child pid in %q", out.text("stdout"))
 	}
 	deadline := time.Now().Add(5 * time.Second)
+	for processAlive(child) { // SIGKILL takes a moment
+		if time.Now().After(deadline) {
+			syscall.Kill(child, syscall.SIGKILL)
+			t.Fatalf("process %d started by a cell survived Close", child)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	for runtime.NumGoroutine() > before {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d goroutines before Start, %d after Close", before, runtime.NumGoroutine())
@@ -532,6 +541,38 @@ func TestSupervisorCloseLeavesNothing(t *testing.T) {
 	}
 	if _, err := s.Execute(context.Background(), kernel.ExecuteRequest{}, &recOutput{}); err != ErrClosed {
 		t.Errorf("Execute after Close: %v", err)
+	}
+}
+
+func TestWorkerDiesWithKernel(t *testing.T) {
+	// The kernel process is killed outright: its worker must not outlive it.
+	k := exec.Command(os.Args[0], "-test.run=^TestWorkerHelperProcess$")
+	k.Env = append(os.Environ(), workerEnv+"=kernel")
+	stdout, err := k.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer k.Process.Kill()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the worker pid: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || !processAlive(pid) {
+		t.Fatalf("worker pid %q: %v", line, err)
+	}
+	k.Process.Kill()
+	k.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for processAlive(pid) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("worker %d outlived its killed kernel", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -577,13 +618,13 @@ func TestSupervisorStartFailures(t *testing.T) {
 	}
 }
 
-// trivialOutput discards output.
-type trivialOutput struct{}
+// discardOutput discards output.
+type discardOutput struct{}
 
-func (trivialOutput) Stream(name, text string) {}
-func (trivialOutput) Display(d kernel.Display) {}
-func (trivialOutput) ClearOutput(wait bool)    {}
-func (trivialOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
+func (discardOutput) Stream(name, text string) {}
+func (discardOutput) Display(d kernel.Display) {}
+func (discardOutput) ClearOutput(wait bool)    {}
+func (discardOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
 	return "", fmt.Errorf("no input")
 }
 
@@ -593,13 +634,13 @@ func BenchmarkWorkerTrivialExecute(b *testing.B) {
 	s := startFake(b, WorkerConfig{})
 	ctx := context.Background()
 	req := kernel.ExecuteRequest{Code: "value 1", ExecutionCount: 1}
-	if _, err := s.Execute(ctx, req, trivialOutput{}); err != nil {
+	if _, err := s.Execute(ctx, req, discardOutput{}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := s.Execute(ctx, req, trivialOutput{})
+		res, err := s.Execute(ctx, req, discardOutput{})
 		if err != nil || res.Status != kernel.StatusOK {
 			b.Fatal(res, err)
 		}
@@ -622,7 +663,7 @@ func BenchmarkWorkerTenThousandLines(b *testing.B) {
 	s := startFake(b, WorkerConfig{})
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.Execute(ctx, kernel.ExecuteRequest{Code: "lines 10000"}, trivialOutput{}); err != nil {
+		if _, err := s.Execute(ctx, kernel.ExecuteRequest{Code: "lines 10000"}, discardOutput{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -638,7 +679,7 @@ func BenchmarkWorkerStart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := s.Execute(context.Background(), kernel.ExecuteRequest{}, trivialOutput{}); err != nil {
+		if _, err := s.Execute(context.Background(), kernel.ExecuteRequest{}, discardOutput{}); err != nil {
 			b.Fatal(err)
 		}
 		s.Close()

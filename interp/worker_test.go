@@ -31,6 +31,21 @@ func TestWorkerHelperProcess(t *testing.T) {
 		t.Skip("helper process of the supervisor tests")
 	case "fake":
 		os.Exit(serveWorker(func() (kernel.Evaluator, error) { return newFakeEval(), nil }))
+	case "kernel": // a kernel process that supervises a fake worker
+		s, err := Start(context.Background(), WorkerConfig{
+			Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
+			Env:     []string{workerEnv + "=fake"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Execute(context.Background(), kernel.ExecuteRequest{Code: "pid"}, discardOutput{})
+		if err != nil || res.Value == nil {
+			t.Fatal(res, err)
+		}
+		fmt.Println(res.Value.Data["text/plain"])
+		time.Sleep(time.Minute)
+		os.Exit(0)
 	case "fail":
 		os.Exit(serveWorker(func() (kernel.Evaluator, error) { return nil, errors.New("no engine today") }))
 	}
