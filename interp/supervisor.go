@@ -118,8 +118,9 @@ func (s *Supervisor) logf(format string, args ...any) {
 	fmt.Fprintf(s.cfg.Log, "godl: "+format+"\n", args...)
 }
 
-// worker returns the current worker once it is ready. A worker that failed
-// to start is retried once per call.
+// worker returns the current worker once it is ready. A dead worker not
+// replaced yet (one that failed to start, or one a cancelled Restart
+// killed) is replaced first, so a failing start is retried once per call.
 func (s *Supervisor) worker(ctx context.Context) (*workerProc, error) {
 	s.mu.Lock()
 	if s.closed {
@@ -127,7 +128,7 @@ func (s *Supervisor) worker(ctx context.Context) (*workerProc, error) {
 		return nil, ErrClosed
 	}
 	w := s.gen
-	if w.isDone() && !w.wasReady() {
+	if w.isDone() {
 		w = s.replaceLocked(w)
 	}
 	s.mu.Unlock()
