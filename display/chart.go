@@ -132,12 +132,15 @@ func (c *LossChart) Live() *Handle {
 	return live
 }
 
-// Render draws the chart (see Plot). It makes LossChart a Renderer.
+// Render draws the chart (see Plot), with the last value of each series
+// as its text/plain form. It makes LossChart a Renderer.
 func (c *LossChart) Render() Bundle {
 	c.mu.Lock()
 	w, h := c.width, c.height
 	c.mu.Unlock()
-	return PlotSize(c.Plot(), w, h)
+	b := PlotSize(c.Plot(), w, h)
+	b.Data[MIMEText] = c.String()
+	return b
 }
 
 // String describes the chart, as its text/plain form.

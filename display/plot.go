@@ -41,19 +41,12 @@ func PlotSize(p *plot.Plot, width, height int) Bundle {
 	if width <= 0 || height <= 0 {
 		return Text(fmt.Sprintf("display.PlotSize: invalid size %dx%d", width, height))
 	}
-	w, h := vgPoints(width), vgPoints(height)
-
-	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(cssDPI*pixelDensity))
-	p.Draw(draw.New(img))
-	pngData, err := encodePNG(img.Image())
+	pngData, err := plotPNG(p, width, height)
 	if err != nil {
 		return Text(fmt.Sprintf("display.Plot: %v", err))
 	}
-
-	svg := vgsvg.New(w, h)
-	p.Draw(draw.New(svg))
-	var svgData bytes.Buffer
-	if _, err := svg.WriteTo(&svgData); err != nil {
+	svgData, err := plotSVG(p, width, height)
+	if err != nil {
 		return Text(fmt.Sprintf("display.Plot: %v", err))
 	}
 
@@ -63,9 +56,27 @@ func PlotSize(p *plot.Plot, width, height int) Bundle {
 	}
 	b := PNG(pngData)
 	b.Data[MIMEText] = text
-	b.Data[MIMESVG] = svgFontFallbacks.Replace(svgData.String())
+	b.Data[MIMESVG] = svgData
 	b.Metadata[MIMEPNG] = map[string]any{"width": width, "height": height}
 	return b
+}
+
+// plotPNG draws p as a PNG of width×height CSS pixels at pixelDensity.
+func plotPNG(p *plot.Plot, width, height int) ([]byte, error) {
+	img := vgimg.NewWith(vgimg.UseWH(vgPoints(width), vgPoints(height)), vgimg.UseDPI(cssDPI*pixelDensity))
+	p.Draw(draw.New(img))
+	return encodePNG(img.Image())
+}
+
+// plotSVG draws p as an SVG document of width×height CSS pixels.
+func plotSVG(p *plot.Plot, width, height int) (string, error) {
+	svg := vgsvg.New(vgPoints(width), vgPoints(height))
+	p.Draw(draw.New(svg))
+	var buf bytes.Buffer
+	if _, err := svg.WriteTo(&buf); err != nil {
+		return "", err
+	}
+	return svgFontFallbacks.Replace(buf.String()), nil
 }
 
 // svgFontFallbacks gives the fonts named in SVG charts generic fallbacks:
