@@ -135,9 +135,14 @@ func New(cfg Config) (*Kernel, error) {
 		{k.stdin, &conn.StdinPort, "stdin"}, {k.iopub, &conn.IOPubPort, "iopub"},
 		{k.hb, &conn.HBPort, "heartbeat"},
 	}
+	k.conn = conn // for closeSockets on failure
 	for _, b := range binds {
 		ep := conn.Endpoint(*b.port)
-		if err := b.sock.Listen(ep); err != nil {
+		if conn.Transport == "ipc" {
+			// libzmq replaces a stale socket file of a dead kernel too.
+			_ = os.Remove(ep[len("ipc://"):])
+		}
+		if err := b.sock.Listen(conn.BufferedEndpoint(*b.port)); err != nil {
 			k.closeSockets()
 			return nil, fmt.Errorf("kernel: bind %s socket to %s: %w", b.name, ep, err)
 		}
@@ -237,6 +242,12 @@ func (k *Kernel) closeSockets() {
 	for _, s := range []zmq4.Socket{k.shell, k.control, k.stdin, k.iopub, k.hb} {
 		if s != nil {
 			_ = s.Close()
+		}
+	}
+	// zmq4 removes the files of ipc:// sockets only; ours are godl-ipc://.
+	if k.conn.Transport == "ipc" {
+		for _, p := range k.conn.ports() {
+			_ = os.Remove(k.conn.IP + "-" + strconv.Itoa(p.port))
 		}
 	}
 }

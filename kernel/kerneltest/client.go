@@ -95,7 +95,7 @@ func Dial(ctx context.Context, info kernel.ConnectionInfo) (*Client, error) {
 			return nil, err
 		}
 		ep := info.Endpoint(d.port)
-		if err := d.sock.Dial(ep); err != nil {
+		if err := d.sock.Dial(info.BufferedEndpoint(d.port)); err != nil {
 			c.Close()
 			return nil, fmt.Errorf("kerneltest: dial %s at %s: %w", d.name, ep, err)
 		}
