@@ -48,8 +48,14 @@ type Client struct {
 	changed chan struct{} // closed and replaced whenever something arrives
 	replies map[string]*kernel.Message
 	stdin   []*kernel.Message
-	pubs    []*kernel.Message
+	pubs    []received
 	closed  bool
+}
+
+// received is an iopub message with its parent's msg_id, decoded once.
+type received struct {
+	m      *kernel.Message
+	parent string
 }
 
 // Dial connects to the kernel described by info: DEALER sockets to shell,
@@ -153,7 +159,7 @@ func (c *Client) read(ch Channel, s zmq4.Socket) {
 		c.mu.Lock()
 		switch ch {
 		case "iopub":
-			c.pubs = append(c.pubs, m)
+			c.pubs = append(c.pubs, received{m, m.Parent().MsgID})
 		case Stdin:
 			c.stdin = append(c.stdin, m)
 		default:
@@ -274,7 +280,9 @@ func (c *Client) ReadIOPub(ctx context.Context) (*kernel.Message, error) {
 		if len(c.pubs) == 0 {
 			return false
 		}
-		m, c.pubs = c.pubs[0], c.pubs[1:]
+		m = c.pubs[0].m
+		c.pubs[0] = received{}
+		c.pubs = c.pubs[1:]
 		return true
 	})
 	return m, err
@@ -288,18 +296,18 @@ func (c *Client) IOPubUntilIdle(ctx context.Context, msgID string) ([]*kernel.Me
 	err := c.wait(ctx, "iopub idle of "+msgID, func() bool {
 		keep := c.pubs[:0]
 		done := false
-		for _, m := range c.pubs {
-			if done || m.Parent().MsgID != msgID {
-				keep = append(keep, m)
+		for _, r := range c.pubs {
+			if done || r.parent != msgID {
+				keep = append(keep, r)
 				continue
 			}
-			out = append(out, m)
-			if m.Header.MsgType == "status" && State(m) == "idle" {
+			out = append(out, r.m)
+			if r.m.Header.MsgType == "status" && State(r.m) == "idle" {
 				done = true
 			}
 		}
 		for i := len(keep); i < len(c.pubs); i++ {
-			c.pubs[i] = nil
+			c.pubs[i] = received{}
 		}
 		c.pubs = keep
 		return done
