@@ -211,7 +211,7 @@ func (s *Supervisor) Execute(ctx context.Context, req kernel.ExecuteRequest, out
 	w.execRunning = false
 	w.execOut = nil
 	cancelInput := w.inputCancel
-	w.inputCancel = nil
+	w.inputCtx, w.inputCancel = nil, nil
 	w.mu.Unlock()
 	if cancelInput != nil {
 		cancelInput()

@@ -60,6 +60,9 @@ func (o *recOutput) Display(d kernel.Display) {
 }
 func (o *recOutput) ClearOutput(wait bool) { o.add("clear", "") }
 func (o *recOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	o.mu.Lock()
 	o.prompts = append(o.prompts, prompt)
 	o.mu.Unlock()
@@ -439,6 +442,14 @@ func TestSupervisorInput(t *testing.T) {
 	}
 	if len(out.prompts) != 1 || out.prompts[0] != "Name?" {
 		t.Errorf("prompts %q", out.prompts)
+	}
+	// Input works in every cell, not only the first.
+	out = &recOutput{input: func(p string) (string, error) { return "Bob", nil }}
+	if res, err := s.Execute(context.Background(), kernel.ExecuteRequest{Code: "input Again?"}, out); err != nil || res.Status != kernel.StatusOK {
+		t.Fatal(res, err)
+	}
+	if got := out.text("stdout"); got != "got: Bob\n" {
+		t.Errorf("second input cell: stdout %q", got)
 	}
 	// An Output that refuses input makes the read fail in the cell.
 	res, _ = run(t, s, "input Name?")
