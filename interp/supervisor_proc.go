@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -30,6 +31,7 @@ type workerProc struct {
 	mu          sync.Mutex
 	cmd         *exec.Cmd
 	pid         int
+	started     time.Time
 	reqW        *os.File
 	evR         *os.File
 	outR, errR  *os.File
@@ -165,6 +167,7 @@ func (w *workerProc) launch() error {
 	// Its own process group, so that a restart also ends the processes
 	// a cell started; and killed with the kernel, whatever kills it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	w.started = time.Now()
 	err := cmd.Start()
 	reqR.Close()
 	evW.Close()
@@ -340,6 +343,7 @@ func (w *workerProc) readEvents() {
 			} else if !w.isReady {
 				w.isReady = true
 				close(w.ready)
+				w.s.logf("worker %d ready in %v", w.pid, time.Since(w.started).Round(time.Millisecond/10))
 			}
 			w.mu.Unlock()
 		case evReply:

@@ -336,8 +336,27 @@ func TestSupervisorRecoversInWorker(t *testing.T) {
 	}
 }
 
+// lockedBuffer is a log shared by goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 func TestSupervisorIdleCrash(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	log := &lockedBuffer{}
+	s := startFake(t, WorkerConfig{Log: log})
 	mustOK(t, s, "set x 1\nbgexit 100ms")
 	first := s.currentPID()
 	deadline := time.Now().Add(10 * time.Second)
@@ -357,6 +376,9 @@ func TestSupervisorIdleCrash(t *testing.T) {
 	}
 	if _, out := mustOK(t, s, "value again"); out.text("stderr") != "" {
 		t.Errorf("the notice repeats: %q", out.text("stderr"))
+	}
+	if l := log.String(); !strings.Contains(l, "ready in") || !strings.Contains(l, "died: exit status 3") {
+		t.Errorf("log %q", l)
 	}
 }
 
