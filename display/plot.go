@@ -3,8 +3,11 @@ package display
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"strings"
+	"sync"
 
+	"git.sr.ht/~sbinet/gg"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -63,10 +66,26 @@ func PlotSize(p *plot.Plot, width, height int) Bundle {
 
 // plotPNG draws p as a PNG of width×height CSS pixels at pixelDensity.
 func plotPNG(p *plot.Plot, width, height int) ([]byte, error) {
-	img := vgimg.NewWith(vgimg.UseWH(vgPoints(width), vgPoints(height)), vgimg.UseDPI(cssDPI*pixelDensity))
-	p.Draw(draw.New(img))
-	return encodePNG(img.Image())
+	// Reuse the pixels of earlier charts of the same size: a live chart
+	// is drawn several times a second, and each image is megabytes.
+	size := image.Pt(width*pixelDensity, height*pixelDensity)
+	img, _ := rgbaPool.Get().(*image.RGBA)
+	if img == nil || img.Rect.Size() != size {
+		img = image.NewRGBA(image.Rectangle{Max: size})
+	}
+	defer rgbaPool.Put(img)
+	// vgimg.NewWith copies an image given without a context; with one it
+	// draws in place, but leaves to us what it would set up itself.
+	ctx := gg.NewContextForRGBA(img)
+	ctx.SetLineCapButt()
+	ctx.InvertY()
+	c := vgimg.NewWith(vgimg.UseImageWithContext(img, ctx), vgimg.UseDPI(cssDPI*pixelDensity))
+	p.Draw(draw.New(c))
+	return encodePNG(img)
 }
+
+// rgbaPool holds images to draw charts in.
+var rgbaPool sync.Pool
 
 // plotSVG draws p as an SVG document of width×height CSS pixels.
 func plotSVG(p *plot.Plot, width, height int) (string, error) {

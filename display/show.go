@@ -161,12 +161,16 @@ func (h *Handle) send(v any, seq uint64, update bool) {
 	b := Render(v)
 	if p := currentPublisher(); p != nil {
 		p.Publish(b, h.id, update)
-		return
-	}
-	// In a terminal, a redrawn chart would print the same line again and
-	// again: print only what changed.
-	if text := b.textOf(); !update || text != h.lastText {
+	} else if text := b.textOf(); !update || text != h.lastText {
+		// In a terminal, a redrawn chart would print the same line
+		// again and again: print only what changed.
 		h.lastText = text
 		fmt.Fprintln(os.Stdout, text)
 	}
+	// The interval runs from when the display went out, so that slow
+	// rendering still leaves the frontend (and the caller) time between
+	// updates.
+	h.mu.Lock()
+	h.last = time.Now()
+	h.mu.Unlock()
 }

@@ -19,13 +19,14 @@ func (t niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
 		return []plot.Tick{{Value: lo, Label: formatTick(lo, 0)}}
 	}
-	raw := (hi - lo) / float64(max(t.n-1, 1))
+	want := float64(max(t.n-1, 1))
+	raw := (hi - lo) / want
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
 	step := mag
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*mag >= raw {
+	for _, m := range []float64{2, 5, 10} {
+		// The step whose number of intervals is nearest to the one wanted.
+		if math.Abs((hi-lo)/(m*mag)-want) < math.Abs((hi-lo)/step-want) {
 			step = m * mag
-			break
 		}
 	}
 	decimals := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
