@@ -1,0 +1,420 @@
+package interp
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"reflect"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/godl-kernel/godl/interp/symbols"
+	"github.com/godl-kernel/godl/kernel"
+)
+
+// goKeywords are Go's keywords.
+var goKeywords = []string{
+	"break", "case", "chan", "const", "continue", "default", "defer", "else",
+	"fallthrough", "for", "func", "go", "goto", "if", "import", "interface",
+	"map", "package", "range", "return", "select", "struct", "switch", "type", "var",
+}
+
+// goBuiltins are the predeclared names, with their kind for completion.
+var goBuiltins = map[string]string{
+	"append": "function", "cap": "function", "clear": "function", "close": "function",
+	"complex": "function", "copy": "function", "delete": "function", "imag": "function",
+	"len": "function", "make": "function", "max": "function", "min": "function",
+	"new": "function", "panic": "function", "print": "function", "println": "function",
+	"real": "function", "recover": "function",
+	"bool": "class", "byte": "class", "comparable": "class", "complex64": "class",
+	"complex128": "class", "error": "class", "float32": "class", "float64": "class",
+	"int": "class", "int8": "class", "int16": "class", "int32": "class", "int64": "class",
+	"rune": "class", "string": "class", "uint": "class", "uint8": "class", "uint16": "class",
+	"uint32": "class", "uint64": "class", "uintptr": "class", "any": "class",
+	"true": "constant", "false": "constant", "iota": "constant", "nil": "constant",
+}
+
+// helpMatchItem is one completion candidate.
+type helpMatchItem struct {
+	text, kind, sig string
+}
+
+// runeToByte converts a cursor in code points to a byte offset in s,
+// clamped to [0, len(s)].
+func runeToByte(s string, cursor int) int {
+	if cursor <= 0 {
+		return 0
+	}
+	n := 0
+	for i := range s {
+		if n == cursor {
+			return i
+		}
+		n++
+	}
+	return len(s)
+}
+
+func isIdentRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// identStart returns where the identifier that ends at byte offset end of s
+// starts (end if none).
+func identStart(s string, end int) int {
+	i := end
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:i])
+		if !isIdentRune(r) {
+			break
+		}
+		i -= size
+	}
+	// An identifier does not start with a digit.
+	for i < end {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsDigit(r) {
+			break
+		}
+		i += size
+	}
+	return i
+}
+
+// identEnd returns where the identifier that contains byte offset start of s
+// ends.
+func identEnd(s string, start int) int {
+	i := start
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isIdentRune(r) {
+			break
+		}
+		i += size
+	}
+	return i
+}
+
+// matchBack returns the offset of the bracket opening the one closing at
+// s[end], skipping string and rune literals, or -1.
+func matchBack(s string, end int) int {
+	depth := 0
+	for i := end; i >= 0; i-- {
+		switch c := s[i]; c {
+		case ')', ']', '}':
+			depth++
+		case '(', '[', '{':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		case '"', '\'', '`':
+			j := i - 1
+			for j >= 0 && !(s[j] == c && (c == '`' || j == 0 || s[j-1] != '\\')) {
+				j--
+			}
+			if j < 0 {
+				return -1
+			}
+			i = j
+		case '\n':
+			if depth == 0 {
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+// operandBefore returns the start of the selector operand that ends just
+// before the '.' at offset dot ("a.b(1)[2]" in "x := a.b(1)[2].Fo"), or
+// -1 if there is none.
+func operandBefore(s string, dot int) int {
+	i := dot
+	for {
+		for i > 0 && (s[i-1] == ')' || s[i-1] == ']' || s[i-1] == '}') {
+			j := matchBack(s, i-1)
+			if j < 0 {
+				return -1
+			}
+			i = j
+		}
+		k := identStart(s, i)
+		if k == i {
+			break
+		}
+		i = k
+		if i > 0 && s[i-1] == '.' {
+			i--
+			continue
+		}
+		break
+	}
+	if i == dot {
+		return -1
+	}
+	return i
+}
+
+// inCommentOrString tells whether byte offset end of code is inside a
+// comment or a string or rune literal; lit is the unterminated literal's
+// text so far when in a string.
+func inCommentOrString(code string, end int) (inside bool, lit string) {
+	src := code[:end]
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	f := fset.AddFile("", -1, len(src))
+	unterminated := false
+	s.Init(f, []byte(src), func(_ token.Position, msg string) {
+		if strings.Contains(msg, "not terminated") {
+			unterminated = true
+		}
+	}, scanner.ScanComments)
+	var lastTok token.Token
+	var lastLit string
+	lastEnd := -1
+	for {
+		pos, tok, l := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if tok == token.SEMICOLON && l == "\n" {
+			continue
+		}
+		lastTok, lastLit = tok, l
+		lastEnd = f.Offset(pos) + len(l)
+	}
+	if unterminated {
+		return true, lastLit
+	}
+	if lastTok == token.COMMENT && lastEnd == len(src) && strings.HasPrefix(lastLit, "//") {
+		return true, ""
+	}
+	return false, ""
+}
+
+// helpComplete answers a complete_request: see complete.
+func helpComplete(prior []string, code string, cursor int) kernel.CompleteResult {
+	res := kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor, Metadata: map[string]any{}}
+	if cursor < 0 {
+		return res
+	}
+	b := runeToByte(code, cursor)
+	cursor = utf8.RuneCountInString(code[:b])
+	res.CursorStart, res.CursorEnd = cursor, cursor
+
+	if in, lit := inCommentOrString(code, b); in {
+		if items, n := importPathMatches(code[:b], lit); items != nil {
+			setMatches(&res, items, cursor-n, cursor)
+		}
+		return res
+	}
+	start := identStart(code, b)
+	prefix := code[start:b]
+	startRunes := cursor - utf8.RuneCountInString(prefix)
+
+	var items []helpMatchItem
+	if start > 0 && code[start-1] == '.' {
+		items = selectorMatches(prior, code, start-1, b, prefix)
+		// A number such as "1." has no members, nor does anything unknown.
+	} else {
+		env := newHelpEnv(prior, code, b)
+		items = nameMatches(env, prefix)
+	}
+	setMatches(&res, items, startRunes, cursor)
+	return res
+}
+
+// setMatches fills the result, with ipykernel's experimental types.
+func setMatches(res *kernel.CompleteResult, items []helpMatchItem, start, end int) {
+	res.CursorStart, res.CursorEnd = start, end
+	types := make([]any, 0, len(items))
+	for _, it := range items {
+		res.Matches = append(res.Matches, it.text)
+		m := map[string]any{"start": start, "end": end, "text": it.text, "type": it.kind}
+		if it.sig != "" {
+			m["signature"] = it.sig
+		}
+		types = append(types, m)
+	}
+	res.Metadata["_jupyter_types_experimental"] = types
+}
+
+// filterItems keeps the items starting with prefix (exact case first, then
+// any case when none match exactly), sorted and without duplicates.
+func filterItems(items []helpMatchItem, prefix string) []helpMatchItem {
+	pick := func(match func(string) bool) []helpMatchItem {
+		var out []helpMatchItem
+		seen := map[string]bool{}
+		for _, it := range items {
+			if match(it.text) && !seen[it.text] {
+				seen[it.text] = true
+				out = append(out, it)
+			}
+		}
+		return out
+	}
+	out := pick(func(s string) bool { return strings.HasPrefix(s, prefix) })
+	if len(out) == 0 && prefix != "" {
+		lp := strings.ToLower(prefix)
+		out = pick(func(s string) bool { return strings.HasPrefix(strings.ToLower(s), lp) })
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].text < out[j].text })
+	return out
+}
+
+// nameMatches completes a bare identifier: names in scope, keywords,
+// builtins and package names.
+func nameMatches(env *helpEnv, prefix string) []helpMatchItem {
+	var items []helpMatchItem
+	addBinding := func(b *helpBinding) {
+		kind := "variable"
+		sig := ""
+		switch b.kind {
+		case bindFunc:
+			kind, sig = "function", exprString(b.typ)
+		case bindType:
+			kind = "class"
+		case bindConst:
+			kind = "constant"
+		case bindImport:
+			kind = "module"
+		}
+		if strings.HasPrefix(b.name, prefix) || strings.HasPrefix(strings.ToLower(b.name), strings.ToLower(prefix)) {
+			if kind == "variable" || kind == "constant" {
+				if t := env.bindingType(b, 0); t.known() {
+					sig = t.String()
+				}
+			}
+		}
+		items = append(items, helpMatchItem{b.name, kind, sig})
+	}
+	for i := len(env.locals) - 1; i >= 0; i-- {
+		for _, name := range sortedKeys(env.locals[i]) {
+			addBinding(env.locals[i][name])
+		}
+	}
+	for _, name := range sortedKeys(env.globals.names) {
+		addBinding(env.globals.names[name])
+	}
+	if prefix != "" { // keywords and the many package names only when typing
+		for _, k := range goKeywords {
+			items = append(items, helpMatchItem{k, "keyword", ""})
+		}
+		loadHelpPkgs()
+		for name := range helpPkgNames {
+			items = append(items, helpMatchItem{name, "module", ""})
+		}
+	} else {
+		for _, p := range symbols.Preloaded {
+			items = append(items, helpMatchItem{importName(p), "module", ""})
+		}
+	}
+	for name, kind := range goBuiltins {
+		items = append(items, helpMatchItem{name, kind, ""})
+	}
+	return filterItems(items, prefix)
+}
+
+// selectorMatches completes "operand.prefix": members of a package or of
+// the operand's type.
+func selectorMatches(prior []string, code string, dot, cursor int, prefix string) []helpMatchItem {
+	start := operandBefore(code, dot)
+	if start < 0 {
+		return nil
+	}
+	expr, err := parser.ParseExpr(code[start:dot])
+	if err != nil {
+		return nil
+	}
+	env := newHelpEnv(prior, code, start)
+	if id, ok := expr.(*ast.Ident); ok {
+		if p := env.packagePath(id.Name); p != "" {
+			return filterItems(packageMembers(p), prefix)
+		}
+	}
+	t := env.typeOf(expr, 0)
+	var items []helpMatchItem
+	for _, m := range env.members(t, 0) {
+		kind := "property"
+		if m.method {
+			kind = "method"
+		}
+		items = append(items, helpMatchItem{m.name, kind, m.sig})
+	}
+	return filterItems(items, prefix)
+}
+
+// packageMembers lists the exported names of a package: those of its yaegi
+// table and its documentation (generic functions appear only there).
+func packageMembers(p string) []helpMatchItem {
+	var items []helpMatchItem
+	for _, d := range symbols.DocMembers(p) {
+		sig := d.Decl
+		if i := strings.IndexByte(sig, '\n'); i >= 0 {
+			sig = sig[:i]
+		}
+		items = append(items, helpMatchItem{d.Key[len(p)+1:], d.Kind.String(), sig})
+	}
+	for name, v := range pkgTable(p) {
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		kind := "variable"
+		switch {
+		case v.Kind() == reflect.Pointer && v.IsNil():
+			kind = "class"
+		case v.Kind() == reflect.Func:
+			kind = "function"
+		case v.Type().Implements(constantValueType):
+			kind = "constant"
+		}
+		items = append(items, helpMatchItem{name, kind, ""})
+	}
+	return items
+}
+
+// importPathMatches completes an import path inside the string literal of
+// an import: lit is the literal so far (with its quote); n is the length
+// in runes of the replaced text.
+func importPathMatches(before, lit string) (items []helpMatchItem, n int) {
+	if lit == "" || (lit[0] != '"' && lit[0] != '`') {
+		return nil, 0
+	}
+	line := before[strings.LastIndexByte(before, '\n')+1 : len(before)-len(lit)]
+	inImport := false
+	switch f := strings.Fields(line); {
+	case len(f) >= 1 && f[0] == "import" && len(f) <= 2:
+		inImport = true
+	case len(f) == 0 || (len(f) == 1 && isIdentLine(f[0])):
+		// Inside an import ( ... ) block?
+		head := before[:len(before)-len(lit)]
+		i := strings.LastIndex(head, "import")
+		inImport = i >= 0 && strings.HasPrefix(strings.TrimSpace(head[i+len("import"):]), "(") &&
+			!strings.Contains(head[i:], ")")
+	}
+	if !inImport {
+		return nil, 0
+	}
+	prefix := lit[1:]
+	loadHelpPkgs()
+	for p := range helpTables {
+		if strings.HasPrefix(p, prefix) {
+			items = append(items, helpMatchItem{p, "module", ""})
+		}
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].text < items[j].text })
+	return items, utf8.RuneCountInString(prefix)
+}
+
+func isIdentLine(s string) bool {
+	for _, r := range s {
+		if !isIdentRune(r) {
+			return false
+		}
+	}
+	return true
+}
