@@ -107,10 +107,16 @@ func (f *fakeEvaluator) Execute(ctx context.Context, req kernel.ExecuteRequest, 
 }
 
 func (f *fakeEvaluator) Complete(ctx context.Context, code string, cursor int) (kernel.CompleteResult, error) {
+	if code == "fail" {
+		return kernel.CompleteResult{}, errors.New("no completer")
+	}
 	return kernel.CompleteResult{Matches: []string{"Println", "Printf"}, CursorStart: cursor - 5, CursorEnd: cursor}, nil
 }
 
 func (f *fakeEvaluator) Inspect(ctx context.Context, code string, cursor, detail int) (kernel.InspectResult, error) {
+	if code == "fail" {
+		return kernel.InspectResult{}, errors.New("no inspector")
+	}
 	if strings.Contains(code, "nothing") {
 		return kernel.InspectResult{}, nil
 	}
@@ -118,6 +124,9 @@ func (f *fakeEvaluator) Inspect(ctx context.Context, code string, cursor, detail
 }
 
 func (f *fakeEvaluator) IsComplete(ctx context.Context, code string) (kernel.IsCompleteResult, error) {
+	if code == "fail" {
+		return kernel.IsCompleteResult{}, errors.New("no parser")
+	}
 	if strings.HasSuffix(code, "{") {
 		return kernel.IsCompleteResult{Status: "incomplete", Indent: "\t"}, nil
 	}

@@ -133,7 +133,14 @@ func (k *Kernel) complete(sock zmq4.Socket, m *Message) {
 	defer cancel()
 	r, err := k.cfg.Evaluator.Complete(ctx, c.Code, c.CursorPos)
 	if err != nil {
-		k.replyError(sock, m, "complete_reply", "CompleteError", err)
+		// The error fields, plus empty results for clients that read
+		// matches whatever the status.
+		k.log.Printf("complete_request: %v", err)
+		k.reply(sock, m, "complete_reply", map[string]any{
+			"status": StatusError, "ename": "CompleteError", "evalue": err.Error(),
+			"traceback": []string{"CompleteError: " + err.Error()},
+			"matches": []string{}, "cursor_start": c.CursorPos, "cursor_end": c.CursorPos, "metadata": map[string]any{},
+		})
 		return
 	}
 	if r.Matches == nil {
@@ -166,7 +173,12 @@ func (k *Kernel) inspect(sock zmq4.Socket, m *Message) {
 	defer cancel()
 	r, err := k.cfg.Evaluator.Inspect(ctx, c.Code, c.CursorPos, c.DetailLevel)
 	if err != nil {
-		k.replyError(sock, m, "inspect_reply", "InspectError", err)
+		k.log.Printf("inspect_request: %v", err)
+		k.reply(sock, m, "inspect_reply", map[string]any{
+			"status": StatusError, "ename": "InspectError", "evalue": err.Error(),
+			"traceback": []string{"InspectError: " + err.Error()},
+			"found": false, "data": map[string]any{}, "metadata": map[string]any{},
+		})
 		return
 	}
 	r.Data = orEmptyMap(r.Data)

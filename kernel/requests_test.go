@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,21 @@ func TestRequests(t *testing.T) {
 				t.Errorf("is_complete_reply %v", c)
 			}
 		}},
+		{"complete fails", kerneltest.Shell, "complete_request", map[string]any{"code": "fail", "cursor_pos": 4}, "complete_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "error" || c["ename"] != "CompleteError" || c["evalue"] != "no completer" || c["matches"] == nil {
+				t.Errorf("complete_reply %v", c)
+			}
+		}},
+		{"inspect fails", kerneltest.Shell, "inspect_request", map[string]any{"code": "fail", "cursor_pos": 4}, "inspect_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "error" || c["ename"] != "InspectError" || c["found"] != false {
+				t.Errorf("inspect_reply %v", c)
+			}
+		}},
+		{"is_complete fails", kerneltest.Shell, "is_complete_request", map[string]any{"code": "fail"}, "is_complete_reply", func(t *testing.T, c map[string]any) {
+			if c["status"] != "unknown" {
+				t.Errorf("is_complete_reply %v", c)
+			}
+		}},
 		{"comm_info", kerneltest.Shell, "comm_info_request", map[string]any{}, "comm_info_reply", func(t *testing.T, c map[string]any) {
 			if m, ok := c["comms"].(map[string]any); !ok || len(m) != 0 {
 				t.Errorf("comm_info_reply %v", c)
@@ -87,7 +103,7 @@ func TestRequests(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := kerneltest.Content(r)
-			if r.Header.MsgType != tt.reply || c["status"] != "ok" && tt.msgType != "is_complete_request" {
+			if r.Header.MsgType != tt.reply || c["status"] != "ok" && tt.msgType != "is_complete_request" && !strings.HasSuffix(tt.name, "fails") {
 				t.Errorf("got %s %s, want %s with status ok", r.Header.MsgType, r.Content, tt.reply)
 			}
 			if r.Header.Version != "5.4" || r.Header.Session == "" || r.Header.MsgID == "" || r.Header.Username == "" {
