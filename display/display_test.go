@@ -650,3 +650,56 @@ func TestLossChartLive(t *testing.T) {
 	}
 	checkPlotBundle(t, last, PlotWidth, PlotHeight)
 }
+
+// blocker renders only when released.
+type blocker struct{ release chan struct{} }
+
+func (b blocker) Render() Bundle {
+	<-b.release
+	return Text("released")
+}
+
+func TestHandleUpdateDoesNotRender(t *testing.T) {
+	r := record(t)
+	h := New()
+	h.Show(1)
+	b := blocker{make(chan struct{})}
+	returned := make(chan struct{})
+	go func() {
+		h.Update(b) // rendered later, on the timer's goroutine
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Update blocked on rendering")
+	}
+	close(b.release)
+	h.Close()
+	pubs := r.all()
+	if got := pubs[len(pubs)-1].b.Data[MIMEText]; got != "released" {
+		t.Errorf("last publish %v", got)
+	}
+}
+
+func TestParts(t *testing.T) {
+	tests := []struct {
+		p     Parts
+		text  string
+		mimes []string
+	}{
+		{Parts{Text: "T{3}", HTML: "<b>3</b>"}, "T{3}", []string{MIMEHTML}},
+		{Parts{HTML: "<b>3</b>", Latex: "$3$"}, "<b>3</b>", []string{MIMEHTML, MIMELatex}},
+		{Parts{PNG: pngBytes(t, 28, 28), JSON: map[string]int{"a": 1}}, "[image/png 28x28]", []string{MIMEPNG, MIMEJSON}},
+		{Parts{}, "", nil},
+	}
+	for _, tt := range tests {
+		b := Render(tt.p)
+		if b.Data[MIMEText] != tt.text {
+			t.Errorf("Render(%+v) text = %q, want %q", tt.p, b.Data[MIMEText], tt.text)
+		}
+		if len(b.Data) != len(tt.mimes)+1 {
+			t.Errorf("Render(%+v) has %v, want %v and text/plain", tt.p, keys(b), tt.mimes)
+		}
+	}
+}

@@ -157,3 +157,46 @@ func plainText(v any) string {
 	}
 	return fmt.Sprintf("%v", v)
 }
+
+// Parts holds what a value's renderer methods returned, for code that
+// calls those methods itself: the godl interpreter does so for types
+// declared in cells, whose methods compiled code cannot find through an
+// interface, and makes the cell's value
+//
+//	display.Parts{Text: fmt.Sprint(v), HTML: v.HTML()}
+//
+// Empty fields are left out. Parts renders itself (it is a Renderer).
+type Parts struct {
+	// Text is the text/plain form, usually from String or %v. When it
+	// is empty, the text/plain form of the first other part is used
+	// (such as the HTML source, or "[image/png 28x28]").
+	Text     string
+	HTML     string
+	Markdown string
+	Latex    string
+	SVG      string
+	PNG      []byte
+	JPEG     []byte
+	JSON     any
+}
+
+// Render returns the bundle holding every non-empty part.
+func (p Parts) Render() Bundle {
+	var b Bundle
+	if p.Text != "" {
+		b = Text(p.Text)
+	}
+	add := func(present bool, o func() Bundle) {
+		if present {
+			b = b.With(o())
+		}
+	}
+	add(p.HTML != "", func() Bundle { return HTML(p.HTML) })
+	add(p.Markdown != "", func() Bundle { return Markdown(p.Markdown) })
+	add(p.Latex != "", func() Bundle { return Latex(p.Latex) })
+	add(p.SVG != "", func() Bundle { return SVG(p.SVG) })
+	add(len(p.PNG) > 0, func() Bundle { return PNG(p.PNG) })
+	add(len(p.JPEG) > 0, func() Bundle { return JPEG(p.JPEG) })
+	add(p.JSON != nil, func() Bundle { return JSON(p.JSON) })
+	return b.withText(func() string { return "" })
+}

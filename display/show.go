@@ -43,13 +43,13 @@ const MinUpdateInterval = 250 * time.Millisecond
 // redrawn as training goes, a progress table, a status line. Its methods
 // are safe for concurrent use.
 //
-// Updates are rate-limited to one per MinUpdateInterval. An update that
-// comes sooner is held back and sent when the interval has passed (by a
-// timer, or by Flush or Close), replaced by any later update meanwhile, so
-// the frontend is never flooded and always ends up showing the last value.
-// A held-back value is rendered when it is sent, possibly on another
-// goroutine: pass values that are not modified afterwards, or are safe for
-// concurrent use (as a *LossChart is).
+// Updates are rate-limited to one per MinUpdateInterval. Update itself
+// only records the value, so it costs a training loop next to nothing:
+// the value is rendered and sent on another goroutine once the interval
+// since the last update has passed, replaced meanwhile by any later value.
+// The frontend is never flooded and always ends up showing the last value.
+// Pass values that are not modified after Update, or that are safe for
+// concurrent use (a Bundle, a *LossChart).
 type Handle struct {
 	id string
 
@@ -60,6 +60,7 @@ type Handle struct {
 	pending    any         // the latest value not yet sent
 	hasPending bool        // pending is set (it may be nil)
 	timer      *time.Timer // sends pending when the interval has passed
+	sending    int         // sends under way
 
 	sendMu   sync.Mutex // orders sends, which render outside mu
 	sentSeq  uint64     // seq of the last value sent
@@ -84,9 +85,9 @@ func New() *Handle {
 // ID returns the display id (transient.display_id in Jupyter).
 func (h *Handle) ID() string { return h.id }
 
-// Show displays v as a new output carrying the handle's id, right away.
-// Later updates change every output shown with this handle, including
-// those of earlier cells.
+// Show displays v as a new output carrying the handle's id, right away,
+// replacing any update not yet sent. Later updates change every output
+// shown with this handle, including those of earlier cells.
 func (h *Handle) Show(v any) {
 	h.mu.Lock()
 	h.stopTimerLocked()
@@ -94,14 +95,15 @@ func (h *Handle) Show(v any) {
 	seq := h.seq
 	h.pending, h.hasPending = nil, false
 	h.shown = true
-	h.last = time.Now()
+	h.sending++
 	h.mu.Unlock()
 	h.send(v, seq, false)
 }
 
 // Update replaces what the handle shows with v. The first Update of a
-// handle never shown displays v (as Show does); later ones send
-// update_display_data, at most one per MinUpdateInterval.
+// handle never shown displays v at once (as Show does); later ones send
+// update_display_data, at most one per MinUpdateInterval, from another
+// goroutine.
 func (h *Handle) Update(v any) {
 	h.mu.Lock()
 	if !h.shown {
@@ -111,29 +113,34 @@ func (h *Handle) Update(v any) {
 	}
 	h.seq++
 	h.pending, h.hasPending = v, true
-	wait := MinUpdateInterval - time.Since(h.last)
-	if wait > 0 {
-		if h.timer == nil {
-			h.timer = time.AfterFunc(wait, h.Flush)
-		}
-		h.mu.Unlock()
-		return
-	}
+	h.scheduleLocked()
 	h.mu.Unlock()
-	h.Flush()
 }
 
-// Flush sends the update held back by rate limiting, if any, now.
+// scheduleLocked arms the timer that sends the pending value, unless it is
+// armed already or a send is under way (which schedules when it ends).
+func (h *Handle) scheduleLocked() {
+	if h.timer != nil || h.sending > 0 || !h.hasPending {
+		return
+	}
+	h.timer = time.AfterFunc(max(0, MinUpdateInterval-time.Since(h.last)), h.Flush)
+}
+
+// Flush sends the update held back by rate limiting, if any, now, and
+// returns when it is sent.
 func (h *Handle) Flush() {
 	h.mu.Lock()
 	h.stopTimerLocked()
 	if !h.hasPending {
 		h.mu.Unlock()
+		// A send under way may hold the last value: wait for it.
+		h.sendMu.Lock()
+		h.sendMu.Unlock()
 		return
 	}
 	v, seq := h.pending, h.seq
 	h.pending, h.hasPending = nil, false
-	h.last = time.Now()
+	h.sending++
 	h.mu.Unlock()
 	h.send(v, seq, true)
 }
@@ -150,27 +157,30 @@ func (h *Handle) stopTimerLocked() {
 	}
 }
 
-// send renders v and publishes it, unless a later value went out already.
+// send renders v and publishes it, unless a later value went out already;
+// then it schedules the next pending value, if any. The caller counted the
+// send in h.sending.
 func (h *Handle) send(v any, seq uint64, update bool) {
 	h.sendMu.Lock()
-	defer h.sendMu.Unlock()
-	if seq < h.sentSeq {
-		return
+	if seq > h.sentSeq {
+		h.sentSeq = seq
+		b := Render(v)
+		if p := currentPublisher(); p != nil {
+			p.Publish(b, h.id, update)
+		} else if text := b.textOf(); !update || text != h.lastText {
+			// In a terminal, a redrawn chart would print the same
+			// line again and again: print only what changed.
+			h.lastText = text
+			fmt.Fprintln(os.Stdout, text)
+		}
 	}
-	h.sentSeq = seq
-	b := Render(v)
-	if p := currentPublisher(); p != nil {
-		p.Publish(b, h.id, update)
-	} else if text := b.textOf(); !update || text != h.lastText {
-		// In a terminal, a redrawn chart would print the same line
-		// again and again: print only what changed.
-		h.lastText = text
-		fmt.Fprintln(os.Stdout, text)
-	}
+	h.sendMu.Unlock()
+
 	// The interval runs from when the display went out, so that slow
-	// rendering still leaves the frontend (and the caller) time between
-	// updates.
+	// rendering still leaves the frontend time between updates.
 	h.mu.Lock()
 	h.last = time.Now()
+	h.sending--
+	h.scheduleLocked()
 	h.mu.Unlock()
 }
