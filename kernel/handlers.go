@@ -139,7 +139,7 @@ func (k *Kernel) complete(sock zmq4.Socket, m *Message) {
 		k.reply(sock, m, "complete_reply", map[string]any{
 			"status": StatusError, "ename": "CompleteError", "evalue": err.Error(),
 			"traceback": []string{"CompleteError: " + err.Error()},
-			"matches": []string{}, "cursor_start": c.CursorPos, "cursor_end": c.CursorPos, "metadata": map[string]any{},
+			"matches":   []string{}, "cursor_start": c.CursorPos, "cursor_end": c.CursorPos, "metadata": map[string]any{},
 		})
 		return
 	}
@@ -177,7 +177,7 @@ func (k *Kernel) inspect(sock zmq4.Socket, m *Message) {
 		k.reply(sock, m, "inspect_reply", map[string]any{
 			"status": StatusError, "ename": "InspectError", "evalue": err.Error(),
 			"traceback": []string{"InspectError: " + err.Error()},
-			"found": false, "data": map[string]any{}, "metadata": map[string]any{},
+			"found":     false, "data": map[string]any{}, "metadata": map[string]any{},
 		})
 		return
 	}
