@@ -724,6 +724,11 @@ func loadHelpPkgs() {
 			}
 		}
 		add(stdlib.Symbols, false)
+		for name, p := range helpPreferred {
+			if _, ok := helpTables[p]; ok {
+				helpPkgNames[name] = p
+			}
+		}
 		add(symbols.Symbols, true)
 	})
 }
@@ -731,11 +736,18 @@ func loadHelpPkgs() {
 // autoPackage returns the import path a bare package name refers to in
 // cells without an import line, or "".
 func autoPackage(name string) string {
-	if p, ok := autoImportPath(name); ok {
-		return p
-	}
 	loadHelpPkgs()
 	return helpPkgNames[name]
+}
+
+// helpPreferred settles the package names that several importable
+// packages share, as the evaluator does (the shortest path wins
+// otherwise, and the preloaded packages win over the standard library).
+var helpPreferred = map[string]string{
+	"rand": "math/rand", "template": "text/template", "scanner": "text/scanner",
+	"pprof": "runtime/pprof", "constant": "go/constant", "parser": "go/parser",
+	"token": "go/token", "ast": "go/ast", "format": "go/format", "types": "go/types",
+	"build": "go/build", "doc": "go/doc", "printer": "go/printer",
 }
 
 // pkgTable returns the yaegi symbols of an import path.
