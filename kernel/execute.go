@@ -162,7 +162,7 @@ func (e *executor) execute(ctx context.Context, j execJob) {
 		k:           k,
 		parent:      parent,
 		ids:         m.Identities,
-		allowStdin:  boolOr(c.AllowStdin, true),
+		allowStdin:  boolOr(c.AllowStdin, false), // ipykernel's default
 		interrupted: make(chan struct{}),
 	}
 	k.cell.Store(out)

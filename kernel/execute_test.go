@@ -160,6 +160,16 @@ func TestExecuteFlags(t *testing.T) {
 	if rc, _ = run(o); rc["status"] != "error" || rc["ename"] != "InputError" {
 		t.Errorf("input without stdin: %v", rc)
 	}
+
+	// Absent fields take ipykernel's defaults: store_history true,
+	// allow_stdin false.
+	r, err := c.Request(ctx(t, 10*time.Second), kerneltest.Shell, "execute_request", map[string]any{"code": "input:x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc := kerneltest.Content(r); rc["status"] != "error" || rc["ename"] != "InputError" || num(rc["execution_count"]) != 5 {
+		t.Errorf("minimal execute_request: %v", rc)
+	}
 }
 
 func TestStopOnError(t *testing.T) {
