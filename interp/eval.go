@@ -1,0 +1,764 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"reflect"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+
+	yaegi "github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+)
+
+// hostPkg is the import path of the session's own helpers inside the
+// interpreter (Show, Done); cells never see it under a usable name.
+const hostPkg = "godlhost"
+
+// prelude is evaluated in every fresh interpreter. __godl_show computes
+// the text of a cell's final values inside the interpreter, where an
+// interpreted String method is visible (compiled fmt cannot see it).
+const prelude = `package main
+
+func __godl_show(vs ...any) {
+	ts := make([]string, len(vs))
+	for i, v := range vs {
+		ts[i] = __godl_fmt.Sprint(v)
+	}
+	__godl.Show(vs, ts)
+}
+`
+
+// exitPanic is what os.Exit panics with inside a cell: like ipykernel's
+// SystemExit, it ends the cell, not the kernel.
+type exitPanic struct{ code int }
+
+func (e exitPanic) Error() string { return fmt.Sprintf("os.Exit(%d) called", e.code) }
+
+// newInterp returns a fresh interpreter wired to the session's streams,
+// with the standard library, the prelude, and nothing of the user's.
+func (s *Session) newInterp() (*yaegi.Interpreter, error) {
+	yi := yaegi.New(yaegi.Options{
+		Stdin:        s.stdin,
+		Stdout:       s.stdout,
+		Stderr:       s.stderr,
+		Unrestricted: true, // real environment, os/exec: it is the user's machine
+	})
+	if err := yi.Use(stdlib.Symbols); err != nil {
+		return nil, fmt.Errorf("loading the standard library into yaegi: %w", err)
+	}
+	var stdin io.Reader = s.stdin
+	extra := yaegi.Exports{
+		"os/os": {
+			"Exit":        reflect.ValueOf(func(code int) { panic(exitPanic{code}) }),
+			"FindProcess": reflect.ValueOf(os.FindProcess),
+			// os.Stdin reads through input_request; it is an io.Reader.
+			"Stdin": reflect.ValueOf(&stdin).Elem(),
+		},
+		"os/exec/exec": {
+			"Command":        reflect.ValueOf(exec.Command),
+			"CommandContext": reflect.ValueOf(exec.CommandContext),
+			"ErrNotFound":    reflect.ValueOf(&exec.ErrNotFound).Elem(),
+			"LookPath":       reflect.ValueOf(exec.LookPath),
+			"Cmd":            reflect.ValueOf((*exec.Cmd)(nil)),
+			"Error":          reflect.ValueOf((*exec.Error)(nil)),
+			"ExitError":      reflect.ValueOf((*exec.ExitError)(nil)),
+		},
+		hostPkg + "/" + hostPkg: {
+			"Show": reflect.ValueOf(s.hostShow),
+			"Done": reflect.ValueOf(s.hostDone),
+		},
+	}
+	if err := yi.Use(extra); err != nil {
+		return nil, err
+	}
+	for _, tables := range extraSymbols() {
+		if err := yi.Use(tables); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := yi.Eval(`import (__godl "` + hostPkg + `"; __godl_fmt "fmt")`); err != nil {
+		return nil, fmt.Errorf("godl prelude imports: %w", err)
+	}
+	if _, err := yi.Eval(prelude); err != nil {
+		return nil, fmt.Errorf("godl prelude: %w", err)
+	}
+	return yi, nil
+}
+
+// extraSymbols returns the yaegi tables of the preloaded packages, besides
+// the standard library. It is filled in once the generated symbols land.
+func extraSymbols() []yaegi.Exports { return nil }
+
+// preloadedPaths are the import paths cells may use without import lines
+// besides the standard library.
+func preloadedPaths() []string { return nil }
+
+var (
+	pkgIndexOnce sync.Once
+	pkgIndex     map[string]string // package name -> import path for auto-import
+)
+
+// preferredPaths settles package names that several packages share.
+var preferredPaths = map[string]string{
+	"rand":     "math/rand",
+	"template": "text/template",
+	"scanner":  "text/scanner",
+	"pprof":    "runtime/pprof",
+	"constant": "go/constant",
+	"parser":   "go/parser",
+	"token":    "go/token",
+	"ast":      "go/ast",
+	"format":   "go/format",
+	"types":    "go/types",
+	"build":    "go/build",
+	"doc":      "go/doc",
+	"printer":  "go/printer",
+	"heap":     "container/heap",
+	"list":     "container/list",
+	"ring":     "container/ring",
+	"zip":      "archive/zip",
+	"tar":      "archive/tar",
+	"json":     "encoding/json",
+	"csv":      "encoding/csv",
+	"xml":      "encoding/xml",
+	"base64":   "encoding/base64",
+	"hex":      "encoding/hex",
+	"binary":   "encoding/binary",
+	"gzip":     "compress/gzip",
+	"md5":      "crypto/md5",
+	"sha256":   "crypto/sha256",
+	"http":     "net/http",
+	"url":      "net/url",
+	"filepath": "path/filepath",
+	"path":     "path",
+	"exec":     "os/exec",
+	"signal":   "os/signal",
+	"atomic":   "sync/atomic",
+	"utf8":     "unicode/utf8",
+	"big":      "math/big",
+	"cmplx":    "math/cmplx",
+	"bits":     "math/bits",
+	"draw":     "gonum.org/v1/plot/vg/draw",
+}
+
+// autoImportPath returns the import path a bare package name refers to.
+func autoImportPath(name string) (string, bool) {
+	pkgIndexOnce.Do(func() {
+		pkgIndex = map[string]string{}
+		add := func(p, name string) {
+			if strings.Contains(p, "internal") || strings.HasPrefix(p, "github.com/traefik") {
+				return
+			}
+			old, ok := pkgIndex[name]
+			if !ok || len(p) < len(old) || (len(p) == len(old) && p < old) {
+				pkgIndex[name] = p
+			}
+		}
+		for key := range stdlib.Symbols {
+			add(path.Dir(key), path.Base(key))
+		}
+		for _, t := range extraSymbols() {
+			for key := range t {
+				add(path.Dir(key), path.Base(key))
+			}
+		}
+		for name, p := range preferredPaths {
+			if _, ok := stdlib.Symbols[p+"/"+path.Base(p)]; ok {
+				pkgIndex[name] = p
+			}
+		}
+		for _, p := range preloadedPaths() {
+			for _, t := range extraSymbols() {
+				for key := range t {
+					if path.Dir(key) == p {
+						pkgIndex[path.Base(key)] = p
+					}
+				}
+			}
+		}
+	})
+	p, ok := pkgIndex[name]
+	return p, ok
+}
+
+// varRecord is the latest declaration of a package-level variable.
+type varRecord struct {
+	v    varPiece
+	cell *parsedCell
+}
+
+// declRecord is the latest declaration of a func, method, type or const.
+type declRecord struct {
+	d    declPiece
+	cell *parsedCell
+}
+
+// varDecl returns the package-level declaration of v, with names not in
+// keep replaced by _; "" when no name is kept.
+//
+// alt is the same declaration as a top-level statement (`a, b := e`),
+// which yaegi compiles by another path: the fallback when yaegi's
+// package-level path fails on it.
+func varDecl(c *parsedCell, v varPiece, keep func(string) bool) (decl, alt string) {
+	var names []string
+	any := false
+	for i, n := range v.names {
+		if keep(n) && n != "_" {
+			names = append(names, n)
+			any = true
+		} else {
+			// Not "_": yaegi crashes on `var a, _ = f()`.
+			names = append(names, fmt.Sprintf("__godl_blank%d", i))
+		}
+	}
+	if !any {
+		return "", ""
+	}
+	if v.typ == "" && v.rhs != "" {
+		alt = c.directive(v.off) + strings.Join(names, ", ") + " := " + c.directive(v.rhsOff) + v.rhs + "\n"
+	}
+	var b strings.Builder
+	b.WriteString("var ")
+	b.WriteString(c.directive(v.off))
+	b.WriteString(strings.Join(names, ", "))
+	if v.typ != "" {
+		b.WriteString(" ")
+		b.WriteString(c.directive(v.typOff))
+		b.WriteString(v.typ)
+	}
+	if v.rhs != "" {
+		b.WriteString(" = ")
+		b.WriteString(c.directive(v.rhsOff))
+		b.WriteString(v.rhs)
+	}
+	b.WriteString("\n")
+	if alt == "" {
+		alt = b.String()[len("var "):]
+		alt = "var " + alt
+	}
+	return b.String(), alt
+}
+
+// compiled is a cell compiled into one interpreter, ready to run.
+type compiled struct {
+	yi    *yaegi.Interpreter
+	fn    *yaegi.Program // declares the cell function; executed by prepare
+	call  *yaegi.Program // runs the cell function
+	show  bool           // the cell function reports a final value
+	fresh bool           // yi is a rebuilt interpreter, not the session's
+}
+
+// piece is one package-level declaration fed to yaegi: a type or const
+// (executed), a func or method (executed: no side effects), or a
+// variable (compiled only: yaegi infers its type; never run).
+type piece struct {
+	src   string
+	alt   string // for variables: the statement form (see varDecl)
+	names []string
+	refs  map[string]bool
+	kind  string // "type", "const", "func", "method", "var"
+}
+
+// declPieces returns the pieces of c's declarations; with skip set,
+// those the session already has with the same text are left out.
+func (s *Session) declPieces(c *parsedCell, skip bool) []piece {
+	var ps []piece
+	for _, dp := range c.decls {
+		if skip && s.sameDecl(dp) {
+			continue
+		}
+		names := dp.names
+		if dp.kind == "method" {
+			names = []string{dp.names[0][strings.IndexByte(dp.names[0], '.')+1:]}
+		}
+		ps = append(ps, piece{src: c.directive(dp.off) + dp.text + "\n", names: names, refs: dp.refs, kind: dp.kind})
+	}
+	return ps
+}
+
+// varPieces returns the declarations of c's variables whose names keep
+// accepts.
+func varPieces(c *parsedCell, keep func(string) bool) []piece {
+	var ps []piece
+	for _, v := range c.vars {
+		if src, alt := varDecl(c, v, keep); src != "" {
+			ps = append(ps, piece{src: src, alt: alt, names: v.names, refs: v.refs, kind: "var"})
+		}
+	}
+	return ps
+}
+
+// declare compiles pieces into yi in dependency order: types and consts
+// first, then funcs and variables ordered so that each is compiled after
+// what it uses (yaegi resolves names across programs only backwards).
+// Programs of types, consts and funcs are executed at once (they have no
+// side effects); variable declarations are only compiled.
+func declare(yi *yaegi.Interpreter, ps []piece) error {
+	var tc strings.Builder
+	var rest []piece
+	for _, p := range ps {
+		if p.kind == "type" || p.kind == "const" {
+			tc.WriteString(p.src)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	run := func(src string, exec bool) error {
+		p, err := compileSafe(yi, "package main\n"+src)
+		if err != nil {
+			return compileError(err)
+		}
+		if exec && p != nil {
+			if _, err := yi.Execute(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if tc.Len() > 0 {
+		if err := run(tc.String(), true); err != nil {
+			return err
+		}
+	}
+	// Batch consecutive components of one kind into one program.
+	var batch strings.Builder
+	var batchPieces []piece
+	batchVar := false
+	flush := func() error {
+		if batch.Len() == 0 {
+			return nil
+		}
+		var err error
+		if batchVar {
+			// Variables are declared as top-level statements (compiled,
+			// never run): yaegi's package-level path crashes on some
+			// (`var n, err = fmt.Scanln(&x)`). A leading statement keeps
+			// yaegi in statement mode; it runs no code either.
+			var typed, b strings.Builder
+			b.WriteString("_ = 0\n")
+			for _, p := range batchPieces {
+				if strings.HasPrefix(p.alt, "var ") {
+					typed.WriteString(p.src)
+				} else {
+					b.WriteString(p.alt)
+				}
+			}
+			if typed.Len() > 0 {
+				err = run(typed.String(), false)
+			}
+			if err == nil && b.Len() > len("_ = 0\n") {
+				if _, err = compileSafe(yi, b.String()); err != nil {
+					err = compileError(err)
+				}
+			}
+		} else {
+			err = run(batch.String(), true)
+		}
+		batch.Reset()
+		batchPieces = batchPieces[:0]
+		return err
+	}
+	for _, comp := range sccs(rest) {
+		hasVar, hasFunc := false, false
+		for _, p := range comp {
+			if p.kind == "var" {
+				hasVar = true
+			} else {
+				hasFunc = true
+			}
+		}
+		if hasVar && hasFunc {
+			// An initialization cycle through funcs: declare all,
+			// compiled only, then the funcs again to run them.
+			if err := flush(); err != nil {
+				return err
+			}
+			var all, funcs strings.Builder
+			for _, p := range comp {
+				all.WriteString(p.src)
+				if p.kind != "var" {
+					funcs.WriteString(p.src)
+				}
+			}
+			if err := run(all.String(), false); err != nil {
+				return err
+			}
+			if err := run(funcs.String(), true); err != nil {
+				return err
+			}
+			continue
+		}
+		if batch.Len() > 0 && batchVar != hasVar {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batchVar = hasVar
+		for _, p := range comp {
+			batch.WriteString(p.src)
+			batchPieces = append(batchPieces, p)
+		}
+	}
+	return flush()
+}
+
+// sccs returns the strongly connected components of the pieces' use
+// graph, each after the components it uses (Tarjan's order).
+func sccs(ps []piece) [][]piece {
+	by := map[string][]int{}
+	for i, p := range ps {
+		for _, n := range p.names {
+			by[n] = append(by[n], i)
+		}
+	}
+	index := make([]int, len(ps))
+	low := make([]int, len(ps))
+	on := make([]bool, len(ps))
+	for i := range index {
+		index[i] = -1
+	}
+	var stack []int
+	var out [][]piece
+	next := 0
+	var visit func(v int)
+	visit = func(v int) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		on[v] = true
+		deps := map[int]bool{}
+		for r := range ps[v].refs {
+			for _, w := range by[r] {
+				if w != v {
+					deps[w] = true
+				}
+			}
+		}
+		ws := make([]int, 0, len(deps))
+		for w := range deps {
+			ws = append(ws, w)
+		}
+		sort.Ints(ws)
+		for _, w := range ws {
+			if index[w] < 0 {
+				visit(w)
+				low[v] = min(low[v], low[w])
+			} else if on[w] {
+				low[v] = min(low[v], index[w])
+			}
+		}
+		if low[v] == index[v] {
+			var comp []piece
+			for {
+				w := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				on[w] = false
+				comp = append(comp, ps[w])
+				if w == v {
+					break
+				}
+			}
+			// Keep source order inside a component.
+			sort.SliceStable(comp, func(i, j int) bool { return false })
+			out = append(out, comp)
+		}
+	}
+	for i := range ps {
+		if index[i] < 0 {
+			visit(i)
+		}
+	}
+	return out
+}
+
+// compileCell compiles c into yi. With replay nil, yi is the session's
+// interpreter; otherwise yi is fresh and replay holds the session's
+// declarations minus what c redefines.
+func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []piece) (*compiled, error) {
+	fresh := replay != nil
+	cc := &compiled{yi: yi, fresh: fresh}
+	ps := append(replay, s.declPieces(c, !fresh)...)
+	// New variables are declared; existing ones are only assigned by
+	// the cell function.
+	ps = append(ps, varPieces(c, func(n string) bool { return fresh || s.vars[n] == nil })...)
+	if err := declare(yi, ps); err != nil {
+		return nil, err
+	}
+
+	body := func(show bool) string {
+		var b strings.Builder
+		b.WriteString("package main\nfunc __godl_run() {\n")
+		b.WriteString("defer __godl.Done()\n")
+		for i, st := range c.stmts {
+			switch {
+			case st.assign != nil:
+				v := st.assign
+				if v.rhs == "" {
+					if v.typ != "" && !fresh && anyExisting(s, v.names) {
+						// Re-running `var x T` resets x.
+						for _, n := range v.names {
+							if n != "_" {
+								fmt.Fprintf(&b, "%s%s = *new(%s%s)\n", c.directive(v.off), n, c.directive(v.typOff), v.typ)
+							}
+						}
+					}
+					continue
+				}
+				b.WriteString(c.directive(v.off))
+				b.WriteString(strings.Join(v.names, ", "))
+				b.WriteString(" = ")
+				b.WriteString(c.directive(v.rhsOff))
+				b.WriteString(v.rhs)
+				b.WriteString("\n")
+			case show && i == len(c.stmts)-1:
+				b.WriteString("__godl_show(")
+				b.WriteString(c.directive(st.off))
+				b.WriteString(st.text)
+				b.WriteString(")\n")
+			default:
+				b.WriteString(c.directive(st.off))
+				b.WriteString(st.text)
+				b.WriteString("\n")
+			}
+		}
+		b.WriteString("}\n")
+		return b.String()
+	}
+	cc.show = c.final != nil
+	var err error
+	if cc.fn, err = compileSafe(yi, body(cc.show)); err != nil && cc.show && c.finalCall {
+		// The final call may return nothing: run it as a statement.
+		if fn, err2 := compileSafe(yi, body(false)); err2 == nil {
+			cc.fn, err, cc.show = fn, nil, false
+		}
+	}
+	if err != nil {
+		return nil, compileError(err)
+	}
+	if cc.call, err = compileSafe(yi, "__godl_run()"); err != nil {
+		return nil, compileError(err)
+	}
+	return cc, nil
+}
+
+func anyExisting(s *Session, names []string) bool {
+	for _, n := range names {
+		if s.vars[n] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// sameDecl tells whether dp is already declared with the same text.
+func (s *Session) sameDecl(dp declPiece) bool {
+	for _, n := range dp.names {
+		r := s.decls[n]
+		if r == nil || r.d.text != dp.text || r.d.kind != dp.kind {
+			return false
+		}
+	}
+	return true
+}
+
+// needsRebuild tells whether c redefines something yaegi cannot
+// redefine in place: a changed func, method, type or const (yaegi keeps
+// old callers on the old func and ignores new types and methods), or a
+// name changing kind.
+func (s *Session) needsRebuild(c *parsedCell) (bool, string) {
+	for _, dp := range c.decls {
+		for _, n := range dp.names {
+			if r := s.decls[n]; r != nil && (r.d.text != dp.text || r.d.kind != dp.kind) {
+				return true, dp.kind + " " + n
+			}
+			if s.vars[n] != nil {
+				return true, dp.kind + " " + n
+			}
+		}
+	}
+	for _, v := range c.vars {
+		for _, n := range v.names {
+			if s.decls[n] != nil {
+				return true, "var " + n
+			}
+		}
+	}
+	return false, ""
+}
+
+// rebuild returns a fresh interpreter holding the session's imports,
+// and the pieces declaring the session's funcs, types, consts and
+// variables (not their values) minus what c redefines.
+func (s *Session) rebuild(c *parsedCell) (*yaegi.Interpreter, []piece, error) {
+	yi, err := s.newInterp()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := evalImports(yi, s.importList()); err != nil {
+		return nil, nil, err
+	}
+	redefined := map[string]bool{}
+	for _, dp := range c.decls {
+		for _, n := range dp.names {
+			redefined[n] = true
+		}
+	}
+	for _, v := range c.vars {
+		for _, n := range v.names {
+			redefined[n] = true
+		}
+	}
+	replay := []piece{}
+	seen := map[*declRecord]bool{}
+	for _, r := range s.declOrder {
+		if seen[r] || s.superseded(r, redefined) {
+			continue
+		}
+		seen[r] = true
+		names := r.d.names
+		if r.d.kind == "method" {
+			names = []string{r.d.names[0][strings.IndexByte(r.d.names[0], '.')+1:]}
+		}
+		replay = append(replay, piece{src: r.cell.directive(r.d.off) + r.d.text + "\n", names: names, refs: r.d.refs, kind: r.d.kind})
+	}
+	seenV := map[*varRecord]bool{}
+	for _, r := range s.varOrder {
+		if seenV[r] {
+			continue
+		}
+		seenV[r] = true
+		if src, alt := varDecl(r.cell, r.v, func(n string) bool { return !redefined[n] && s.vars[n] == r }); src != "" {
+			replay = append(replay, piece{src: src, alt: alt, names: r.v.names, refs: r.v.refs, kind: "var"})
+		}
+	}
+	return yi, replay, nil
+}
+
+// superseded tells whether a declaration record is no longer the latest
+// for one of its names, or is redefined by the cell being compiled.
+func (s *Session) superseded(r *declRecord, redefined map[string]bool) bool {
+	for _, n := range r.d.names {
+		if redefined[n] || s.decls[n] != r {
+			return true
+		}
+		// A method of a redefined type goes with the type.
+		if i := strings.IndexByte(n, '.'); i > 0 && redefined[n[:i]] {
+			return true
+		}
+	}
+	return false
+}
+
+// carry copies the values of the session's variables from old into yi
+// (a rebuilt interpreter) where the types allow, and returns the names
+// kept and lost. Names in skip are redefined by the cell.
+func (s *Session) carry(old, yi *yaegi.Interpreter, skip map[string]bool) (kept, lost []string) {
+	og, ng := old.Globals(), yi.Globals()
+	for name, r := range s.vars {
+		if skip[name] || r == nil {
+			continue
+		}
+		ov, ok1 := og[name]
+		nv, ok2 := ng[name]
+		switch {
+		case !ok1 || !ok2 || !ov.IsValid() || !nv.IsValid() || !nv.CanSet():
+			lost = append(lost, name)
+		case ov.Type().AssignableTo(nv.Type()):
+			nv.Set(ov)
+			kept = append(kept, name)
+		case ov.Type().ConvertibleTo(nv.Type()) && ov.Kind() == nv.Kind() && ov.Kind() == reflect.Struct:
+			nv.Set(ov.Convert(nv.Type()))
+			kept = append(kept, name)
+		default:
+			lost = append(lost, name+" (its type changed)")
+		}
+	}
+	sort.Strings(kept)
+	sort.Strings(lost)
+	return kept, lost
+}
+
+// importList returns the session's imports in a stable order.
+func (s *Session) importList() []importSpec {
+	var l []importSpec
+	for _, im := range s.imports {
+		l = append(l, im)
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i].Path+l[i].Name < l[j].Path+l[j].Name })
+	return l
+}
+
+// evalImports imports specs into yi.
+func evalImports(yi *yaegi.Interpreter, specs []importSpec) error {
+	if len(specs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("import (\n")
+	for _, im := range specs {
+		fmt.Fprintf(&b, "%s %q\n", im.Name, im.Path)
+	}
+	b.WriteString(")\n")
+	_, err := yi.Eval(b.String())
+	return err
+}
+
+// compileError wraps a yaegi compile error as a cell error.
+func compileError(err error) error {
+	var ce *evalError
+	if errors.As(err, &ce) {
+		return err
+	}
+	msg := err.Error()
+	kind := "CompileError"
+	if strings.Contains(msg, "expected ") || strings.Contains(msg, "syntax") {
+		kind = "SyntaxError"
+	}
+	return &evalError{kind, msg}
+}
+
+// prepare executes the cell function's declaration (no side effects),
+// which also sizes yaegi's global frame for the new variables.
+func (cc *compiled) prepare() error {
+	_, err := cc.yi.Execute(cc.fn)
+	return err
+}
+
+// execute runs a prepared cell under ctx.
+func (s *Session) execute(ctx context.Context, cc *compiled) error {
+	_, err := cc.yi.ExecuteWithContext(ctx, cc.call)
+	return err
+}
+
+// lowerSource is the language-level lowering step (go/types checking and
+// rewriting of Go 1.22+ constructs yaegi lacks). It returns code with
+// the same lines; prior are the sources of the cells that ran before.
+//
+// Identity until the language helper's lowerCell lands (interp/lower*.go).
+func (s *Session) lowerSource(prior []string, code string, n int) (string, error) {
+	return code, nil
+}
+
+func stdlibExports() yaegi.Exports { return stdlib.Symbols }
+
+// compileSafe compiles src, turning a crash of yaegi's compiler into an
+// error.
+func compileSafe(yi *yaegi.Interpreter, src string) (p *yaegi.Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the Go interpreter (yaegi) failed on this code: %v; try writing it differently", r)
+			if os.Getenv("GODL_DEBUG") != "" {
+				fmt.Fprintf(os.Stderr, "yaegi crash on:\n%s\n%s\n", src, debug.Stack())
+			}
+		}
+	}()
+	return yi.Compile(src)
+}

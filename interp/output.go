@@ -1,0 +1,118 @@
+package interp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"regexp"
+	"sync"
+
+	"github.com/godl-kernel/godl/kernel"
+)
+
+// streamWriter is the io.Writer that interpreted code's standard output
+// or error goes to (yaegi's Options.Stdout/Stderr, !command output). It
+// forwards to a fixed writer (the worker's fd 1 or 2) or, in-process, to
+// the Output of the cell that is running, or the last one that ran, so
+// that goroutine output arriving after its cell ended is not lost.
+//
+// yaegi prints one "pos: panic: fn(...)" line per interpreted frame to
+// its stderr while a panic unwinds; the stderr writer diverts those lines
+// into the cell's traceback.
+type streamWriter struct {
+	name  string    // "stdout" or "stderr"
+	fixed io.Writer // non-nil: write there
+	s     *Session
+}
+
+// panicLine matches yaegi's frame lines: "cell3:2:5: panic: main.f(...)".
+var panicLine = regexp.MustCompile(`^(\S+:\d+:\d+): panic: (\S+)\(\.\.\.\)\n$`)
+
+func (w *streamWriter) Write(p []byte) (int, error) {
+	if w.name == "stderr" && bytes.HasSuffix(p, []byte("(...)\n")) {
+		if m := panicLine.FindSubmatch(p); m != nil && w.s.capturePanicFrame(string(m[1]), string(m[2])) {
+			return len(p), nil
+		}
+	}
+	if w.fixed != nil {
+		return w.fixed.Write(p)
+	}
+	if out := w.s.currentOutput(); out != nil {
+		out.Stream(w.name, string(p))
+	}
+	return len(p), nil
+}
+
+// errNoStdin is what reading standard input fails with when the client
+// does not allow input requests.
+var errNoStdin = errors.New("standard input is not available: this client does not allow input requests (allow_stdin is false)")
+
+// stdinReader is interpreted code's standard input (yaegi Options.Stdin
+// and os.Stdin): each read that finds its buffer empty asks the client
+// for a line through Output.Input.
+type stdinReader struct {
+	s   *Session
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (r *stdinReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.buf) == 0 {
+		out, ctx, allow := r.s.inputTarget()
+		if out == nil || !allow {
+			return 0, errNoStdin
+		}
+		line, err := out.Input(ctx, "", false)
+		if err != nil {
+			return 0, err
+		}
+		r.buf = append(r.buf, line...)
+		r.buf = append(r.buf, '\n')
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// reset drops unread input (at the start of each cell).
+func (r *stdinReader) reset() {
+	r.mu.Lock()
+	r.buf = nil
+	r.mu.Unlock()
+}
+
+// currentOutput returns the Output streams go to now.
+func (s *Session) currentOutput() kernel.Output {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	return s.out
+}
+
+// inputTarget returns the Output, context and stdin permission of the
+// running cell.
+func (s *Session) inputTarget() (kernel.Output, context.Context, bool) {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	if !s.running {
+		return nil, nil, false
+	}
+	return s.out, s.runCtx, s.allowStdin
+}
+
+// capturePanicFrame records one frame of a panicking cell; it reports
+// false when no cell is running (the line is then ordinary output).
+func (s *Session) capturePanicFrame(pos, fn string) bool {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	if !s.running {
+		return false
+	}
+	s.frames = append(s.frames, panicFrame{pos: pos, fn: fn})
+	return true
+}
+
+// panicFrame is one interpreted frame of a panic.
+type panicFrame struct{ pos, fn string }

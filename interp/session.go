@@ -1,0 +1,665 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/godl-kernel/godl/display"
+	"github.com/godl-kernel/godl/kernel"
+)
+
+// SessionOptions configure a Session.
+type SessionOptions struct {
+	// Stdout and Stderr receive the output of interpreted code. When nil,
+	// output is streamed through the kernel.Output given to Execute. The
+	// worker process passes os.Stdout and os.Stderr (pipes read by the
+	// supervisor).
+	Stdout, Stderr io.Writer
+}
+
+// Session is an in-process Go evaluator: a yaegi interpreter plus the
+// state godl keeps about the cells that ran (imports, declarations,
+// variables), so that cells can mix imports, declarations and statements,
+// redefine anything, and be interrupted without losing state.
+// It implements kernel.Evaluator.
+type Session struct {
+	opts   SessionOptions
+	stdout *streamWriter
+	stderr *streamWriter
+	stdin  *stdinReader
+
+	execMu sync.Mutex // one Execute or Restart at a time
+	yi     *yaegi.Interpreter
+	closed bool
+
+	// What the cells declared so far (guarded by execMu).
+	imports   map[string]importSpec // by name used in code
+	decls     map[string]*declRecord
+	declOrder []*declRecord
+	vars      map[string]*varRecord
+	varOrder  []*varRecord
+
+	// The running cell (guarded by outMu).
+	outMu      sync.Mutex
+	out        kernel.Output
+	running    bool
+	runCtx     context.Context
+	allowStdin bool
+	frames     []panicFrame
+	shown      []any
+	shownText  []string
+	cellDone   chan struct{}
+
+	cancelMu sync.Mutex
+	cancel   context.CancelFunc
+
+	histMu sync.Mutex
+	prior  []string // sources of the cells that ran successfully
+}
+
+var _ kernel.Evaluator = (*Session)(nil)
+
+// NewSession returns a session with a fresh interpreter.
+func NewSession(opts SessionOptions) (*Session, error) {
+	s := &Session{opts: opts}
+	s.stdout = &streamWriter{name: "stdout", fixed: opts.Stdout, s: s}
+	s.stderr = &streamWriter{name: "stderr", fixed: opts.Stderr, s: s}
+	s.stdin = &stdinReader{s: s}
+	if err := s.reset(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// reset discards all state for a fresh interpreter (execMu held or not
+// yet shared).
+func (s *Session) reset() error {
+	yi, err := s.newInterp()
+	if err != nil {
+		return err
+	}
+	s.yi = yi
+	s.imports = map[string]importSpec{}
+	s.decls = map[string]*declRecord{}
+	s.vars = map[string]*varRecord{}
+	s.declOrder, s.varOrder = nil, nil
+	s.histMu.Lock()
+	s.prior = nil
+	s.histMu.Unlock()
+	return nil
+}
+
+// Execute runs one cell. See kernel.Evaluator.
+func (s *Session) Execute(ctx context.Context, req kernel.ExecuteRequest, out kernel.Output) (kernel.ExecuteResult, error) {
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	if s.closed {
+		return kernel.ExecuteResult{}, errors.New("godl session: Execute after Close")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.cancelMu.Lock()
+	s.cancel = cancel
+	s.cancelMu.Unlock()
+	defer func() {
+		s.cancelMu.Lock()
+		s.cancel = nil
+		s.cancelMu.Unlock()
+	}()
+
+	s.outMu.Lock()
+	s.out, s.runCtx, s.allowStdin, s.running = out, ctx, req.AllowStdin, true
+	s.frames, s.shown, s.shownText = nil, nil, nil
+	s.outMu.Unlock()
+	s.stdin.reset()
+	defer func() {
+		s.outMu.Lock()
+		s.running = false
+		s.outMu.Unlock()
+	}()
+
+	n := req.ExecutionCount
+	if n <= 0 {
+		n = 0
+	}
+	res := kernel.ExecuteResult{Status: kernel.StatusOK}
+	value, err := s.runCell(ctx, req.Code, n)
+	if err != nil {
+		ee := s.execError(err, n)
+		res.Status = kernel.StatusError
+		res.Error = ee
+	} else {
+		res.Value = value
+		s.histMu.Lock()
+		s.prior = append(s.prior, req.Code)
+		s.histMu.Unlock()
+	}
+	if len(req.UserExpressions) > 0 {
+		res.UserExpressions = s.userExpressions(ctx, req.UserExpressions, n)
+	}
+	return res, nil
+}
+
+// execErr is a finished ExecError passed through runCell.
+type execErr struct{ e *kernel.ExecError }
+
+func (e execErr) Error() string { return e.e.Value }
+
+// runCell runs code (Go and magics) and returns its Out value.
+func (s *Session) runCell(ctx context.Context, code string, n int) (*kernel.Bundle, error) {
+	units := splitMagics(code)
+	var value *kernel.Bundle
+	var timeStart time.Time
+	timing := false
+	for _, u := range units {
+		var err error
+		value = nil
+		switch u.kind {
+		case unitGo:
+			value, err = s.runGo(ctx, u.text, n)
+		case unitTime:
+			timing, timeStart = true, time.Now()
+		default:
+			err = s.runMagic(ctx, u)
+		}
+		if err != nil {
+			if timing {
+				s.reportTime(time.Since(timeStart))
+			}
+			return nil, err
+		}
+	}
+	if timing {
+		s.reportTime(time.Since(timeStart))
+	}
+	return value, nil
+}
+
+func (s *Session) reportTime(d time.Duration) {
+	fmt.Fprintf(s.stdout, "Wall time: %v\n", d.Round(time.Microsecond))
+}
+
+// runGo runs the Go source of cell n (magic lines blanked).
+func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, nil
+	}
+	s.histMu.Lock()
+	prior := append([]string(nil), s.prior...)
+	s.histMu.Unlock()
+	src, err := s.lowerSource(prior, src, n)
+	if err != nil {
+		return nil, err
+	}
+	c, err := parseCell(src, n)
+	if err != nil {
+		return nil, err
+	}
+	// Imports: explicit ones and the packages the cell names without
+	// importing them.
+	var newImports []importSpec
+	for _, im := range c.imports {
+		name := im.Name
+		if name == "" {
+			name = defaultPkgName(im.Path)
+		}
+		if old, ok := s.imports[name]; ok && old.Path == im.Path {
+			continue
+		}
+		if name == "_" || name == "." {
+			continue
+		}
+		newImports = append(newImports, importSpec{Name: im.Name, Path: im.Path, off: im.off})
+	}
+	for ref := range c.pkgRefs {
+		if _, ok := s.imports[ref]; ok || s.decls[ref] != nil || s.vars[ref] != nil || importsName(newImports, ref) {
+			continue
+		}
+		if p, ok := autoImportPath(ref); ok {
+			im := importSpec{Path: p, off: -1}
+			if defaultPkgName(p) != ref {
+				im.Name = ref
+			}
+			newImports = append(newImports, im)
+		}
+	}
+	for _, im := range newImports {
+		if err := evalImports(s.yi, []importSpec{im}); err != nil {
+			where := fmt.Sprintf("cell%d", n)
+			if im.off >= 0 {
+				where = c.pos(im.off)
+			}
+			return nil, &evalError{"ImportError", fmt.Sprintf("%s: cannot import %q: %v", where, im.Path, trimPos(err))}
+		}
+		name := im.Name
+		if name == "" {
+			name = defaultPkgName(im.Path)
+		}
+		s.imports[name] = importSpec{Name: im.Name, Path: im.Path}
+	}
+
+	// Compile everything, then run.
+	rebuild, what := s.needsRebuild(c)
+	var cc *compiled
+	if !rebuild {
+		cc, err = s.compileCell(s.yi, c, nil)
+		if err != nil && anyRedeclared(s, c) {
+			// Maybe a variable changes type: try on a rebuilt state,
+			// keeping the session's untouched if that fails too.
+			rebuild, what = true, ""
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if rebuild {
+		yi, replay, rerr := s.rebuild(c)
+		if rerr != nil {
+			return nil, &evalError{"CompileError", rerr.Error()}
+		}
+		cc2, err2 := s.compileCell(yi, c, replay)
+		if err2 != nil {
+			if err != nil {
+				return nil, err // the error of the plain compile reads better
+			}
+			return nil, err2
+		}
+		cc, err = cc2, nil
+	}
+	if err := cc.prepare(); err != nil {
+		return nil, err
+	}
+	if cc.fresh {
+		skip := map[string]bool{}
+		for _, v := range c.vars {
+			for _, n := range v.names {
+				skip[n] = true
+			}
+		}
+		kept, lost := s.carry(s.yi, cc.yi, skip)
+		s.noteRebuild(what, c, kept, lost)
+		s.yi = cc.yi
+	}
+	s.record(c)
+
+	done := make(chan struct{})
+	s.outMu.Lock()
+	s.cellDone = done
+	s.outMu.Unlock()
+	err = s.execute(ctx, cc)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, s.interruptError(done)
+		}
+		return nil, err
+	}
+	return s.finalValue(c, cc), nil
+}
+
+func importsName(l []importSpec, name string) bool {
+	for _, im := range l {
+		if im.Name == name || (im.Name == "" && defaultPkgName(im.Path) == name) {
+			return true
+		}
+	}
+	return false
+}
+
+// anyRedeclared tells whether cell c declares a variable that exists.
+func anyRedeclared(s *Session, c *parsedCell) bool {
+	for _, v := range c.vars {
+		if anyExisting(s, v.names) {
+			return true
+		}
+	}
+	return false
+}
+
+// record remembers c's declarations as the latest.
+func (s *Session) record(c *parsedCell) {
+	for _, dp := range c.decls {
+		if s.sameDecl(dp) {
+			continue
+		}
+		r := &declRecord{d: dp, cell: c}
+		for _, n := range dp.names {
+			s.decls[n] = r
+			delete(s.vars, n)
+		}
+		s.declOrder = append(s.declOrder, r)
+	}
+	for _, v := range c.vars {
+		r := &varRecord{v: v, cell: c}
+		for _, n := range v.names {
+			if n == "_" {
+				continue
+			}
+			s.vars[n] = r
+			delete(s.decls, n)
+		}
+		s.varOrder = append(s.varOrder, r)
+	}
+	s.compact()
+}
+
+// compact drops records that no name refers to any more.
+func (s *Session) compact() {
+	dl := s.declOrder[:0]
+	for _, r := range s.declOrder {
+		for _, n := range r.d.names {
+			if s.decls[n] == r {
+				dl = append(dl, r)
+				break
+			}
+		}
+	}
+	s.declOrder = dl
+	vl := s.varOrder[:0]
+	for _, r := range s.varOrder {
+		for _, n := range r.v.names {
+			if s.vars[n] == r {
+				vl = append(vl, r)
+				break
+			}
+		}
+	}
+	s.varOrder = vl
+}
+
+// noteRebuild tells the user on stderr what a rebuild of the interpreter
+// kept and lost.
+func (s *Session) noteRebuild(what string, c *parsedCell, kept, lost []string) {
+	if what == "" {
+		what = "a variable's new type"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "godl: %s redefined: the interpreter was rebuilt from the declarations of earlier cells", what)
+	if len(kept) > 0 {
+		fmt.Fprintf(&b, "; variables kept: %s", strings.Join(kept, ", "))
+	}
+	if len(lost) > 0 {
+		fmt.Fprintf(&b, "; variables lost (reset to their zero value): %s", strings.Join(lost, ", "))
+	}
+	b.WriteString("; goroutines started by earlier cells keep running the old code.\n")
+	if len(lost) > 0 || len(kept) > 0 {
+		io.WriteString(s.stderr, b.String())
+	}
+}
+
+// interruptError waits briefly for the interrupted cell function to
+// unwind and says whether compiled code is still running.
+func (s *Session) interruptError(done chan struct{}) error {
+	e := &kernel.ExecError{Name: "Interrupted", Value: "interrupted by the user"}
+	select {
+	case <-done:
+	case <-time.After(200 * time.Millisecond):
+		e.Value += " (a compiled call, such as time.Sleep, a blocking read or a long library function, is still running in the background: it cannot be stopped; the interpreted code around it stops when it returns. Variables are kept.)"
+	}
+	e.Traceback = []string{"Interrupted: " + e.Value}
+	return execErr{e}
+}
+
+// hostShow receives a cell's final values (called from the interpreter).
+func (s *Session) hostShow(vs []any, ts []string) {
+	s.outMu.Lock()
+	s.shown, s.shownText = vs, ts
+	s.outMu.Unlock()
+}
+
+// hostDone marks the cell function as returned (called from the
+// interpreter, deferred).
+func (s *Session) hostDone() {
+	s.outMu.Lock()
+	if s.cellDone != nil {
+		close(s.cellDone)
+		s.cellDone = nil
+	}
+	s.outMu.Unlock()
+}
+
+// finalValue builds Out[n] from what __godl_show reported.
+func (s *Session) finalValue(c *parsedCell, cc *compiled) *kernel.Bundle {
+	if !cc.show {
+		return nil
+	}
+	s.outMu.Lock()
+	vs, ts := s.shown, s.shownText
+	s.shown, s.shownText = nil, nil
+	s.outMu.Unlock()
+	if len(vs) == 0 {
+		return nil
+	}
+	if c.finalCall {
+		allNil := true
+		for _, v := range vs {
+			if v != nil {
+				allNil = false
+			}
+		}
+		if allNil {
+			return nil // a call returning only a nil error shows nothing
+		}
+	}
+	texts := make([]string, len(vs))
+	for i, v := range vs {
+		if str, ok := v.(string); ok {
+			texts[i] = fmt.Sprintf("%q", str)
+		} else {
+			texts[i] = ts[i]
+		}
+	}
+	if len(vs) > 1 {
+		return &kernel.Bundle{Data: map[string]any{"text/plain": "(" + strings.Join(texts, ", ") + ")"}, Metadata: map[string]any{}}
+	}
+	b := renderValue(vs[0])
+	if txt, ok := b.Data["text/plain"].(string); !ok || txt == fmt.Sprint(vs[0]) || txt == fmt.Sprintf("%v", vs[0]) {
+		// The plain %v form: prefer the interpreted text (String methods).
+		b.Data["text/plain"] = texts[0]
+	}
+	md := b.Metadata
+	if md == nil {
+		md = map[string]any{}
+	}
+	return &kernel.Bundle{Data: b.Data, Metadata: md}
+}
+
+// renderValue calls display.Render, surviving a renderer's panic.
+func renderValue(v any) (b display.Bundle) {
+	defer func() {
+		if r := recover(); r != nil {
+			b = display.Bundle{Data: map[string]any{"text/plain": fmt.Sprintf("%v", v)}}
+		}
+	}()
+	b = display.Render(v)
+	if b.Data == nil {
+		b.Data = map[string]any{}
+	}
+	return b
+}
+
+// execError turns a cell failure into the error reply.
+func (s *Session) execError(err error, n int) *kernel.ExecError {
+	var ee execErr
+	if errors.As(err, &ee) {
+		return ee.e
+	}
+	var ce *evalError
+	if errors.As(err, &ce) {
+		lines := strings.Split(ce.msg, "\n")
+		return &kernel.ExecError{Name: ce.kind, Value: ce.msg, Traceback: append([]string{ce.kind + ":"}, lines...)}
+	}
+	var p yaegi.Panic
+	if errors.As(err, &p) {
+		return s.panicError(p, n)
+	}
+	msg := err.Error()
+	return &kernel.ExecError{Name: "CompileError", Value: msg, Traceback: strings.Split(msg, "\n")}
+}
+
+// panicError describes a runtime panic with the interpreted frames yaegi
+// printed while it unwound.
+func (s *Session) panicError(p yaegi.Panic, n int) *kernel.ExecError {
+	name := "panic"
+	var msg string
+	pv := p.Value
+	if rv, ok := pv.(reflect.Value); ok && rv.IsValid() && rv.CanInterface() {
+		pv = rv.Interface()
+	}
+	switch v := pv.(type) {
+	case exitPanic:
+		return &kernel.ExecError{Name: "Exit", Value: v.Error() + ": the cell stopped; the kernel and its variables are kept",
+			Traceback: []string{v.Error() + ": the cell stopped; the kernel and its variables are kept"}}
+	case runtime.Error:
+		name, msg = "runtime error", strings.TrimPrefix(v.Error(), "runtime error: ")
+	case error:
+		name, msg = reflect.TypeOf(v).String(), v.Error()
+		if strings.HasPrefix(msg, "reflect: ") {
+			// yaegi's bounds and nil checks surface as reflect panics.
+			name = "runtime error"
+		}
+	case string:
+		msg = v
+	default:
+		msg = fmt.Sprintf("%v", v)
+		name = "panic (" + reflect.TypeOf(v).String() + ")"
+	}
+	s.outMu.Lock()
+	frames := s.frames
+	s.frames = nil
+	s.outMu.Unlock()
+	tb := []string{fmt.Sprintf("%s: %s", name, msg), ""}
+	if name != "panic" {
+		tb[0] = fmt.Sprintf("panic: %s: %s", name, msg)
+	}
+	tb = append(tb, "Traceback (innermost first):")
+	for _, f := range frames {
+		fn := strings.TrimPrefix(f.fn, "main.")
+		switch {
+		case fn == "__godl_run":
+			fn = fmt.Sprintf("cell %d", n)
+		case fn == "main" || strings.HasPrefix(fn, "__godl"):
+			continue
+		}
+		if !strings.HasPrefix(f.pos, "cell") {
+			continue
+		}
+		tb = append(tb, fmt.Sprintf("  %s: in %s", f.pos, fn))
+	}
+	return &kernel.ExecError{Name: name, Value: msg, Traceback: tb}
+}
+
+// userExpressions evaluates the execute_request's user_expressions.
+func (s *Session) userExpressions(ctx context.Context, exprs map[string]string, n int) map[string]any {
+	res := map[string]any{}
+	for k, e := range exprs {
+		v, err := s.runGo(ctx, e, n)
+		switch {
+		case err != nil:
+			ee := s.execError(err, n)
+			res[k] = map[string]any{"status": "error", "ename": ee.Name, "evalue": ee.Value, "traceback": ee.Traceback}
+		case v == nil:
+			res[k] = map[string]any{"status": "ok", "data": map[string]any{}, "metadata": map[string]any{}}
+		default:
+			res[k] = map[string]any{"status": "ok", "data": v.Data, "metadata": v.Metadata}
+		}
+	}
+	return res
+}
+
+// Interrupt stops the running cell, keeping every variable. Note that
+// yaegi's cancellation also stops goroutines started by earlier cells at
+// their next interpreted step.
+func (s *Session) Interrupt() error {
+	s.cancelMu.Lock()
+	defer s.cancelMu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	return nil
+}
+
+// Restart discards all state: a fresh interpreter.
+func (s *Session) Restart(ctx context.Context) error {
+	s.Interrupt()
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	if s.closed {
+		return errors.New("godl session: Restart after Close")
+	}
+	return s.reset()
+}
+
+// Close releases the session: the running cell is interrupted and the
+// interpreter dropped.
+func (s *Session) Close() error {
+	s.Interrupt()
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	s.closed = true
+	s.yi = nil
+	return nil
+}
+
+// priorCells returns the sources of the cells that ran successfully.
+func (s *Session) priorCells() []string {
+	s.histMu.Lock()
+	defer s.histMu.Unlock()
+	return append([]string(nil), s.prior...)
+}
+
+// Complete returns completions at cursor. See kernel.Evaluator.
+func (s *Session) Complete(ctx context.Context, code string, cursor int) (kernel.CompleteResult, error) {
+	return helpComplete(s.priorCells(), code, cursor), nil
+}
+
+// Inspect describes the name at cursor. See kernel.Evaluator.
+func (s *Session) Inspect(ctx context.Context, code string, cursor, detailLevel int) (kernel.InspectResult, error) {
+	return inspect(s.priorCells(), code, cursor, detailLevel), nil
+}
+
+// IsComplete tells whether code is ready to run. See kernel.Evaluator.
+func (s *Session) IsComplete(ctx context.Context, code string) (kernel.IsCompleteResult, error) {
+	if isMagicOnly(code) {
+		return kernel.IsCompleteResult{Status: "complete"}, nil
+	}
+	return helpIsComplete(code), nil
+}
+
+// defaultPkgName is the name an import path binds without an alias.
+func defaultPkgName(p string) string {
+	for _, t := range append([]yaegi.Exports{stdlibExports()}, extraSymbols()...) {
+		if _, ok := t[p+"/"+lastElem(p)]; ok {
+			return lastElem(p)
+		}
+		for key := range t {
+			if len(key) > len(p) && key[:len(p)] == p && key[len(p)] == '/' && !strings.Contains(key[len(p)+1:], "/") {
+				return key[len(p)+1:]
+			}
+		}
+	}
+	return lastElem(p)
+}
+
+func lastElem(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// trimPos drops yaegi's meaningless position prefix of import errors.
+func trimPos(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, ": "); i > 0 && strings.Count(msg[:i], ":") == 1 {
+		return msg[i+2:]
+	}
+	return msg
+}

@@ -1,0 +1,352 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/godl-kernel/godl/kernel"
+)
+
+// sessOutput is a kernel.Output that records what a cell produces.
+type sessOutput struct {
+	mu      sync.Mutex
+	stdout  strings.Builder
+	stderr  strings.Builder
+	inputs  []string // answers to Input, in order
+	prompts int
+}
+
+func (o *sessOutput) Stream(name, text string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if name == "stdout" {
+		o.stdout.WriteString(text)
+	} else {
+		o.stderr.WriteString(text)
+	}
+}
+func (o *sessOutput) Display(d kernel.Display) {}
+func (o *sessOutput) ClearOutput(wait bool)    {}
+func (o *sessOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.inputs) == 0 {
+		return "", errors.New("no more input")
+	}
+	o.prompts++
+	s := o.inputs[0]
+	o.inputs = o.inputs[1:]
+	return s, nil
+}
+
+func (o *sessOutput) out() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.stdout.String()
+}
+
+func (o *sessOutput) err() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.stderr.String()
+}
+
+// cellRun is the outcome of one cell in a test.
+type cellRun struct {
+	res    kernel.ExecuteResult
+	stdout string
+	stderr string
+}
+
+func (r cellRun) value() string {
+	if r.res.Value == nil {
+		return ""
+	}
+	s, _ := r.res.Value.Data["text/plain"].(string)
+	return s
+}
+
+func (r cellRun) errText() string {
+	if r.res.Error == nil {
+		return ""
+	}
+	return r.res.Error.Name + ": " + r.res.Error.Value + "\n" + strings.Join(r.res.Error.Traceback, "\n")
+}
+
+type testSession struct {
+	t testing.TB
+	s *Session
+	n int
+}
+
+func newTestSession(t testing.TB) *testSession {
+	s, err := NewSession(SessionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &testSession{t: t, s: s}
+}
+
+func (ts *testSession) run(code string, inputs ...string) cellRun {
+	ts.n++
+	out := &sessOutput{inputs: inputs}
+	res, err := ts.s.Execute(context.Background(), kernel.ExecuteRequest{Code: code, ExecutionCount: ts.n, AllowStdin: inputs != nil}, out)
+	if err != nil {
+		ts.t.Fatalf("Execute(%q): evaluator error %v", code, err)
+	}
+	return cellRun{res, out.out(), out.err()}
+}
+
+// replCase is a sequence of cells and what the last one must produce.
+type replCase struct {
+	name   string
+	cells  []string // all but the last must succeed
+	last   string
+	value  string // expected Out text ("" = no value)
+	stdout string // substring expected in stdout
+	stderr string // substring expected in stderr
+	err    string // substring expected in the error (ename: evalue + traceback)
+	noOut  bool   // the last cell must show no value
+	inputs []string
+}
+
+func TestREPL(t *testing.T) {
+	cases := []replCase{
+		// 1. Cells: any mix in any order.
+		{name: "expression", last: "1+1", value: "2"},
+		{name: "string quoted", last: `"hi"`, value: `"hi"`},
+		{name: "mixed cell", last: "import \"strings\"\nfunc up(s string) string { return strings.ToUpper(s) }\nx := up(\"go\")\ntype P struct{ X int }\np := P{2}\nx + fmt.Sprint(p.X)", value: `"GO2"`},
+		{name: "decl after use", last: "y := twice(4)\nfunc twice(n int) int { return 2 * n }\ny", value: "8"},
+		{name: "import after statement", last: "a := 3\nimport \"math\"\nmath.Sqrt(float64(a*a))", value: "3"},
+		{name: "persist vars", cells: []string{"v := 41"}, last: "v + 1", value: "42"},
+		{name: "persist funcs", cells: []string{"func sq(x int) int { return x * x }"}, last: "sq(7)", value: "49"},
+		{name: "method", cells: []string{"type C struct{ n int }\nfunc (c *C) Inc() { c.n++ }"}, last: "c := &C{}\nc.Inc()\nc.Inc()\nc.n", value: "2"},
+		{name: "var decl statement", last: "var z int = 5\nvar w = z * 2\nw", value: "10"},
+		{name: "multi assign", last: "q, r := 7/2, 7%2\nq*10 + r", value: "31"},
+		{name: "loop", last: "s := 0\nfor i := 0; i < 10; i++ { s += i }\ns", value: "45"},
+		{name: "closure kept", cells: []string{"n := 0\ninc := func() { n++ }", "inc()\ninc()"}, last: "n", value: "2"},
+		{name: "global used by func", cells: []string{"count := 10\nfunc bump() { count++ }", "bump()"}, last: "count", value: "11"},
+		{name: "undefined error position", cells: []string{"ok := 1"}, last: "ok2 := 1\nfmt.Println(nope)", err: "cell2:2:13: undefined: nope"},
+		{name: "syntax error position", last: "x := 1\ny := (", err: "SyntaxError"},
+		{name: "syntax error line", last: "a := 1\nb := 2 +* 3", err: "cell1:2:"},
+		{name: "panic", last: "panic(\"boom\")", err: "panic: boom"},
+		{name: "panic position in earlier cell", cells: []string{"func bad(i int) int {\n\tvar a []int\n\treturn a[i]\n}"}, last: "bad(3)", err: "cell1:"},
+		{name: "panic names cell", last: "x := 1\nif x == 1 {\n\tpanic(fmt.Sprintf(\"x=%d\", x))\n}", err: "x=1"},
+		// 2. Auto-import.
+		{name: "auto import std", last: `strings.Repeat("ab", 2)`, value: `"abab"`},
+		{name: "auto import in func", cells: []string{"func j(xs []string) string { return strings.Join(xs, \"-\") }"}, last: `j([]string{"a","b"})`, value: `"a-b"`},
+		{name: "repeat import", cells: []string{`import "sort"`}, last: "import \"sort\"\nxs := []int{3,1,2}\nsort.Ints(xs)\nxs", value: "[1 2 3]"},
+		{name: "unused import", last: "import \"bytes\"\n1", value: "1"},
+		{name: "alias import", last: "import str \"strings\"\nstr.ToLower(\"A\")", value: `"a"`},
+		{name: "unknown import", last: `import "no/such/pkg"`, err: "no/such/pkg"},
+		{name: "local shadows package", last: "strings := []string{\"x\"}\nlen(strings)", value: "1"},
+		// 3. Out values.
+		{name: "println shows nothing", last: `fmt.Println("hello")`, stdout: "hello\n", noOut: true},
+		{name: "printf shows nothing", last: `fmt.Printf("%d\n", 3)`, stdout: "3\n", noOut: true},
+		{name: "call returning nothing", cells: []string{"func nothing() {}"}, last: "nothing()", noOut: true},
+		{name: "call returning value", cells: []string{"func f3(x int) int { return x * 3 }"}, last: "f3(3)", value: "9"},
+		{name: "multiple results", last: `strconv.Atoi("12")`, value: "(12, <nil>)"},
+		{name: "String method honoured", cells: []string{"type Temp float64\nfunc (t Temp) String() string { return fmt.Sprintf(\"%.1f°C\", float64(t)) }"}, last: "Temp(21.5)", value: "21.5°C"},
+		{name: "struct value", last: "type Pt struct{ X, Y int }\nPt{1, 2}", value: "{1 2}"},
+		{name: "slice value", last: "[]string{\"a\"}", value: "[a]"},
+		{name: "assignment shows nothing", last: "zz := 3", noOut: true},
+		{name: "nil error call shows nothing", cells: []string{"func mayFail() error { return nil }"}, last: "mayFail()", noOut: true},
+		{name: "error value shown", cells: []string{"func fails() error { return errors.New(\"bad\") }"}, last: "fails()", value: "bad"},
+		// 4. Redefinition.
+		{name: "redefine func old callers", cells: []string{"func g1() int { return 1 }", "func g2() int { return g1() * 10 }", "func g1() int { return 2 }"}, last: "g2()", value: "20"},
+		{name: "redefine var type", cells: []string{"rv := 1"}, last: "rv := \"s\"\nrv", value: `"s"`},
+		{name: "redefine var type used by func", cells: []string{"tv := 1", "func show() string { return fmt.Sprint(tv) }", "tv := 2"}, last: "show()", value: `"2"`},
+		{name: "redefine type", cells: []string{"type R struct{ A int }", "type R struct{ A, B int }"}, last: "R{1, 2}", value: "{1 2}"},
+		{name: "redefine method", cells: []string{"type M int\nfunc (m M) String() string { return \"one\" }", "func (m M) String() string { return \"two\" }"}, last: "M(0)", value: "two"},
+		{name: "redefine const", cells: []string{"const K = 1\nfunc k() int { return K }", "const K = 2"}, last: "k()", value: "2"},
+		{name: "rebuild keeps vars", cells: []string{"keepme := []int{1, 2}", "func h1() int { return 1 }", "func h1() int { return 2 }"}, last: "keepme", value: "[1 2]"},
+		{name: "rebuild notes", cells: []string{"kk := 1", "func h2() int { return 1 }"}, last: "func h2() int { return 2 }", stderr: "variables kept: kk"},
+		{name: "func becomes var", cells: []string{"func fv() int { return 1 }"}, last: "fv := 3\nfv", value: "3"},
+		{name: "rerun same decl", cells: []string{"func same() int { return 1 }\nsv := 1", "func same() int { return 1 }\nsv := 2"}, last: "same() + sv", value: "3"},
+		// 6. Output and input.
+		{name: "stdout stderr", last: "fmt.Println(\"out\")\nfmt.Fprintln(os.Stderr, \"err\")\nprintln(\"builtin\")", stdout: "out\n"},
+		{name: "log to stderr", last: `log.Print("logged")`, stderr: "logged"},
+		{name: "scan stdin", last: "var name string\nfmt.Scanln(&name)\nname", inputs: []string{"Ada"}, value: `"Ada"`},
+		{name: "bufio stdin", last: "func readLine() string {\n\tline, _ := bufio.NewReader(os.Stdin).ReadString('\\n')\n\treturn line\n}\nreadLine()", inputs: []string{"hello"}, value: `"hello\n"`},
+		{name: "stdin not allowed", last: "func scanName() error {\n\tvar nm string\n\t_, err := fmt.Scanln(&nm)\n\treturn err\n}\nscanName()", value: "allow_stdin"},
+		{name: "os exit", last: "os.Exit(3)", err: "os.Exit(3)"},
+		// 8. Magics.
+		{name: "help", last: "%help", stdout: "%who"},
+		{name: "who", cells: []string{"wa := 1\nwb := \"x\""}, last: "%who", stdout: "wb"},
+		{name: "time", last: "%time\nx := 2\nx * 3", value: "6", stdout: "Wall time"},
+		{name: "env set get", cells: []string{"%env GODL_TEST_X=42"}, last: "%env GODL_TEST_X", stdout: "42"},
+		{name: "env from go", cells: []string{"%env GODL_TEST_Y=abc"}, last: `os.Getenv("GODL_TEST_Y")`, value: `"abc"`},
+		{name: "shell", last: "!echo from-shell", stdout: "from-shell"},
+		{name: "shell and go", last: "!echo one\nfmt.Println(\"two\")", stdout: "one\ntwo\n"},
+		{name: "shell failure", last: "!exit 3", err: "exit status 3"},
+		{name: "reset", cells: []string{"gone := 1", "%reset"}, last: "gone", err: "undefined: gone"},
+		{name: "magic keeps go lines", last: "%time\nx := 1\ny := nope", err: "cell1:3:"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestSession(t)
+			for _, c := range tc.cells {
+				r := ts.run(c)
+				if r.res.Status != kernel.StatusOK {
+					t.Fatalf("cell %q failed: %s", c, r.errText())
+				}
+			}
+			r := ts.run(tc.last, tc.inputs...)
+			if tc.err != "" {
+				if r.res.Status != kernel.StatusError {
+					t.Fatalf("want error containing %q, got ok (value %q, stdout %q)", tc.err, r.value(), r.stdout)
+				}
+				if !strings.Contains(r.errText(), tc.err) {
+					t.Fatalf("error %q does not contain %q", r.errText(), tc.err)
+				}
+				return
+			}
+			if r.res.Status != kernel.StatusOK {
+				t.Fatalf("unexpected error: %s\nstderr: %s", r.errText(), r.stderr)
+			}
+			if tc.value != "" && !strings.Contains(r.value(), tc.value) {
+				t.Errorf("value %q, want %q", r.value(), tc.value)
+			}
+			if tc.value != "" && !strings.HasPrefix(tc.value, "(") && tc.name != "stdin not allowed" && r.value() != tc.value {
+				t.Errorf("value %q, want exactly %q", r.value(), tc.value)
+			}
+			if tc.noOut && r.res.Value != nil {
+				t.Errorf("want no value, got %q", r.value())
+			}
+			if !strings.Contains(r.stdout, tc.stdout) {
+				t.Errorf("stdout %q does not contain %q", r.stdout, tc.stdout)
+			}
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr %q does not contain %q", r.stderr, tc.stderr)
+			}
+		})
+	}
+}
+
+// TestInterrupt checks that a busy loop, a sleep and a channel wait stop
+// within a second and keep the variables.
+func TestInterrupt(t *testing.T) {
+	cells := map[string]string{
+		"busy loop":    "for { kept++ }",
+		"sleep":        "time.Sleep(time.Hour)",
+		"channel wait": "ch := make(chan int)\n<-ch",
+		"select":       "select {}",
+	}
+	for name, code := range cells {
+		t.Run(name, func(t *testing.T) {
+			ts := newTestSession(t)
+			if r := ts.run("kept := 7"); r.res.Status != kernel.StatusOK {
+				t.Fatal(r.errText())
+			}
+			go func() {
+				time.Sleep(300 * time.Millisecond)
+				ts.s.Interrupt()
+			}()
+			start := time.Now()
+			r := ts.run(code)
+			if d := time.Since(start); d > 1300*time.Millisecond {
+				t.Errorf("interrupt took %v", d)
+			}
+			if r.res.Status != kernel.StatusError || r.res.Error.Name != "Interrupted" {
+				t.Fatalf("want Interrupted, got %s", r.errText())
+			}
+			if !strings.Contains(r.res.Error.Value, "interrupted by the user") {
+				t.Errorf("evalue %q", r.res.Error.Value)
+			}
+			r = ts.run("kept >= 7")
+			if r.value() != "true" {
+				t.Fatalf("variable lost after interrupt: %q %s", r.value(), r.errText())
+			}
+		})
+	}
+}
+
+// TestShellInterrupt checks that !command stops on interrupt.
+func TestShellInterrupt(t *testing.T) {
+	ts := newTestSession(t)
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		ts.s.Interrupt()
+	}()
+	start := time.Now()
+	r := ts.run("!sleep 30")
+	if time.Since(start) > 2*time.Second || r.res.Status != kernel.StatusError {
+		t.Fatalf("shell not interrupted: %v %s", time.Since(start), r.errText())
+	}
+}
+
+// TestRestart checks that Restart gives a fresh state.
+func TestRestart(t *testing.T) {
+	ts := newTestSession(t)
+	ts.run("before := 1")
+	if err := ts.s.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r := ts.run("before"); r.res.Status != kernel.StatusError {
+		t.Fatalf("variable survived restart: %q", r.value())
+	}
+	if r := ts.run("1+2"); r.value() != "3" {
+		t.Fatalf("after restart: %s", r.errText())
+	}
+}
+
+// TestPrior checks the sources kept for completion and inspection.
+func TestPrior(t *testing.T) {
+	ts := newTestSession(t)
+	ts.run("a := 1")
+	ts.run("nope(")
+	ts.run("b := 2")
+	got := ts.s.priorCells()
+	if fmt.Sprint(got) != "[a := 1 b := 2]" {
+		t.Fatalf("prior = %q", got)
+	}
+}
+
+// TestWriters checks that with fixed writers output goes there.
+func TestWriters(t *testing.T) {
+	var so, se strings.Builder
+	s, err := NewSession(SessionOptions{Stdout: &so, Stderr: &se})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out := &sessOutput{}
+	res, _ := s.Execute(context.Background(), kernel.ExecuteRequest{Code: "fmt.Println(\"x\")\nlog.Print(\"y\")", ExecutionCount: 1}, out)
+	if res.Status != kernel.StatusOK || so.String() != "x\n" || !strings.Contains(se.String(), "y") || out.out() != "" {
+		t.Fatalf("status %s stdout %q stderr %q out %q", res.Status, so.String(), se.String(), out.out())
+	}
+}
+
+// BenchmarkTrivialCell measures the session's overhead on `1+1`.
+func BenchmarkTrivialCell(b *testing.B) {
+	ts := newTestSession(b)
+	out := &sessOutput{}
+	for i := 0; b.Loop(); i++ {
+		res, err := ts.s.Execute(context.Background(), kernel.ExecuteRequest{Code: "1+1", ExecutionCount: i + 1}, out)
+		if err != nil || res.Status != kernel.StatusOK {
+			b.Fatal(err, res.Error)
+		}
+	}
+}
+
+// BenchmarkCPULoop is the CPU-loop row of kernelbench: sum i below 1e7.
+func BenchmarkCPULoop(b *testing.B) {
+	ts := newTestSession(b)
+	out := &sessOutput{}
+	for i := 0; b.Loop(); i++ {
+		res, err := ts.s.Execute(context.Background(), kernel.ExecuteRequest{
+			Code: "s := 0\nfor i := 0; i < 10000000; i++ {\n\ts += i\n}\ns", ExecutionCount: i + 1}, out)
+		if err != nil || res.Status != kernel.StatusOK {
+			b.Fatal(err, res.Error)
+		}
+		if v := res.Value.Data["text/plain"]; v != "49999995000000" {
+			b.Fatalf("value %v", v)
+		}
+	}
+}
