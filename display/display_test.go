@@ -13,6 +13,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -700,6 +701,28 @@ func TestParts(t *testing.T) {
 		}
 		if len(b.Data) != len(tt.mimes)+1 {
 			t.Errorf("Render(%+v) has %v, want %v and text/plain", tt.p, keys(b), tt.mimes)
+		}
+	}
+}
+
+// interpWrapper is shaped like the interface wrappers yaegi generates: the
+// interpreted value, then one func field per method.
+type interpWrapper struct {
+	IValue interface{}
+	WHTML  func() string
+}
+
+func (w interpWrapper) HTML() string { return w.WHTML() }
+
+func TestInterpretedWrapper(t *testing.T) {
+	w := interpWrapper{IValue: struct{ N int }{3}, WHTML: func() string { return "<b>3</b>" }}
+	b := Render(w)
+	if b.Data[MIMEHTML] != "<b>3</b>" || b.Data[MIMEText] != "{3}" {
+		t.Errorf("Render(wrapper) = %v", b.Data)
+	}
+	for _, rt := range RendererTypes() {
+		if rt.Kind() != reflect.Interface || rt.NumMethod() != 1 {
+			t.Errorf("%v is not a single-method interface", rt)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package display
 import (
 	"fmt"
 	"image"
+	"reflect"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -149,6 +150,7 @@ func methodBundle(v any) (Bundle, bool) {
 
 // plainText is the text/plain form of a value without a richer one.
 func plainText(v any) string {
+	v = unwrapInterpreted(v)
 	switch x := v.(type) {
 	case fmt.Stringer:
 		return x.String()
@@ -199,4 +201,37 @@ func (p Parts) Render() Bundle {
 	add(len(p.JPEG) > 0, func() Bundle { return JPEG(p.JPEG) })
 	add(p.JSON != nil, func() Bundle { return JSON(p.JSON) })
 	return b.withText(func() string { return "" })
+}
+
+// RendererTypes returns the renderer interfaces, richest first. An
+// interpreter that can hand compiled code a value of an interpreted type
+// as one interface only (yaegi wraps the argument of a compiled function
+// in the first interface of its MapTypes the type implements) should try
+// them in this order for Render and Show.
+func RendererTypes() []reflect.Type {
+	return []reflect.Type{
+		reflect.TypeFor[Renderer](),
+		reflect.TypeFor[HTMLRenderer](),
+		reflect.TypeFor[SVGRenderer](),
+		reflect.TypeFor[PNGRenderer](),
+		reflect.TypeFor[JPEGRenderer](),
+		reflect.TypeFor[MarkdownRenderer](),
+		reflect.TypeFor[LatexRenderer](),
+		reflect.TypeFor[JSONRenderer](),
+	}
+}
+
+// unwrapInterpreted returns the value inside an interface wrapper of the
+// yaegi interpreter (a struct whose first field, IValue, holds the
+// interpreted value), so that its text is the value's, not the wrapper's.
+// Other values are returned as they are.
+func unwrapInterpreted(v any) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Struct || rv.NumField() == 0 {
+		return v
+	}
+	if f := rv.Type().Field(0); f.Name != "IValue" || f.Type.Kind() != reflect.Interface {
+		return v
+	}
+	return rv.Field(0).Interface()
 }
