@@ -1,7 +1,15 @@
 package kernel_test
 
 import (
+	"bufio"
+	"context"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,4 +79,91 @@ func BenchmarkCodec(b *testing.B) {
 			b.Fatal(fmt.Sprint(err))
 		}
 	}
+}
+
+// BenchmarkKernelProcessCPU runs the client in a child process (this test
+// binary, as TestHelperClient) so that this process holds only the
+// kernel: it reports the kernel's own CPU time per trivial execute
+// (kernel-cpu-ns/op) besides the wall time of a round trip.
+func BenchmarkKernelProcessCPU(b *testing.B) {
+	info, err := kerneltest.NewConnectionInfo()
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "kernel.json")
+	if err := kerneltest.WriteConnectionFile(path, info); err != nil {
+		b.Fatal(err)
+	}
+	k, err := kernel.New(kernel.Config{Connection: info, Evaluator: newFake(), Info: testInfo, Log: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); k.Run(cx) }()
+	defer func() { cancel(); <-done }()
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperClient$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "GODL_HELPER_CONN="+path, "GODL_HELPER_N="+strconv.Itoa(b.N))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	lines := bufio.NewScanner(stdout)
+	// The child prints "ready" after WaitReady and "done" after b.N executes.
+	for lines.Scan() && lines.Text() != "ready" {
+	}
+	before := cpuTime()
+	b.ResetTimer()
+	for lines.Scan() && lines.Text() != "done" {
+	}
+	b.StopTimer()
+	used := cpuTime() - before
+	if err := cmd.Wait(); err != nil {
+		b.Fatalf("client: %v", err)
+	}
+	b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "kernel-cpu-ns/op")
+}
+
+// cpuTime returns the user+system CPU time of this process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestHelperClient is the child process of BenchmarkKernelProcessCPU; it
+// does nothing in a normal test run.
+func TestHelperClient(t *testing.T) {
+	path := os.Getenv("GODL_HELPER_CONN")
+	if path == "" {
+		return
+	}
+	n, _ := strconv.Atoi(os.Getenv("GODL_HELPER_N"))
+	info, err := kernel.ReadConnectionFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cx := ctx(t, 5*time.Minute)
+	c, err := kerneltest.Dial(cx, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.WaitReady(cx); err != nil {
+		t.Fatal(err)
+	}
+	c.DrainIOPub()
+	fmt.Println("ready")
+	opts := kerneltest.DefaultExecute("value:1")
+	for i := 0; i < n; i++ {
+		if _, _, err := c.ExecuteWith(cx, opts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fmt.Println("done")
 }

@@ -37,7 +37,8 @@ type publisher struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	queue   []*iopubItem
-	sending bool
+	sending bool // a goroutine is sending; others queue behind it
+	running bool // run has started
 	closed  bool
 	done    chan struct{}
 }
@@ -51,21 +52,30 @@ func newPublisher(k *Kernel, sock zmq4.Socket) *publisher {
 // publish queues a message of msgType with content (a value to encode as
 // JSON) parented to the raw header parent.
 func (p *publisher) publish(msgType string, parent []byte, content any) {
-	p.mu.Lock()
-	if !p.closed {
-		p.queue = append(p.queue, &iopubItem{msgType: msgType, parent: parent, content: content})
-		p.cond.Signal()
-	}
-	p.mu.Unlock()
+	p.publishBuffers(msgType, parent, content, nil)
 }
 
-// publishBuffers is publish for a message with binary buffers.
+// publishBuffers is publish for a message with binary buffers. When
+// nothing is queued or being sent, the caller sends the message itself,
+// saving the hand-over to the sender goroutine.
 func (p *publisher) publishBuffers(msgType string, parent []byte, content any, buffers [][]byte) {
 	p.mu.Lock()
-	if !p.closed {
-		p.queue = append(p.queue, &iopubItem{msgType: msgType, parent: parent, content: content, buffers: buffers})
-		p.cond.Signal()
+	if p.closed {
+		p.mu.Unlock()
+		return
 	}
+	if p.running && !p.sending && len(p.queue) == 0 {
+		p.sending = true
+		p.mu.Unlock()
+		p.k.sendBuffers(p.sock, topic(p.k, msgType), msgType, parent, content, buffers)
+		p.mu.Lock()
+		p.sending = false
+		p.cond.Broadcast()
+		p.mu.Unlock()
+		return
+	}
+	p.queue = append(p.queue, &iopubItem{msgType: msgType, parent: parent, content: content, buffers: buffers})
+	p.cond.Broadcast()
 	p.mu.Unlock()
 }
 
@@ -91,7 +101,7 @@ func (p *publisher) stream(name, text string, parent []byte) {
 	it := &iopubItem{msgType: "stream", parent: parent, name: name}
 	it.text.WriteString(text)
 	p.queue = append(p.queue, it)
-	p.cond.Signal()
+	p.cond.Broadcast()
 }
 
 func sameBytes(a, b []byte) bool {
@@ -105,19 +115,21 @@ type streamContent struct {
 }
 
 // run sends queued messages until close; it drains the queue first.
+// Whoever sends (run, or publish inline) holds the sending flag, so
+// messages leave in queue order.
 func (p *publisher) run() {
 	defer close(p.done)
 	var batch []*iopubItem
+	p.mu.Lock()
+	p.running = true
 	for {
-		p.mu.Lock()
-		for len(p.queue) == 0 && !p.closed {
-			p.sending = false
-			p.cond.Broadcast() // wake flush
+		for (len(p.queue) == 0 || p.sending) && !p.closed {
 			p.cond.Wait()
 		}
-		if len(p.queue) == 0 && p.closed {
-			p.sending = false
-			p.cond.Broadcast()
+		for p.sending {
+			p.cond.Wait()
+		}
+		if len(p.queue) == 0 { // closed and drained
 			p.mu.Unlock()
 			return
 		}
@@ -132,6 +144,9 @@ func (p *publisher) run() {
 			p.k.sendBuffers(p.sock, topic(p.k, it.msgType), it.msgType, it.parent, content, it.buffers)
 			batch[i] = nil
 		}
+		p.mu.Lock()
+		p.sending = false
+		p.cond.Broadcast()
 	}
 }
 
