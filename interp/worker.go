@@ -15,24 +15,17 @@ import (
 	"github.com/godl-kernel/godl/kernel"
 )
 
-// newWorkerEvaluator makes the evaluator ServeWorker serves.
-//
-// TEMPORARY: it becomes a call of NewSession(SessionOptions{Stdout:
-// os.Stdout, Stderr: os.Stderr}) once the engine's Session lands; until
-// then it is nil and ServeWorker fails with a clear message.
-var newWorkerEvaluator func() (kernel.Evaluator, error)
-
 // ServeWorker is the main function of the evaluator worker process
-// (`godl __worker`), started by Start: it serves the kernel's requests on
-// file descriptors 3 (requests) and 4 (events) until the kernel closes
-// them, and returns the process exit status. Its stdout and stderr are the
-// cells' output. SIGINT interrupts the running cell.
+// (`godl __worker`), started by Start: it serves a Session on the kernel's
+// requests, read from file descriptor 3, and sends events and replies on
+// file descriptor 4, until the kernel closes fd 3. It returns the process
+// exit status. Its stdout and stderr are the cells' output (the Session
+// writes there, and so does compiled code); SIGINT interrupts the running
+// cell.
 func ServeWorker() int {
-	if newWorkerEvaluator == nil {
-		fmt.Fprintln(os.Stderr, "godl __worker: this build has no Go evaluator")
-		return 2
-	}
-	return serveWorker(newWorkerEvaluator)
+	return serveWorker(func() (kernel.Evaluator, error) {
+		return NewSession(SessionOptions{Stdout: os.Stdout, Stderr: os.Stderr})
+	})
 }
 
 // maxWorkerStack is the worker's maximum goroutine stack size.

@@ -22,7 +22,8 @@ import (
 // The supervisor tests run real worker processes: the test binary itself,
 // re-executed with GODL_TEST_WORKER set, runs only TestWorkerHelperProcess,
 // which serves a small scripted evaluator (fakeEval) instead of the yaegi
-// Session, so these tests exercise the process split alone.
+// Session, so these tests exercise the process split alone; the
+// TestWorkerSession tests serve the real Session.
 const workerEnv = "GODL_TEST_WORKER"
 
 func TestWorkerHelperProcess(t *testing.T) {
@@ -46,6 +47,8 @@ func TestWorkerHelperProcess(t *testing.T) {
 		fmt.Println(res.Value.Data["text/plain"])
 		time.Sleep(time.Minute)
 		os.Exit(0)
+	case "session": // the real engine, as in `godl __worker`
+		os.Exit(ServeWorker())
 	case "fail":
 		os.Exit(serveWorker(func() (kernel.Evaluator, error) { return nil, errors.New("no engine today") }))
 	}

@@ -1,0 +1,149 @@
+package interp
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godl-kernel/godl/kernel"
+)
+
+// These tests run the real engine (the yaegi Session) in the worker, as
+// `godl __worker` does: the helper process serves ServeWorker's evaluator.
+
+func startSession(t *testing.T) *Supervisor {
+	t.Helper()
+	s, err := Start(context.Background(), WorkerConfig{
+		Command:        []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
+		Env:            []string{workerEnv + "=session"},
+		InterruptGrace: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestWorkerSession(t *testing.T) {
+	s := startSession(t)
+	steps := []struct {
+		name       string
+		code       string
+		wantStatus string
+		wantValue  string // in Out[n] text/plain
+		wantStdout string
+		wantErr    string // in Error.Name + ": " + Error.Value
+	}{
+		{"state", "x := 41", "ok", "", "", ""},
+		{"value", "x + 1", "ok", "42", "", ""},
+		{"fmt output", `fmt.Println("hello", x)`, "ok", "", "hello 41\n", ""},
+		{"compiled fd write", `os.Stdout.WriteString("raw\n")`, "ok", "", "raw\n", ""},
+		{"panic in goroutine kills the worker", "go func() { panic(\"boom\") }()\ntime.Sleep(2 * time.Second)", "error", "", "", "WorkerCrashed: the Go worker crashed: exit status 2 (panic: boom"},
+		{"state is gone", "x", "error", "", "", "undefined: x"},
+		{"fresh worker works", "y := 2\ny * 21", "ok", "42", "", ""},
+	}
+	for _, st := range steps {
+		out := &recOutput{}
+		res, err := s.Execute(context.Background(), kernel.ExecuteRequest{Code: st.code}, out)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if res.Status != st.wantStatus {
+			t.Errorf("%s: status %s (%+v), want %s; stderr %q", st.name, res.Status, res.Error, st.wantStatus, out.text("stderr"))
+			continue
+		}
+		if st.wantValue != "" && valueOf(res) != st.wantValue {
+			t.Errorf("%s: value %q, want %q", st.name, valueOf(res), st.wantValue)
+		}
+		if got := out.text("stdout"); got != st.wantStdout {
+			t.Errorf("%s: stdout %q, want %q", st.name, got, st.wantStdout)
+		}
+		if st.wantErr != "" {
+			if res.Error == nil || !strings.Contains(res.Error.Name+": "+res.Error.Value, st.wantErr) {
+				t.Errorf("%s: error %+v, want %q", st.name, res.Error, st.wantErr)
+			}
+		}
+	}
+}
+
+func TestWorkerSessionInterruptKeepsState(t *testing.T) {
+	s := startSession(t)
+	mustOK(t, s, "n := 7")
+	out := &recOutput{}
+	done := make(chan kernel.ExecuteResult, 1)
+	go func() {
+		res, _ := s.Execute(context.Background(), kernel.ExecuteRequest{Code: "fmt.Println(\"started\")\nfor {\n}"}, out)
+		done <- res
+	}()
+	out.waitFor(t, "stdout", "started")
+	s.Interrupt()
+	select {
+	case res := <-done:
+		if res.Status != kernel.StatusError {
+			t.Errorf("interrupted cell: %+v", res)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the interrupt did not stop the loop")
+	}
+	if res, _ := mustOK(t, s, "n"); valueOf(res) != "7" {
+		t.Errorf("n = %q after the interrupt", valueOf(res))
+	}
+}
+
+func TestWorkerSessionCompleteWhileBusy(t *testing.T) {
+	s := startSession(t)
+	out := &recOutput{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Execute(context.Background(), kernel.ExecuteRequest{Code: "fmt.Println(\"started\")\ntime.Sleep(2 * time.Second)"}, out)
+	}()
+	out.waitFor(t, "stdout", "started")
+	c, err := s.Complete(context.Background(), "strings.ToUp", 12)
+	if err != nil || !containsString(c.Matches, "strings.ToUpper") && !containsString(c.Matches, "ToUpper") {
+		t.Errorf("Complete = %+v, %v", c, err)
+	}
+	select {
+	case <-done:
+		t.Error("Complete waited for the cell")
+	default:
+	}
+	<-done
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// BenchmarkWorkerSessionTrivialExecute measures a trivial cell through the
+// real engine in the worker: the kernel-side cost of a cell minus the
+// protocol.
+func BenchmarkWorkerSessionTrivialExecute(b *testing.B) {
+	s, err := Start(context.Background(), WorkerConfig{
+		Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
+		Env:     []string{workerEnv + "=session"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	req := kernel.ExecuteRequest{Code: "x := 1", ExecutionCount: 1}
+	if res, err := s.Execute(ctx, req, discardOutput{}); err != nil || res.Status != kernel.StatusOK {
+		b.Fatal(res, err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Execute(ctx, req, discardOutput{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
