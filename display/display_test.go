@@ -726,3 +726,27 @@ func TestInterpretedWrapper(t *testing.T) {
 		}
 	}
 }
+
+func TestFlushAll(t *testing.T) {
+	r := record(t)
+	a, b := New(), New()
+	a.Update("a1")
+	b.Update("b1")
+	a.Update("a2") // held back
+	b.Update("b2") // held back
+	FlushAll()
+	last := map[string]any{}
+	for _, p := range r.all() {
+		last[p.id] = p.b.Data[MIMEText]
+	}
+	if last[a.ID()] != `"a2"` || last[b.ID()] != `"b2"` {
+		t.Errorf("after FlushAll: %v", last)
+	}
+	FlushAll() // nothing held back: nothing sent
+	if n := len(r.all()); n != 4 {
+		t.Errorf("%d publishes, want 4", n)
+	}
+	if l := busy.list(); len(l) != 0 {
+		t.Errorf("%d handles still busy", len(l))
+	}
+}

@@ -47,7 +47,7 @@
 // # Outside a notebook
 //
 // In a godl kernel, the worker installs a Publisher (SetPublisher) that
-// forwards displays to Jupyter. Without one — in a plain Go program or a
+// forwards displays to Jupyter, and calls FlushAll when a cell ends. Without one — in a plain Go program or a
 // test — Show prints the text/plain form to standard output ("<b>bold</b>",
 // "[image/png 640x480]"), a Handle prints a value only when its text
 // changes, and Clear does nothing.

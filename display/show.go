@@ -115,6 +115,7 @@ func (h *Handle) Update(v any) {
 	h.pending, h.hasPending = v, true
 	h.scheduleLocked()
 	h.mu.Unlock()
+	busy.add(h)
 }
 
 // scheduleLocked arms the timer that sends the pending value, unless it is
@@ -182,5 +183,53 @@ func (h *Handle) send(v any, seq uint64, update bool) {
 	h.last = time.Now()
 	h.sending--
 	h.scheduleLocked()
+	idle := !h.hasPending && h.sending == 0
 	h.mu.Unlock()
+	if idle {
+		busy.remove(h)
+	}
+}
+
+// FlushAll sends the updates that rate limiting holds back in every
+// handle, and waits for those being sent. The kernel calls it when a cell
+// ends, so that a live chart's final state is part of the cell's output
+// (and of a notebook saved by nbclient or godl run) rather than arriving
+// after the cell has finished.
+func FlushAll() {
+	for _, h := range busy.list() {
+		h.Flush()
+	}
+}
+
+// busy is the set of handles with an update held back or being sent.
+var busy handleSet
+
+type handleSet struct {
+	mu sync.Mutex
+	m  map[*Handle]struct{}
+}
+
+func (s *handleSet) add(h *Handle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[*Handle]struct{}{}
+	}
+	s.m[h] = struct{}{}
+}
+
+func (s *handleSet) remove(h *Handle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, h)
+}
+
+func (s *handleSet) list() []*Handle {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := make([]*Handle, 0, len(s.m))
+	for h := range s.m {
+		l = append(l, h)
+	}
+	return l
 }
