@@ -40,8 +40,10 @@ type helpCell struct {
 }
 
 const (
-	helpDeclPrefix = "package p;"
-	helpStmtPrefix = "package p;func _(){"
+	// The prefixes end a line so that a comment at the start of the cell
+	// is a doc comment, not a trailing comment of the prefix.
+	helpDeclPrefix = "package p\n"
+	helpStmtPrefix = "package p\nfunc _() {\n"
 )
 
 // Binding kinds.
@@ -73,17 +75,13 @@ type helpBinding struct {
 	cell    *helpCell
 }
 
-// source returns the cell text of the binding's declaration.
-func (b *helpBinding) source() string {
+// nodeSource returns the cell text of the binding's declaration, without
+// its doc comment.
+func (b *helpBinding) nodeSource() string {
 	if b.cell == nil || b.node == nil {
 		return ""
 	}
 	start, end := b.cell.offset(b.node.Pos()), b.cell.offset(b.node.End())
-	if b.doc != nil {
-		if s := b.cell.offset(b.doc.Pos()); s >= 0 && s < start {
-			start = s
-		}
-	}
 	if start < 0 || end > len(b.cell.src) || start > end {
 		return ""
 	}

@@ -71,3 +71,11 @@ func BenchmarkLoadDocs(b *testing.B) {
 }
 
 func syncOnceZero() (o sync.Once) { return }
+
+func TestBuiltinDocs(t *testing.T) {
+	for _, key := range []string{"builtin.append", "builtin.len", "builtin.error", "builtin.int", "builtin.nil", "builtin.true"} {
+		if _, ok := LookupDoc(key); !ok {
+			t.Errorf("LookupDoc(%q): not found", key)
+		}
+	}
+}

@@ -58,6 +58,8 @@ func genDocs(preloaded []string) ([]byte, error) {
 		}
 		paths = append(paths, p)
 	}
+	// The predeclared names are documented as package builtin.
+	paths = append(paths, "builtin")
 	sort.Strings(paths)
 	var recs []docRecord
 	for _, p := range paths {
@@ -122,7 +124,12 @@ func packageDocs(importPath string) ([]docRecord, error) {
 		}
 		files = append(files, f)
 	}
-	dp, err := doc.NewFromFiles(fset, files, importPath)
+	var opts []any
+	builtin := importPath == "builtin"
+	if builtin {
+		opts = append(opts, doc.AllDecls) // its names are not exported
+	}
+	dp, err := doc.NewFromFiles(fset, files, importPath, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +167,7 @@ func packageDocs(importPath string) ([]docRecord, error) {
 					sig = group
 				}
 				for _, n := range vs.Names {
-					if n.IsExported() {
+					if n.IsExported() || builtin {
 						add(kind, pre+n.Name, sig, text)
 					}
 				}
@@ -194,7 +201,7 @@ func packageDocs(importPath string) ([]docRecord, error) {
 				}
 				sig := node(fset, fl.Type)
 				for _, n := range fl.Names {
-					if n.IsExported() {
+					if n.IsExported() || builtin {
 						add(kindField, pre+t.Name+"."+n.Name, n.Name+" "+sig, text)
 					}
 				}
@@ -214,7 +221,7 @@ func packageDocs(importPath string) ([]docRecord, error) {
 					text = fl.Comment.Text()
 				}
 				for _, n := range fl.Names {
-					if n.IsExported() {
+					if n.IsExported() || builtin {
 						sig := "func (" + t.Name + ") " + n.Name + strings.TrimPrefix(node(fset, fl.Type), "func")
 						add(kindMethod, pre+t.Name+"."+n.Name, sig, text)
 					}
