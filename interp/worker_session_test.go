@@ -69,6 +69,25 @@ func TestWorkerSession(t *testing.T) {
 	}
 }
 
+func TestWorkerSessionInput(t *testing.T) {
+	s := startSession(t)
+	out := &recOutput{input: func(p string) (string, error) { return "Ada", nil }}
+	code := `fmt.Println("a")
+var name string
+fmt.Scanln(&name)
+fmt.Println("hi", name)`
+	res, err := s.Execute(context.Background(), kernel.ExecuteRequest{Code: code, AllowStdin: true}, out)
+	if err != nil || res.Status != kernel.StatusOK {
+		t.Fatalf("%+v, %v; stderr %q", res.Error, err, out.text("stderr"))
+	}
+	if got := out.text("stdout"); got != "a\nhi Ada\n" {
+		t.Errorf("stdout %q", got)
+	}
+	if len(out.prompts) != 1 {
+		t.Errorf("prompts %q", out.prompts)
+	}
+}
+
 func TestWorkerSessionInterruptKeepsState(t *testing.T) {
 	s := startSession(t)
 	mustOK(t, s, "n := 7")
