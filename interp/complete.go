@@ -222,7 +222,7 @@ func helpComplete(prior []string, code string, cursor int) kernel.CompleteResult
 		// A number such as "1." has no members, nor does anything unknown.
 	} else {
 		env := newHelpEnv(prior, code, b)
-		items = nameMatches(env, prefix)
+		items = append(literalFieldMatches(env, code, start, prefix), nameMatches(env, prefix)...)
 	}
 	setMatches(&res, items, startRunes, cursor)
 	return res
@@ -315,6 +315,69 @@ func nameMatches(env *helpEnv, prefix string) []helpMatchItem {
 	}
 	for name, kind := range goBuiltins {
 		items = append(items, helpMatchItem{name, kind, ""})
+	}
+	return filterItems(items, prefix)
+}
+
+// literalFieldMatches completes the field names of a struct composite
+// literal when the name at start begins an element ("Point{La", "T{X: 1, L").
+func literalFieldMatches(env *helpEnv, code string, start int, prefix string) []helpMatchItem {
+	i := start
+	for i > 0 && (code[i-1] == ' ' || code[i-1] == '\t' || code[i-1] == '\n') {
+		i--
+	}
+	if i == 0 || (code[i-1] != '{' && code[i-1] != ',') {
+		return nil
+	}
+	// The innermost open brace before the cursor.
+	depth := 0
+	open := -1
+	for j := i - 1; j >= 0 && open < 0; j-- {
+		switch code[j] {
+		case ')', ']', '}':
+			depth++
+		case '(', '[':
+			if depth == 0 {
+				return nil
+			}
+			depth--
+		case '{':
+			if depth == 0 {
+				open = j
+			} else {
+				depth--
+			}
+		}
+	}
+	if open <= 0 {
+		return nil
+	}
+	ts := operandBefore(code+".", open)
+	if ts < 0 {
+		return nil
+	}
+	texpr, err := parser.ParseExpr(code[ts:open])
+	if err != nil {
+		return nil
+	}
+	t := env.underlying(env.resolveType(texpr, 0), 0)
+	var items []helpMatchItem
+	if t.rt != nil && t.rt.Kind() == reflect.Struct {
+		for i := 0; i < t.rt.NumField(); i++ {
+			if f := t.rt.Field(i); f.IsExported() {
+				items = append(items, helpMatchItem{f.Name, "property", f.Type.String()})
+			}
+		}
+	}
+	if st, ok := t.expr.(*ast.StructType); ok {
+		for _, f := range st.Fields.List {
+			for _, n := range f.Names {
+				items = append(items, helpMatchItem{n.Name, "property", exprString(f.Type)})
+			}
+			if len(f.Names) == 0 {
+				items = append(items, helpMatchItem{recvBase(f.Type), "property", exprString(f.Type)})
+			}
+		}
 	}
 	return filterItems(items, prefix)
 }

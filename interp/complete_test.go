@@ -101,6 +101,10 @@ const greeting = "héllo"`,
 		{"shadowed package", "fmt := Point{}\nfmt.|", []string{"X"}, []string{"Println"}, -1},
 		{"explicit import alias", "import G \"gorgonia.org/gorgonia\"\nG.NewGr|", []string{"NewGraph"}, nil, -1},
 		{"const type", "greeting.|", nil, nil, -1},
+		{"struct literal field", "p := Point{La|", []string{"Label"}, nil, -1},
+		{"struct literal second field", "p := &Point{X: 1, |}", []string{"Y", "Label", "count"}, nil, -1},
+		{"compiled struct literal field", "xy := plotter.XY{|", []string{"X", "Y"}, nil, -1},
+		{"not a literal", "if count > 1 {\n\tLa|", nil, []string{"Label"}, -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, cursor := cursorAt(tc.code)
