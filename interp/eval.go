@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path"
 	"reflect"
+	"regexp"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -16,6 +17,8 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/godl-kernel/godl/interp/symbols"
 )
 
 // hostPkg is the import path of the session's own helpers inside the
@@ -93,13 +96,13 @@ func (s *Session) newInterp() (*yaegi.Interpreter, error) {
 	return yi, nil
 }
 
-// extraSymbols returns the yaegi tables of the preloaded packages, besides
-// the standard library. It is filled in once the generated symbols land.
-func extraSymbols() []yaegi.Exports { return nil }
+// extraSymbols returns the yaegi tables of the preloaded packages
+// (gonum, plot, gorgonia, tensor, display), besides the standard library.
+func extraSymbols() []yaegi.Exports { return []yaegi.Exports{symbols.Symbols} }
 
 // preloadedPaths are the import paths cells may use without import lines
 // besides the standard library.
-func preloadedPaths() []string { return nil }
+func preloadedPaths() []string { return symbols.Preloaded }
 
 var (
 	pkgIndexOnce sync.Once
@@ -222,9 +225,6 @@ func varDecl(c *parsedCell, v varPiece, keep func(string) bool) (decl, alt strin
 	if !any {
 		return "", ""
 	}
-	if v.typ == "" && v.rhs != "" {
-		alt = c.directive(v.off) + strings.Join(names, ", ") + " := " + c.directive(v.rhsOff) + v.rhs + "\n"
-	}
 	var b strings.Builder
 	b.WriteString("var ")
 	b.WriteString(c.directive(v.off))
@@ -240,9 +240,37 @@ func varDecl(c *parsedCell, v varPiece, keep func(string) bool) (decl, alt strin
 		b.WriteString(v.rhs)
 	}
 	b.WriteString("\n")
-	if alt == "" {
-		alt = b.String()[len("var "):]
-		alt = "var " + alt
+	// yaegi fails on position directives in a package-level variable
+	// declaration whose value comes from a compiled function ("constant
+	// definition loop"), so alt has none: it is laid out at the cell's
+	// line and column instead, and its errors ("L:C: msg") are prefixed
+	// with the cell's name.
+	line, col := c.lineCol(v.off)
+	pad := strings.Repeat("\n", line-1) + strings.Repeat(" ", col-1)
+	if v.typ == "" && v.rhs != "" {
+		// A statement: "_ = 0" keeps yaegi in statement mode (it wraps
+		// the source in a function whose body is evaluated globally).
+		text := strings.Join(names, ", ") + " := " + v.rhs
+		if orig := c.src[v.off : v.rhsOff+len(v.rhs)]; strings.Join(names, ", ") == strings.Join(v.names, ", ") && strings.Contains(orig[:v.rhsOff-v.off], ":=") {
+			text = orig
+		}
+		if line == 1 {
+			pad = "; " // the column on line 1 is off by yaegi's wrapper
+		}
+		alt = "_ = 0" + pad + text + "\n"
+	} else {
+		text := strings.Join(names, ", ")
+		if v.typ != "" {
+			text += " " + v.typ
+		}
+		if v.rhs != "" {
+			text += " = " + v.rhs
+		}
+		if len(pad) > 0 && pad[0] == '\n' {
+			alt = "package main" + pad[:len(pad)-(col-1)] + strings.Repeat(" ", max(col-5, 0)) + "var " + text + "\n"
+		} else {
+			alt = "package main\nvar " + text + "\n"
+		}
 	}
 	return b.String(), alt
 }
@@ -260,6 +288,7 @@ type compiled struct {
 // (executed), a func or method (executed: no side effects), or a
 // variable (compiled only: yaegi infers its type; never run).
 type piece struct {
+	cell  int // the cell it comes from
 	src   string
 	alt   string // for variables: the statement form (see varDecl)
 	names []string
@@ -290,7 +319,7 @@ func varPieces(c *parsedCell, keep func(string) bool) []piece {
 	var ps []piece
 	for _, v := range c.vars {
 		if src, alt := varDecl(c, v, keep); src != "" {
-			ps = append(ps, piece{src: src, alt: alt, names: v.names, refs: v.refs, kind: "var"})
+			ps = append(ps, piece{cell: c.n, src: src, alt: alt, names: v.names, refs: v.refs, kind: "var"})
 		}
 	}
 	return ps
@@ -342,21 +371,14 @@ func declare(yi *yaegi.Interpreter, ps []piece) error {
 			// never run): yaegi's package-level path crashes on some
 			// (`var n, err = fmt.Scanln(&x)`). A leading statement keeps
 			// yaegi in statement mode; it runs no code either.
-			var typed, b strings.Builder
-			b.WriteString("_ = 0\n")
 			for _, p := range batchPieces {
-				if strings.HasPrefix(p.alt, "var ") {
-					typed.WriteString(p.src)
-				} else {
-					b.WriteString(p.alt)
-				}
-			}
-			if typed.Len() > 0 {
-				err = run(typed.String(), false)
-			}
-			if err == nil && b.Len() > len("_ = 0\n") {
-				if _, err = compileSafe(yi, b.String()); err != nil {
-					err = compileError(err)
+				if _, err = compileSafe(yi, p.alt); err != nil {
+					msg := err.Error()
+					if unnamedPos.MatchString(msg) {
+						msg = fmt.Sprintf("cell%d:%s", p.cell, msg)
+					}
+					err = &evalError{"CompileError", msg}
+					break
 				}
 			}
 		} else {
@@ -496,7 +518,7 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 	body := func(show bool) string {
 		var b strings.Builder
 		b.WriteString("package main\nfunc __godl_run() {\n")
-		b.WriteString("defer __godl.Done()\n")
+		b.WriteString(c.directive(0) + "defer __godl.Done()\n")
 		for i, st := range c.stmts {
 			switch {
 			case st.assign != nil:
@@ -636,7 +658,7 @@ func (s *Session) rebuild(c *parsedCell) (*yaegi.Interpreter, []piece, error) {
 		}
 		seenV[r] = true
 		if src, alt := varDecl(r.cell, r.v, func(n string) bool { return !redefined[n] && s.vars[n] == r }); src != "" {
-			replay = append(replay, piece{src: src, alt: alt, names: r.v.names, refs: r.v.refs, kind: "var"})
+			replay = append(replay, piece{cell: r.cell.n, src: src, alt: alt, names: r.v.names, refs: r.v.refs, kind: "var"})
 		}
 	}
 	return yi, replay, nil
@@ -748,6 +770,9 @@ func (s *Session) lowerSource(prior []string, code string, n int) (string, error
 }
 
 func stdlibExports() yaegi.Exports { return stdlib.Symbols }
+
+// unnamedPos matches an error position without a file name.
+var unnamedPos = regexp.MustCompile(`^\d+:\d+: `)
 
 // compileSafe compiles src, turning a crash of yaegi's compiler into an
 // error.

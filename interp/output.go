@@ -27,7 +27,8 @@ type streamWriter struct {
 }
 
 // panicLine matches yaegi's frame lines: "cell3:2:5: panic: main.f(...)".
-var panicLine = regexp.MustCompile(`^(\S+:\d+:\d+): panic: (\S+)\(\.\.\.\)\n$`)
+// Frames of generated code have no file name ("1:28").
+var panicLine = regexp.MustCompile(`^((?:\S+:)?\d+:\d+): panic: (\S+)\(\.\.\.\)\n$`)
 
 func (w *streamWriter) Write(p []byte) (int, error) {
 	if w.name == "stderr" && bytes.HasSuffix(p, []byte("(...)\n")) {

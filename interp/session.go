@@ -527,6 +527,10 @@ func (s *Session) panicError(p yaegi.Panic, n int) *kernel.ExecError {
 		}
 	case string:
 		msg = v
+		if strings.HasPrefix(msg, "reflect: ") {
+			// yaegi's bounds and nil checks surface as reflect panics.
+			name, msg = "runtime error", strings.TrimPrefix(msg, "reflect: ")
+		}
 	default:
 		msg = fmt.Sprintf("%v", v)
 		name = "panic (" + reflect.TypeOf(v).String() + ")"
@@ -540,18 +544,18 @@ func (s *Session) panicError(p yaegi.Panic, n int) *kernel.ExecError {
 		tb[0] = fmt.Sprintf("panic: %s: %s", name, msg)
 	}
 	tb = append(tb, "Traceback (innermost first):")
+	// yaegi knows the function of each frame, and the position of its
+	// body, not of the statement that panicked.
 	for _, f := range frames {
 		fn := strings.TrimPrefix(f.fn, "main.")
 		switch {
 		case fn == "__godl_run":
-			fn = fmt.Sprintf("cell %d", n)
-		case fn == "main" || strings.HasPrefix(fn, "__godl"):
+			tb = append(tb, fmt.Sprintf("  in cell %d", n))
+			continue
+		case fn == "main" || strings.HasPrefix(fn, "__godl") || !strings.HasPrefix(f.pos, "cell"):
 			continue
 		}
-		if !strings.HasPrefix(f.pos, "cell") {
-			continue
-		}
-		tb = append(tb, fmt.Sprintf("  %s: in %s", f.pos, fn))
+		tb = append(tb, fmt.Sprintf("  in func %s (body at %s)", fn, f.pos))
 	}
 	return &kernel.ExecError{Name: name, Value: msg, Traceback: tb}
 }

@@ -145,6 +145,8 @@ func TestREPL(t *testing.T) {
 		{name: "unused import", last: "import \"bytes\"\n1", value: "1"},
 		{name: "alias import", last: "import str \"strings\"\nstr.ToLower(\"A\")", value: `"a"`},
 		{name: "unknown import", last: `import "no/such/pkg"`, err: "no/such/pkg"},
+		{name: "auto import preloaded", last: "m := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nm.At(1, 0)", value: "3"},
+		{name: "auto import preloaded stat", last: "stat.Mean([]float64{1, 2, 3}, nil)", value: "2"},
 		{name: "local shadows package", last: "strings := []string{\"x\"}\nlen(strings)", value: "1"},
 		// 3. Out values.
 		{name: "println shows nothing", last: `fmt.Println("hello")`, stdout: "hello\n", noOut: true},
@@ -174,6 +176,10 @@ func TestREPL(t *testing.T) {
 		{name: "log to stderr", last: `log.Print("logged")`, stderr: "logged"},
 		{name: "scan stdin", last: "var name string\nfmt.Scanln(&name)\nname", inputs: []string{"Ada"}, value: `"Ada"`},
 		{name: "bufio stdin", last: "func readLine() string {\n\tline, _ := bufio.NewReader(os.Stdin).ReadString('\\n')\n\treturn line\n}\nreadLine()", inputs: []string{"hello"}, value: `"hello\n"`},
+		{name: "bufio stdin top level", last: "r := bufio.NewReader(os.Stdin)\nline, _ := r.ReadString('\\n')\nline", inputs: []string{"hi"}, value: `"hi\n"`},
+		{name: "scan top level", last: "var who string\nn, err := fmt.Scanln(&who)\nfmt.Sprint(n, err, who)", inputs: []string{"Bob"}, value: `"1 <nil>Bob"`},
+		{name: "var from compiled call", last: "rd := strings.NewReader(\"abc\")\nrd.Len()", value: "3"},
+		{name: "var error position", last: "a := 1\nb := a + nope\nb", err: "cell1:2:"},
 		{name: "stdin not allowed", last: "func scanName() error {\n\tvar nm string\n\t_, err := fmt.Scanln(&nm)\n\treturn err\n}\nscanName()", value: "allow_stdin"},
 		{name: "os exit", last: "os.Exit(3)", err: "os.Exit(3)"},
 		// 8. Magics.
