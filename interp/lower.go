@@ -1,0 +1,878 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// lowerCell is the engine's entry point. prior are the sources of the
+// cells that ran successfully so far (as typed, magics included), src the
+// Go source of cell number cell (magic lines blanked), as raw cell text:
+// imports, declarations and statements in any order. It returns src
+// rewritten for yaegi with every line kept in place (see lower), or a
+// *cellError listing Go's syntax or type errors as "cellN:line:col: msg".
+//
+// The lowerer is incremental: cells of prior that it has not yet committed
+// are checked once and added to its environment (normally only the cell it
+// lowered last time, which it reuses); when prior no longer extends what it
+// has seen (%reset, restart), it starts over.
+func (l *cellLowerer) lowerCell(prior []string, src string, cell int) (string, error) {
+	if len(prior) < len(l.seen) {
+		l.reset()
+	}
+	for i, p := range l.seen {
+		if prior[i] != p {
+			l.reset()
+			break
+		}
+	}
+	for i := len(l.seen); i < len(prior); i++ {
+		key := cellKey(prior[i])
+		lc := l.last
+		if lc == nil || l.lastKey != key {
+			var err error
+			if lc, err = l.lower(blankMagics(prior[i]), i+1); err != nil {
+				lc = nil // it ran, so yaegi accepted it; keep going without its declarations
+			}
+		}
+		l.commit(lc)
+		l.seen = append(l.seen, prior[i])
+	}
+	l.last, l.lastKey = nil, ""
+	lc, err := l.lower(src, cell)
+	if err != nil {
+		return "", err
+	}
+	l.last, l.lastKey = lc, cellKey(src)
+	return lc.Source, nil
+}
+
+// cellKey identifies a cell's Go source regardless of its magic lines.
+func cellKey(src string) string {
+	lines := strings.Split(blankMagics(src), "\n")
+	var b strings.Builder
+	for _, ln := range lines {
+		if ln = strings.TrimSpace(ln); ln != "" {
+			b.WriteString(ln)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// blankMagics empties the lines that are magics (%time, !ls), keeping
+// line numbers.
+func blankMagics(src string) string {
+	if !strings.ContainsAny(src, "%!") {
+		return src
+	}
+	lines := strings.Split(src, "\n")
+	for i, ln := range lines {
+		if t := strings.TrimSpace(ln); strings.HasPrefix(t, "%") || strings.HasPrefix(t, "!") {
+			lines[i] = ""
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// lower type-checks cell number cell (src: raw cell text, or a whole Go
+// file starting with a package clause) against the committed environment
+// and rewrites it into Go that yaegi v0.16.1 runs with Go 1.22+ semantics:
+//
+//   - range over an integer becomes a counted loop (evaluating the bound
+//     once; the loop variable gets the bound's type);
+//   - loop variables captured by a closure or whose address is taken get a
+//     fresh copy per iteration (Go 1.22 semantics, including when the body
+//     assigns the variable or continues); other loops are left alone;
+//   - min and max become calls of the prelude's _godlMin/_godlMax (or the
+//     constant they evaluate to), clear(m) and clear(s) become loops;
+//   - calls of generic functions get explicit type arguments from go/types'
+//     inference, since yaegi infers only simple cases.
+//
+// Ranging over a function (Go 1.23 iterators) is reported as an error that
+// names the workaround. Errors are *cellError values.
+func (l *cellLowerer) lower(src string, cell int) (*loweredCell, error) {
+	c, err := l.check(src, cell)
+	if err == errUnchecked {
+		return &loweredCell{Source: src, objs: map[string]types.Object{}, imports: map[string]string{}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	lw := &lowering{c: c, cell: cell, parents: map[ast.Node]ast.Node{}, needImports: map[string]bool{}}
+	if err := lw.run(); err != nil {
+		return nil, err
+	}
+	out, err := lw.apply()
+	if err != nil {
+		return nil, err
+	}
+	lc := &loweredCell{Source: out, Changed: out != src, objs: map[string]types.Object{}, imports: map[string]string{}}
+	for p := range c.autoUsed {
+		lw.needImports[p] = true
+	}
+	for p := range lw.needImports {
+		lc.Imports = append(lc.Imports, p)
+	}
+	sort.Strings(lc.Imports)
+	scope := c.pkg.Scope()
+	for _, n := range scope.Names() {
+		o := scope.Lookup(n)
+		if _, isPkg := o.(*types.PkgName); isPkg || strings.HasPrefix(n, "_godl") {
+			continue
+		}
+		if o.Pos().IsValid() && l.fset.File(o.Pos()) == c.tf {
+			lc.objs[n] = o
+		}
+	}
+	for n, p := range c.pkgNames {
+		lc.imports[n] = p
+	}
+	return lc, nil
+}
+
+// edit replaces model text [start, end) with text (an insertion if start == end).
+type edit struct {
+	start, end int
+	text       string
+	seq        int
+}
+
+type lowering struct {
+	c           *checked
+	cell        int
+	edits       []edit
+	parents     map[ast.Node]ast.Node
+	seq         int
+	needImports map[string]bool
+	errs        []string
+}
+
+func (lw *lowering) off(p token.Pos) int { return lw.c.tf.Offset(p) }
+
+func (lw *lowering) add(start, end token.Pos, text string) {
+	lw.edits = append(lw.edits, edit{lw.off(start), lw.off(end), text, len(lw.edits)})
+}
+
+func (lw *lowering) insert(at token.Pos, text string) { lw.add(at, at, text) }
+
+func (lw *lowering) fresh(base string) string {
+	lw.seq++
+	return fmt.Sprintf("_g%d_%d%s", lw.cell, lw.seq, base)
+}
+
+func (lw *lowering) text(n ast.Node) string {
+	return lw.c.m.text[lw.off(n.Pos()):lw.off(n.End())]
+}
+
+func (lw *lowering) errorf(p token.Pos, format string, args ...any) {
+	lw.errs = append(lw.errs, fmt.Sprintf("%s: %s", lw.c.tf.Position(p), fmt.Sprintf(format, args...)))
+}
+
+func (lw *lowering) run() error {
+	var stack []ast.Node
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		if len(stack) > 0 {
+			lw.parents[n] = stack[len(stack)-1]
+		}
+		stack = append(stack, n)
+		return true
+	})
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.RangeStmt:
+			lw.rangeStmt(n)
+		case *ast.ForStmt:
+			lw.forStmt(n)
+		case *ast.CallExpr:
+			lw.builtinCall(n)
+		}
+		return true
+	})
+	lw.instances()
+	if len(lw.errs) > 0 {
+		return &cellError{Errors: lw.errs}
+	}
+	return nil
+}
+
+// apply maps the edits back to the cell source and applies them.
+func (lw *lowering) apply() (string, error) {
+	m := lw.c.m
+	sort.SliceStable(lw.edits, func(i, j int) bool {
+		a, b := lw.edits[i], lw.edits[j]
+		if a.start != b.start {
+			return a.start < b.start
+		}
+		if (a.start == a.end) != (b.start == b.end) {
+			return a.start == a.end // insertions before a replacement at the same place
+		}
+		return a.seq < b.seq
+	})
+	var b strings.Builder
+	last := 0
+	for _, e := range lw.edits {
+		s, ok1 := m.origOffset(e.start)
+		t, ok2 := m.origOffset(e.end)
+		if !ok1 || !ok2 || s < last || t < s {
+			return "", errors.New("godl: internal error lowering the cell (overlapping rewrites); please report it with the cell's source")
+		}
+		b.WriteString(m.src[last:s])
+		b.WriteString(e.text)
+		last = t
+	}
+	b.WriteString(m.src[last:])
+	return b.String(), nil
+}
+
+// typeString writes t as the cell can spell it; ok is false if it cannot
+// (an unexported type of another package, or a local type out of scope).
+func (lw *lowering) typeString(t types.Type, at token.Pos) (string, bool) {
+	ok := true
+	byPath := map[string]string{}
+	for n, p := range lw.c.pkgNames {
+		if cur, dup := byPath[p]; !dup || n < cur {
+			byPath[p] = n
+		}
+	}
+	var scope *types.Scope
+	if s := lw.c.pkg.Scope().Innermost(at); s != nil {
+		scope = s
+	} else {
+		scope = lw.c.pkg.Scope()
+	}
+	var visit func(t types.Type)
+	seen := map[types.Type]bool{}
+	visit = func(t types.Type) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		switch t := t.(type) {
+		case *types.Named:
+			obj := t.Obj()
+			if obj.Pkg() == nil {
+				break
+			}
+			if obj.Pkg().Path() == "main" {
+				if _, o := scope.LookupParent(obj.Name(), at); o != obj {
+					ok = false
+				}
+			} else if !obj.Exported() {
+				ok = false
+			}
+			if args := t.TypeArgs(); args != nil {
+				for i := 0; i < args.Len(); i++ {
+					visit(args.At(i))
+				}
+			}
+		case *types.Alias:
+			visit(types.Unalias(t))
+		case *types.TypeParam:
+			if _, o := scope.LookupParent(t.Obj().Name(), at); o != t.Obj() {
+				ok = false
+			}
+		case *types.Pointer:
+			visit(t.Elem())
+		case *types.Slice:
+			visit(t.Elem())
+		case *types.Array:
+			visit(t.Elem())
+		case *types.Map:
+			visit(t.Key())
+			visit(t.Elem())
+		case *types.Chan:
+			visit(t.Elem())
+		case *types.Signature:
+			for i := 0; i < t.Params().Len(); i++ {
+				visit(t.Params().At(i).Type())
+			}
+			for i := 0; i < t.Results().Len(); i++ {
+				visit(t.Results().At(i).Type())
+			}
+		case *types.Struct:
+			for i := 0; i < t.NumFields(); i++ {
+				if !t.Field(i).Exported() && t.Field(i).Pkg() != nil && t.Field(i).Pkg().Path() != "main" {
+					ok = false
+				}
+				visit(t.Field(i).Type())
+			}
+		case *types.Interface:
+			for i := 0; i < t.NumMethods(); i++ {
+				visit(t.Method(i).Type())
+			}
+		}
+	}
+	visit(t)
+	if !ok {
+		return "", false
+	}
+	s := types.TypeString(t, func(p *types.Package) string {
+		if p.Path() == "main" {
+			return ""
+		}
+		if n, ok := byPath[p.Path()]; ok {
+			return n
+		}
+		lw.needImports[p.Path()] = true
+		return p.Name()
+	})
+	return s, true
+}
+
+// captured reports whether obj is captured in body: used inside a function
+// literal, or its address taken (explicitly, by slicing an array, or by a
+// pointer-receiver method call).
+func (lw *lowering) captured(obj types.Object, body ast.Node) bool {
+	info := lw.c.info
+	found := false
+	isObj := func(e ast.Expr) bool {
+		for {
+			switch x := e.(type) {
+			case *ast.ParenExpr:
+				e = x.X
+			case *ast.SelectorExpr:
+				if s := info.Selections[x]; s != nil && s.Indirect() {
+					return false
+				}
+				e = x.X
+			case *ast.IndexExpr:
+				if _, isArr := under(info.TypeOf(x.X)).(*types.Array); !isArr {
+					return false
+				}
+				e = x.X
+			case *ast.Ident:
+				return info.Uses[x] == obj
+			default:
+				return false
+			}
+		}
+	}
+	var walk func(n ast.Node, inLit bool)
+	walk = func(n ast.Node, inLit bool) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			if found {
+				return false
+			}
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				if !inLit {
+					walk(x.Body, true)
+					return false
+				}
+			case *ast.Ident:
+				if inLit && info.Uses[x] == obj {
+					found = true
+				}
+			case *ast.UnaryExpr:
+				if x.Op == token.AND && isObj(x.X) {
+					found = true
+				}
+			case *ast.SliceExpr:
+				if _, isArr := under(info.TypeOf(x.X)).(*types.Array); isArr && isObj(x.X) {
+					found = true
+				}
+			case *ast.SelectorExpr:
+				if s := info.Selections[x]; s != nil && s.Kind() != types.FieldVal {
+					if sig, ok := s.Obj().Type().(*types.Signature); ok && sig.Recv() != nil {
+						if _, ptr := sig.Recv().Type().(*types.Pointer); ptr {
+							if _, isPtr := under(info.TypeOf(x.X)).(*types.Pointer); !isPtr && isObj(x.X) {
+								found = true
+							}
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	walk(body, false)
+	return found
+}
+
+// assigned reports whether obj is assigned (or incremented) in body.
+func (lw *lowering) assigned(obj types.Object, body ast.Node) bool {
+	info := lw.c.info
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.AssignStmt:
+			for _, e := range x.Lhs {
+				if id, ok := ast.Unparen(e).(*ast.Ident); ok && info.Uses[id] == obj {
+					found = true
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && info.Uses[id] == obj {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+func under(t types.Type) types.Type {
+	if t == nil {
+		return nil
+	}
+	return t.Underlying()
+}
+
+func (lw *lowering) rangeStmt(r *ast.RangeStmt) {
+	info := lw.c.info
+	xt := info.TypeOf(r.X)
+	if xt == nil {
+		return
+	}
+	switch u := xt.Underlying().(type) {
+	case *types.Signature:
+		lw.errorf(r.X.Pos(), "cannot range over %s: ranging over a function (Go 1.23 iterators) is not supported by the interpreter; "+
+			"range over a slice instead, e.g. `for _, v := range slices.Collect(seq)` (maps.Keys/Values: slices.Sorted(maps.Keys(m)))", lw.text(r.X))
+		return
+	case *types.Basic:
+		if u.Info()&types.IsInteger != 0 {
+			lw.rangeInt(r, xt)
+			return
+		}
+	}
+	if r.Tok != token.DEFINE {
+		return
+	}
+	// Per-iteration copies of captured key/value variables.
+	var names []string
+	for _, e := range []ast.Expr{r.Key, r.Value} {
+		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
+			if obj := info.Defs[id]; obj != nil && lw.captured(obj, r.Body) {
+				names = append(names, id.Name)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	list := strings.Join(names, ", ")
+	lw.insert(r.Body.Lbrace+1, fmt.Sprintf(" %s := %s; {", list, list))
+	lw.insert(r.Body.Rbrace, "}")
+}
+
+func (lw *lowering) rangeInt(r *ast.RangeStmt, xt types.Type) {
+	info := lw.c.info
+	tv := info.Types[r.X]
+	if b, ok := xt.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		xt = types.Typ[types.Int]
+	}
+	zero := "0"
+	if !types.Identical(xt, types.Typ[types.Int]) {
+		ts, ok := lw.typeString(xt, r.Pos())
+		if !ok {
+			lw.errorf(r.X.Pos(), "cannot range over %s of type %s in the interpreter: write a counted loop `for i := ...; i < n; i++`", lw.text(r.X), xt)
+			return
+		}
+		zero = ts + "(0)"
+	}
+	bound := lw.text(r.X)
+	var key *ast.Ident
+	keyExpr := ""
+	if r.Key != nil {
+		if id, ok := r.Key.(*ast.Ident); ok && id.Name == "_" {
+			// no key
+		} else if r.Tok == token.DEFINE {
+			key = r.Key.(*ast.Ident)
+		} else {
+			keyExpr = lw.text(r.Key)
+		}
+	}
+	header := func(v string) string {
+		if tv.Value != nil {
+			return fmt.Sprintf("for %s := %s; %s < %s; %s++ ", v, zero, v, bound, v)
+		}
+		n := lw.fresh("n")
+		return fmt.Sprintf("for %s, %s := %s, %s; %s < %s; %s++ ", v, n, zero, bound, v, n, v)
+	}
+	switch {
+	case key != nil && !lw.assigned(info.Defs[key], r.Body) && !lw.captured(info.Defs[key], r.Body):
+		lw.add(r.For, r.Body.Lbrace, header(key.Name)) // plain fast loop
+	case key != nil:
+		ctr := lw.fresh("i")
+		lw.add(r.For, r.Body.Lbrace, header(ctr))
+		lw.insert(r.Body.Lbrace+1, fmt.Sprintf(" %s := %s; {", key.Name, ctr))
+		lw.insert(r.Body.Rbrace, "}")
+	case keyExpr != "":
+		ctr := lw.fresh("i")
+		lw.add(r.For, r.Body.Lbrace, header(ctr))
+		lw.insert(r.Body.Lbrace+1, fmt.Sprintf(" %s = %s;", keyExpr, ctr))
+	default:
+		lw.add(r.For, r.Body.Lbrace, header(lw.fresh("i")))
+	}
+}
+
+// forStmt gives per-iteration loop variables (Go 1.22) to a three-clause
+// loop whose variables are captured: the header runs on hidden variables,
+// the body on a copy that is copied back before the post statement (also
+// at each continue).
+func (lw *lowering) forStmt(f *ast.ForStmt) {
+	info := lw.c.info
+	as, ok := f.Init.(*ast.AssignStmt)
+	if !ok || as.Tok != token.DEFINE {
+		return
+	}
+	var objs []types.Object
+	any := false
+	for _, e := range as.Lhs {
+		id, ok := e.(*ast.Ident)
+		if !ok || id.Name == "_" || info.Defs[id] == nil {
+			continue
+		}
+		obj := info.Defs[id]
+		objs = append(objs, obj)
+		if lw.captured(obj, f.Body) {
+			any = true
+		}
+	}
+	if !any {
+		return
+	}
+	outer := map[types.Object]string{}
+	inner := map[types.Object]string{}
+	for _, o := range objs {
+		outer[o] = lw.fresh(o.Name())
+		inner[o] = o.Name()
+	}
+	// The continues that target this loop.
+	var label *ast.Ident
+	if ls, ok := lw.parents[f].(*ast.LabeledStmt); ok {
+		label = ls.Label
+	}
+	var conts []*ast.BranchStmt
+	var walk func(n ast.Node, depth int)
+	walk = func(n ast.Node, depth int) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt:
+				if x != f {
+					walk(x.Body, depth+1)
+					return false
+				}
+			case *ast.RangeStmt:
+				walk(x.Body, depth+1)
+				return false
+			case *ast.BranchStmt:
+				if x.Tok == token.CONTINUE && ((x.Label == nil && depth == 0) || (x.Label != nil && label != nil && x.Label.Name == label.Name)) {
+					conts = append(conts, x)
+				}
+			}
+			return true
+		})
+	}
+	walk(f.Body, 0)
+	// If a continue site shadows a loop variable, rename the body's uses.
+	shadowed := false
+	for _, br := range conts {
+		s := lw.c.pkg.Scope().Innermost(br.Pos())
+		for _, o := range objs {
+			if s == nil {
+				shadowed = true
+				break
+			}
+			if _, found := s.LookupParent(o.Name(), br.Pos()); found != o {
+				shadowed = true
+			}
+		}
+	}
+	// Rename the header's uses to the hidden variables.
+	rename := func(n ast.Node, names map[types.Object]string) {
+		if n == nil {
+			return
+		}
+		ast.Inspect(n, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				o := info.Uses[id]
+				if o == nil {
+					o = info.Defs[id]
+				}
+				if nm, ok := names[o]; ok {
+					lw.add(id.Pos(), id.End(), nm)
+				}
+			}
+			return true
+		})
+	}
+	rename(f.Init, outer)
+	rename(f.Cond, outer)
+	rename(f.Post, outer)
+	if shadowed {
+		for _, o := range objs {
+			inner[o] = lw.fresh(o.Name() + "b")
+		}
+		rename(f.Body, inner)
+	}
+	var ins, outs []string
+	for _, o := range objs {
+		ins = append(ins, inner[o])
+		outs = append(outs, outer[o])
+	}
+	in, out := strings.Join(ins, ", "), strings.Join(outs, ", ")
+	lw.insert(f.Body.Lbrace+1, fmt.Sprintf(" %s := %s; {", in, out))
+	lw.insert(f.Body.Rbrace, fmt.Sprintf("}; %s = %s ", out, in))
+	for _, br := range conts {
+		lw.insert(br.Pos(), fmt.Sprintf("{ %s = %s; ", out, in))
+		lw.insert(br.End(), " }")
+	}
+}
+
+// builtinCall lowers min, max and clear.
+func (lw *lowering) builtinCall(call *ast.CallExpr) {
+	info := lw.c.info
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return
+	}
+	b, ok := info.Uses[id].(*types.Builtin)
+	if !ok {
+		return
+	}
+	switch b.Name() {
+	case "min", "max":
+		lw.minMax(call, id, b.Name())
+	case "clear":
+		lw.clear(call)
+	}
+}
+
+func (lw *lowering) minMax(call *ast.CallExpr, fun *ast.Ident, name string) {
+	info := lw.c.info
+	tv := info.Types[call]
+	if tv.Value != nil {
+		lw.add(call.Pos(), call.End(), lw.constText(call, tv))
+		return
+	}
+	t := tv.Type
+	basic, ok := t.Underlying().(*types.Basic)
+	if !ok {
+		lw.errorf(call.Pos(), "%s of type %s is not supported by the interpreter", name, t)
+		return
+	}
+	u := basic.Name()
+	helper := "_godlMin"
+	if name == "max" {
+		helper = "_godlMax"
+	}
+	named := !types.Identical(t, basic)
+	if named {
+		ts, ok := lw.typeString(t, call.Pos())
+		if !ok {
+			lw.errorf(call.Pos(), "%s of type %s is not supported by the interpreter: convert the arguments to %s", name, t, u)
+			return
+		}
+		lw.insert(call.Pos(), ts+"(")
+		lw.insert(call.End(), ")")
+		for _, a := range call.Args {
+			if atv := info.Types[a]; atv.Value == nil || !isUntyped(atv.Type) {
+				lw.insert(a.Pos(), u+"(")
+				lw.insert(a.End(), ")")
+			}
+		}
+	}
+	lw.add(fun.Pos(), fun.End(), helper+"["+u+"]")
+}
+
+func isUntyped(t types.Type) bool {
+	b, ok := t.(*types.Basic)
+	return ok && b.Info()&types.IsUntyped != 0
+}
+
+// constText writes the constant result of min/max: the source of the
+// argument it equals when that has the right kind, else the value.
+func (lw *lowering) constText(call *ast.CallExpr, tv types.TypeAndValue) string {
+	info := lw.c.info
+	for _, a := range call.Args {
+		atv := info.Types[a]
+		if atv.Value == nil || constant.Compare(atv.Value, token.NEQ, tv.Value) {
+			continue
+		}
+		if types.Identical(atv.Type, tv.Type) {
+			return "(" + lw.text(a) + ")"
+		}
+		if !isUntyped(tv.Type) && isUntyped(atv.Type) {
+			if ts, ok := lw.typeString(tv.Type, call.Pos()); ok {
+				return ts + "(" + lw.text(a) + ")"
+			}
+		}
+	}
+	v := tv.Value
+	var s string
+	switch v.Kind() {
+	case constant.Float:
+		f, _ := constant.Float64Val(v)
+		s = strconv.FormatFloat(f, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".eEn") {
+			s += ".0"
+		}
+	default:
+		s = v.ExactString()
+	}
+	if !isUntyped(tv.Type) {
+		if ts, ok := lw.typeString(tv.Type, call.Pos()); ok {
+			return ts + "(" + s + ")"
+		}
+	}
+	return "(" + s + ")"
+}
+
+func (lw *lowering) clear(call *ast.CallExpr) {
+	info := lw.c.info
+	if _, ok := lw.parents[call].(*ast.ExprStmt); !ok || len(call.Args) != 1 {
+		lw.errorf(call.Pos(), "clear is supported by the interpreter only as a statement: write `clear(x)` on its own (not in go or defer)")
+		return
+	}
+	arg := call.Args[0]
+	x := lw.text(arg)
+	v := lw.fresh("c")
+	k := lw.fresh("k")
+	switch u := under(info.TypeOf(arg)).(type) {
+	case *types.Map:
+		lw.add(call.Pos(), call.End(), fmt.Sprintf("{ %s := %s; for %s := range %s { delete(%s, %s) } }", v, x, k, v, v, k))
+	case *types.Slice:
+		zero := ""
+		switch e := u.Elem().Underlying().(type) {
+		case *types.Basic:
+			switch {
+			case e.Info()&types.IsNumeric != 0:
+				zero = "0"
+			case e.Info()&types.IsString != 0:
+				zero = `""`
+			case e.Info()&types.IsBoolean != 0:
+				zero = "false"
+			case e.Kind() == types.UnsafePointer:
+				zero = "nil"
+			}
+		case *types.Pointer, *types.Slice, *types.Map, *types.Chan, *types.Signature, *types.Interface:
+			zero = "nil"
+		}
+		if zero == "" {
+			if ts, ok := lw.typeString(u.Elem(), call.Pos()); ok {
+				zero = "*new(" + ts + ")"
+			} else {
+				zero = fmt.Sprintf("_godlZero(%s[%s])", v, k)
+			}
+		}
+		lw.add(call.Pos(), call.End(), fmt.Sprintf("{ %s := %s; for %s := range %s { %s[%s] = %s } }", v, x, k, v, v, k, zero))
+	default:
+		lw.errorf(call.Pos(), "clear of %s (type %s) is not supported by the interpreter", x, info.TypeOf(arg))
+	}
+}
+
+// instances adds explicit type arguments to generic function uses whose
+// type arguments go/types inferred.
+func (lw *lowering) instances() {
+	info := lw.c.info
+	ids := make([]*ast.Ident, 0, len(info.Instances))
+	for id := range info.Instances {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i].Pos() < ids[j].Pos() })
+	for _, id := range ids {
+		inst := info.Instances[id]
+		if _, ok := info.Uses[id].(*types.Func); !ok {
+			continue // generic types always carry their arguments
+		}
+		var expr ast.Node = id
+		if sel, ok := lw.parents[id].(*ast.SelectorExpr); ok && sel.Sel == id {
+			expr = sel
+		}
+		explicit := 0
+		var lb, rb token.Pos
+		switch p := lw.parents[expr].(type) {
+		case *ast.IndexExpr:
+			if p.X == expr {
+				explicit, lb, rb = 1, p.Lbrack, p.Rbrack
+			}
+		case *ast.IndexListExpr:
+			if p.X == expr {
+				explicit, lb, rb = len(p.Indices), p.Lbrack, p.Rbrack
+			}
+		}
+		n := inst.TypeArgs.Len()
+		if n >= 2 {
+			lw.shortCircuitOperand(expr)
+		}
+		if explicit == n {
+			continue
+		}
+		args := make([]string, n)
+		ok := true
+		for i := 0; i < n; i++ {
+			args[i], ok = lw.typeString(inst.TypeArgs.At(i), id.Pos())
+			if !ok {
+				break
+			}
+		}
+		if !ok {
+			continue // leave it to yaegi's inference
+		}
+		list := "[" + strings.Join(args, ", ") + "]"
+		if explicit > 0 {
+			lw.add(lb, rb+1, list)
+		} else {
+			lw.insert(expr.End(), list)
+		}
+	}
+}
+
+// shortCircuitOperand works around a yaegi v0.16.1 bug: a call of a
+// generic function with two or more type parameters inside an operand of
+// && or || yields a wrong value (slices.IsSorted(s) && ok is false). The
+// call is wrapped in a function literal, which yaegi evaluates correctly.
+func (lw *lowering) shortCircuitOperand(fun ast.Node) {
+	call, ok := lw.parents[fun].(*ast.CallExpr)
+	if !ok {
+		if ix, isIx := lw.parents[fun].(*ast.IndexExpr); isIx {
+			call, ok = lw.parents[ix].(*ast.CallExpr)
+		} else if ix, isIx := lw.parents[fun].(*ast.IndexListExpr); isIx {
+			call, ok = lw.parents[ix].(*ast.CallExpr)
+		}
+	}
+	if !ok {
+		return
+	}
+	inside := false
+	for n := lw.parents[call]; n != nil; n = lw.parents[n] {
+		if b, isBin := n.(*ast.BinaryExpr); isBin && (b.Op == token.LAND || b.Op == token.LOR) {
+			inside = true
+			break
+		}
+		if _, isExpr := n.(ast.Expr); !isExpr {
+			break
+		}
+	}
+	if !inside {
+		return
+	}
+	t := lw.c.info.TypeOf(call)
+	if t == nil {
+		return
+	}
+	if _, multi := t.(*types.Tuple); multi {
+		return
+	}
+	ts, ok := lw.typeString(t, call.Pos())
+	if !ok {
+		return
+	}
+	lw.insert(call.Pos(), "func() "+ts+" { return ")
+	lw.insert(call.End(), " }()")
+}

@@ -1,0 +1,151 @@
+// Package stdext holds godl's implementations of what the standard library
+// embedded in yaegi v0.16.1 lacks, as Go source interpreted by yaegi:
+//
+//   - slices: Sort, SortFunc, SortStableFunc, IsSorted(Func), Min, Max,
+//     MinFunc, MaxFunc, BinarySearch(Func), Repeat and the iterator helpers
+//     All, Values, Backward, AppendSeq, Collect, Sorted(Func), SortedStableFunc
+//     (yaegi already interprets Equal, Index, Contains, Insert, Delete, Clone,
+//     Compact, Reverse, Concat, ... from its own copy of the Go source);
+//   - maps: Keys, Values, All, Insert, Collect (yaegi has Equal, Clone, Copy,
+//     DeleteFunc);
+//   - iter: the Seq and Seq2 types.
+//
+// Iterators are plain functions: yaegi cannot range over a function, so
+// godl's cell lowering reports `for k := range maps.Keys(m)` as an error
+// that names the workaround (range over slices.Collect(maps.Keys(m)) or
+// slices.Sorted(...)). cmp is complete in yaegi (Ordered, Less, Compare, Or).
+//
+// The Prelude holds the helpers that lowered cells call for the min and max
+// builtins and for clear.
+package stdext
+
+import (
+	"embed"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"sort"
+	"strings"
+	"sync"
+
+	yaegi "github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib/generic"
+)
+
+//go:embed iter/*.go slices/*.go maps/*.go
+var files embed.FS
+
+// order is the order in which Install compiles the packages (dependencies first).
+var order = []string{"iter", "slices", "maps"}
+
+// Prelude is interpreted in package main of every interpreter by Install.
+// Lowered cells call these helpers (names starting with _godl are reserved).
+const Prelude = `type _godlOrdered interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
+}
+
+func _godlMin[T _godlOrdered](x T, y ...T) T {
+	if x != x {
+		return x
+	}
+	for _, v := range y {
+		if v != v {
+			return v
+		}
+		if v < x {
+			x = v
+		}
+	}
+	return x
+}
+
+func _godlMax[T _godlOrdered](x T, y ...T) T {
+	if x != x {
+		return x
+	}
+	for _, v := range y {
+		if v != v {
+			return v
+		}
+		if v > x {
+			x = v
+		}
+	}
+	return x
+}
+
+func _godlZero[T any](T) (z T) { return }
+`
+
+var (
+	sourcesOnce sync.Once
+	sources     map[string][]string
+)
+
+// Sources returns, by import path, the Go source files the interpreter
+// runs for the generic packages: yaegi's own (cmp, maps, slices) followed by
+// ours. The type checker builds these packages from this source. The result
+// must not be modified.
+func Sources() map[string][]string {
+	sourcesOnce.Do(func() {
+		sources = map[string][]string{}
+		fset := token.NewFileSet()
+		for _, src := range generic.Sources {
+			f, err := parser.ParseFile(fset, "", src, parser.PackageClauseOnly)
+			if err != nil {
+				panic(fmt.Sprintf("stdext: yaegi generic source: %v", err))
+			}
+			sources[f.Name.Name] = append(sources[f.Name.Name], src)
+		}
+		for _, p := range order {
+			for _, src := range own(p) {
+				sources[p] = append(sources[p], src)
+			}
+		}
+	})
+	return sources
+}
+
+func own(p string) []string {
+	ents, err := files.ReadDir(p)
+	if err != nil {
+		panic(fmt.Sprintf("stdext: %v", err))
+	}
+	names := make([]string, 0, len(ents))
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), "_test.go") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	var out []string
+	for _, n := range names {
+		b, err := files.ReadFile(p + "/" + n)
+		if err != nil {
+			panic(fmt.Sprintf("stdext: %v", err))
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// Install compiles our packages (iter, and the additions to slices and maps)
+// and the Prelude into i. Call it once per interpreter, right after
+// i.Use(stdlib.Symbols) (which compiles yaegi's own generic slices, maps and
+// cmp), before the first cell.
+func Install(i *yaegi.Interpreter) error {
+	for _, p := range order {
+		for k, src := range own(p) {
+			// A file name of its own: yaegi scopes imports by file name, and
+			// yaegi's copy of the package already imports cmp in "_.go".
+			src = fmt.Sprintf("//line godl_%s_%d.go:1\n%s", p, k, src)
+			if _, err := i.Eval(src); err != nil {
+				return fmt.Errorf("godl stdext: compiling package %s: %v", p, err)
+			}
+		}
+	}
+	if _, err := i.Eval("//line godl_prelude.go:1\n" + Prelude); err != nil {
+		return fmt.Errorf("godl stdext: compiling the prelude: %v", err)
+	}
+	return nil
+}
