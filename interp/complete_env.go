@@ -207,6 +207,7 @@ func blankOut(src string, segs []helpSegment, keepDecl bool) string {
 // parseHelpCell parses src leniently: syntax errors leave a partial tree.
 func parseHelpCell(src string) *helpCell {
 	c := &helpCell{src: src, fset: token.NewFileSet()}
+	src = blankMagicLines(src)
 	segs := splitCell(src)
 	hasDecl, hasStmt := false, false
 	for _, s := range segs {

@@ -101,6 +101,7 @@ const greeting = "héllo"`,
 		{"shadowed package", "fmt := Point{}\nfmt.|", []string{"X"}, []string{"Println"}, -1},
 		{"explicit import alias", "import G \"gorgonia.org/gorgonia\"\nG.NewGr|", []string{"NewGraph"}, nil, -1},
 		{"const type", "greeting.|", nil, nil, -1},
+		{"magic line before", "%time\nq := Point{}\nq.La|", []string{"Label"}, nil, -1},
 		{"struct literal field", "p := Point{La|", []string{"Label"}, nil, -1},
 		{"struct literal second field", "p := &Point{X: 1, |}", []string{"Y", "Label", "count"}, nil, -1},
 		{"compiled struct literal field", "xy := plotter.XY{|", []string{"X", "Y"}, nil, -1},
@@ -193,5 +194,35 @@ func BenchmarkComplete(b *testing.B) {
 				helpComplete(prior, bc.code, cursor)
 			}
 		})
+	}
+}
+
+// TestHelpConcurrent runs completions and inspections with changing prior
+// cells from several goroutines, as the kernel does while a cell runs (run
+// with -race).
+func TestHelpConcurrent(t *testing.T) {
+	priors := [][]string{
+		{"a := mat.NewDense(1, 1, nil)"},
+		{"a := mat.NewDense(1, 1, nil)", "type T struct{ Field int }\nb := T{}"},
+		{"b := strings.Builder{}"},
+	}
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			defer func() { done <- true }()
+			for i := 0; i < 50; i++ {
+				p := priors[(g+i)%len(priors)]
+				res := helpComplete(p, "a.A", 3)
+				if len(p) < 3 && len(p[0]) > 0 && p[0][0] == 'a' && len(res.Matches) == 0 {
+					t.Errorf("no completion of a.A with prior %q", p)
+					return
+				}
+				helpInspect(p, "b.Field", 4, 0)
+				helpIsComplete("for {")
+			}
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		<-done
 	}
 }

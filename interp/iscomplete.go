@@ -109,7 +109,7 @@ func continues(tok token.Token) bool {
 }
 
 // blankMagicLines blanks the lines that are magics (%time, !ls ...), which
-// are not Go.
+// are not Go, keeping every offset.
 func blankMagicLines(code string) string {
 	if !strings.ContainsAny(code, "%!") {
 		return code
@@ -117,8 +117,13 @@ func blankMagicLines(code string) string {
 	lines := strings.Split(code, "\n")
 	for i, l := range lines {
 		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "%") || (strings.HasPrefix(t, "!") && !strings.HasPrefix(t, "!=")) {
-			lines[i] = ""
+		switch {
+		case strings.HasPrefix(t, "%time ") || strings.HasPrefix(t, "%%time"):
+			// %time runs the Go code after it.
+			j := strings.Index(l, "time") + len("time")
+			lines[i] = strings.Repeat(" ", j) + l[j:]
+		case strings.HasPrefix(t, "%") || (strings.HasPrefix(t, "!") && !strings.HasPrefix(t, "!=")):
+			lines[i] = strings.Repeat(" ", len(l))
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -35,6 +35,8 @@ func TestIsComplete(t *testing.T) {
 		{"s := \"(\"", "complete", ""},
 		{"%time\nfor i := 0; i < 3; i++ {", "incomplete", "    "},
 		{"%who", "complete", ""},
+		{"%time for {", "incomplete", "    "},
+		{"%time x := 1", "complete", ""},
 		{"!ls -l", "complete", ""},
 		{"x++", "complete", ""},
 		{"a != b", "complete", ""},
