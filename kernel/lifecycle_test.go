@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -340,5 +341,30 @@ func TestEndpoint(t *testing.T) {
 		if got := tt.ci.Endpoint(5); got != tt.want {
 			t.Errorf("Endpoint(%+v) = %q, want %q", tt.ci, got, tt.want)
 		}
+	}
+}
+
+// TestOversizedFrame sends a ZMTP frame header announcing 2^62 bytes (zmq4 would
+// panic allocating it): the connection is dropped and the kernel serves on.
+func TestOversizedFrame(t *testing.T) {
+	h := start(t, kernel.ConnectionInfo{})
+	conn, err := net.Dial("tcp", h.k.Connection().Endpoint(h.k.Connection().ShellPort)[len("tcp://"):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	greeting := make([]byte, 64)
+	greeting[0], greeting[9], greeting[10], greeting[11] = 0xff, 0x7f, 3, 0
+	copy(greeting[12:], "NULL")
+	ready := []byte("\x05READY\x0bSocket-Type\x00\x00\x00\x06DEALER")
+	msg := append(greeting, 0x04, byte(len(ready)))
+	msg = append(msg, ready...)
+	msg = append(msg, 0x02, 0x40, 0, 0, 0, 0, 0, 0, 0) // long frame of 2^62 bytes
+	if _, err := conn.Write(msg); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := h.c.Request(ctx(t, 5*time.Second), kerneltest.Shell, "kernel_info_request", nil); err != nil {
+		t.Fatalf("kernel stopped serving: %v", err)
 	}
 }

@@ -115,7 +115,8 @@ const maxPending = 1 << 20
 // is given and never changes a byte.
 type bufferedConn struct {
 	net.Conn
-	r *bufio.Reader
+	r  *bufio.Reader
+	in frameScanner // of what is read
 
 	mu       sync.Mutex
 	greeted  int // greeting bytes written so far
@@ -131,7 +132,75 @@ func newBufferedConn(c net.Conn) *bufferedConn {
 	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, 32<<10)}
 }
 
-func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+// maxFrame is the largest incoming frame accepted. zmq4 allocates a
+// frame's announced size before reading it, so one bogus 8-byte length
+// from a peer would otherwise crash the kernel.
+const maxFrame = 1 << 30
+
+// Read reads through the buffer and checks the size of each incoming
+// frame; a frame over maxFrame ends the connection with an error.
+func (c *bufferedConn) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		if serr := c.in.scan(p[:n]); serr != nil {
+			return 0, serr
+		}
+	}
+	return n, err
+}
+
+// frameScanner follows the ZMTP framing of a byte stream.
+type frameScanner struct {
+	greeted  int
+	state    int // 0: flags byte, 1: size bytes, 2: body
+	sizeLeft int
+	size     uint64
+	bodyLeft uint64
+}
+
+func (s *frameScanner) scan(p []byte) error {
+	for len(p) > 0 {
+		if s.greeted < greetingLen {
+			k := min(greetingLen-s.greeted, len(p))
+			s.greeted += k
+			p = p[k:]
+			continue
+		}
+		switch s.state {
+		case 0:
+			s.state, s.size, s.sizeLeft = 1, 0, 1
+			if p[0]&flagLong != 0 {
+				s.sizeLeft = 8
+			}
+			p = p[1:]
+		case 1:
+			k := min(s.sizeLeft, len(p))
+			for _, b := range p[:k] {
+				s.size = s.size<<8 | uint64(b)
+			}
+			p = p[k:]
+			if s.sizeLeft -= k; s.sizeLeft == 0 {
+				if s.size > maxFrame {
+					return fmt.Errorf("kernel: peer announced a %d-byte frame (limit %d): connection closed", s.size, maxFrame)
+				}
+				s.state, s.bodyLeft = 2, s.size
+				if s.size == 0 {
+					s.state = 0
+				}
+			}
+		case 2:
+			k := uint64(len(p))
+			if k > s.bodyLeft {
+				k = s.bodyLeft
+			}
+			p = p[k:]
+			if s.bodyLeft -= k; s.bodyLeft == 0 {
+				s.state = 0
+			}
+		}
+	}
+	return nil
+}
 
 func (c *bufferedConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
