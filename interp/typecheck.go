@@ -182,7 +182,18 @@ func buildModel(src, name string) (*cellModel, error) {
 		b.WriteString(src[from:to])
 	}
 	var stmts []item
+	// Imports first: a notebook user may import after other code.
 	for _, it := range items {
+		if it.decl && strings.HasPrefix(src[it.start:it.end], "import") {
+			b.WriteString("\n")
+			emit(it.start, it.end)
+			b.WriteString("\n")
+		}
+	}
+	for _, it := range items {
+		if it.decl && strings.HasPrefix(src[it.start:it.end], "import") {
+			continue
+		}
 		switch {
 		case it.define:
 			// "a, b := f()" -> "var a, b = f()"
@@ -519,6 +530,9 @@ func (l *cellLowerer) ignorable(c *checked, e types.Error) bool {
 	case strings.Contains(e.Msg, " imported") && strings.HasSuffix(e.Msg, "not used"),
 		strings.Contains(e.Msg, "declared and not used"),
 		strings.HasPrefix(e.Msg, "label ") && strings.HasSuffix(e.Msg, "declared and not used"):
+		return true
+	case strings.HasPrefix(e.Msg, "implicit assignment to unexported field") && strings.Contains(e.Msg, "of type main."):
+		// A struct type of an earlier cell: same package for the user.
 		return true
 	case strings.HasSuffix(e.Msg, "is not used"):
 		if c.m.lastStmt[0] < 0 || !e.Pos.IsValid() {
