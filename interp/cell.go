@@ -45,6 +45,10 @@ type parsedCell struct {
 	// that the cell itself does not declare: candidates for auto-import.
 	pkgRefs map[string]bool
 	lines   []int // offsets of line starts in src
+	// captured are the names used inside func literals or under &: such
+	// variables must stay globals (a closure or pointer would keep a
+	// local copy alive).
+	captured map[string]bool
 }
 
 // importSpec is one import: Name is the alias ("" for none).
@@ -80,6 +84,12 @@ type stmtPiece struct {
 	// assign is set for a variable declaration: the statement becomes
 	// "names = rhs" (nothing when there is no initializer).
 	assign *varPiece
+	// local is the declaration as it stands in the cell ("x := e",
+	// "var x T = e"), used when the variable can live as a local of the
+	// cell function (faster in yaegi) and be copied to the global at
+	// the end.
+	local    string
+	localOff int
 }
 
 // evalError is a Go-style error at a cell position.
@@ -240,7 +250,7 @@ const (
 
 // parseCell splits the Go source of cell n.
 func parseCell(src string, n int) (*parsedCell, error) {
-	c := &parsedCell{n: n, src: src, pkgRefs: map[string]bool{}}
+	c := &parsedCell{n: n, src: src, pkgRefs: map[string]bool{}, captured: map[string]bool{}}
 	c.lines = []int{0}
 	for i, r := range src {
 		if r == '\n' {
@@ -355,7 +365,8 @@ func parseCell(src string, n int) (*parsedCell, error) {
 					}
 					c.vars = append(c.vars, vp)
 					v := vp
-					c.stmts = append(c.stmts, stmtPiece{off: vp.off, assign: &v})
+					sfrom := off(vs.Pos(), bodyPrefix)
+					c.stmts = append(c.stmts, stmtPiece{off: vp.off, assign: &v, local: text(sfrom, off(vs.End(), bodyPrefix)), localOff: sfrom})
 				}
 			}
 		case *ast.AssignStmt:
@@ -379,7 +390,7 @@ func parseCell(src string, n int) (*parsedCell, error) {
 			vp.rhs = text(vp.rhsOff, off(st.Rhs[len(st.Rhs)-1].End(), bodyPrefix))
 			c.vars = append(c.vars, vp)
 			v := vp
-			c.stmts = append(c.stmts, stmtPiece{off: from, assign: &v})
+			c.stmts = append(c.stmts, stmtPiece{off: from, assign: &v, local: text(from, to), localOff: from})
 		case *ast.ExprStmt:
 			if i == len(stmts)-1 {
 				c.final = st.X
@@ -397,6 +408,19 @@ func parseCell(src string, n int) (*parsedCell, error) {
 		}
 	}
 	c.collectRefs(body)
+	c.captured = map[string]bool{}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			addRefs(c.captured, n)
+			return false
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				addRefs(c.captured, n.X)
+			}
+		}
+		return true
+	})
 	for name := range declared {
 		delete(c.pkgRefs, name)
 	}

@@ -515,12 +515,46 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 		return nil, err
 	}
 
+	// Variables used by funcs (of any cell), closures or pointers stay
+	// globals; the others live as locals of the cell function, which
+	// yaegi runs about twice as fast as globals.
+	funcRefs := s.funcRefs(c)
+	local := func(names []string) bool {
+		for _, n := range names {
+			if n != "_" && (funcRefs[n] || c.captured[n]) {
+				return false
+			}
+		}
+		return true
+	}
 	body := func(show bool) string {
 		var b strings.Builder
 		b.WriteString("package main\nfunc __godl_run() {\n")
 		b.WriteString(c.directive(0) + "defer __godl.Done()\n")
 		for i, st := range c.stmts {
 			switch {
+			case st.assign != nil && local(st.assign.names):
+				// A local of the cell function, copied to the global
+				// when the function returns (also on panic/interrupt).
+				v := st.assign
+				for k, n := range v.names {
+					if n != "_" {
+						fmt.Fprintf(&b, "__godl_p%d_%d := &%s\n", i, k, n)
+					}
+				}
+				if strings.HasPrefix(st.local, "var") || v.typ != "" || v.rhs == "" {
+					// A var spec: "var" + the spec.
+					b.WriteString("var ")
+				}
+				b.WriteString(c.directive(st.localOff))
+				b.WriteString(st.local)
+				b.WriteString("\ndefer func() {\n")
+				for k, n := range v.names {
+					if n != "_" {
+						fmt.Fprintf(&b, "*__godl_p%d_%d = %s\n", i, k, n)
+					}
+				}
+				b.WriteString("}()\n")
 			case st.assign != nil:
 				v := st.assign
 				if v.rhs == "" {
@@ -569,6 +603,26 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 		return nil, compileError(err)
 	}
 	return cc, nil
+}
+
+// funcRefs returns the names used by the funcs and methods of the
+// session and of cell c.
+func (s *Session) funcRefs(c *parsedCell) map[string]bool {
+	m := map[string]bool{}
+	add := func(d declPiece) {
+		if d.kind == "func" || d.kind == "method" {
+			for r := range d.refs {
+				m[r] = true
+			}
+		}
+	}
+	for _, r := range s.declOrder {
+		add(r.d)
+	}
+	for _, d := range c.decls {
+		add(d)
+	}
+	return m
 }
 
 func anyExisting(s *Session, names []string) bool {

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"runtime"
 	"testing"
 	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
 
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -354,5 +358,48 @@ func BenchmarkCPULoop(b *testing.B) {
 		if v := res.Value.Data["text/plain"]; v != "49999995000000" {
 			b.Fatalf("value %v", v)
 		}
+	}
+}
+
+// BenchmarkCPULoopBareYaegi is the same loop on a bare yaegi interpreter,
+// evaluated at top level as yaegi's REPL does: the peer to compare with
+// in the same run.
+func BenchmarkCPULoopBareYaegi(b *testing.B) {
+	yi := yaegi.New(yaegi.Options{})
+	if err := yi.Use(stdlib.Symbols); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		v, err := yi.Eval("s := 0\nfor i := 0; i < 10000000; i++ {\n\ts += i\n}\ns")
+		if err != nil || v.Interface() != 49999995000000 {
+			b.Fatal(err, v)
+		}
+	}
+}
+
+// TestMemoryRerun checks that re-running a cell that allocates 50 MB
+// does not pile up: the variable is reassigned, temporaries die with the
+// cell function.
+func TestMemoryRerun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates 1 GB in total")
+	}
+	ts := newTestSession(t)
+	cell := "big := make([]byte, 50<<20)\nbig[len(big)-1] = 1\ntmp := make([]byte, 50<<20)\nlen(big) + len(tmp) + len(make([]byte, 10<<20))"
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	ts.run(cell)
+	base := heap()
+	for i := 0; i < 20; i++ {
+		if r := ts.run(cell); r.res.Status != kernel.StatusOK {
+			t.Fatal(r.errText())
+		}
+	}
+	if grown := int64(heap()) - int64(base); grown > 150<<20 {
+		t.Fatalf("heap grew by %d MB over 20 re-runs of a 100 MB cell", grown>>20)
 	}
 }
