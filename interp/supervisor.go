@@ -236,9 +236,13 @@ func (s *Supervisor) runCell(ctx context.Context, w *workerProc, req *kernel.Exe
 			timer.Stop()
 		}
 	}()
+	// An interrupt is signalled again halfway through the grace period:
+	// the first may have reached the worker just before the cell started
+	// there. The worker is killed only when the second one fails too.
+	resignalled := false
 	interrupted := func() {
 		if timer == nil {
-			timer = time.NewTimer(s.grace)
+			timer = time.NewTimer(s.grace / 2)
 			timerC = timer.C
 		}
 	}
@@ -264,6 +268,12 @@ func (s *Supervisor) runCell(ctx context.Context, w *workerProc, req *kernel.Exe
 			w.signal(syscall.SIGINT)
 			interrupted()
 		case <-timerC:
+			if !resignalled {
+				resignalled = true
+				w.signal(syscall.SIGINT)
+				timer.Reset(s.grace - s.grace/2)
+				continue
+			}
 			timerC = nil
 			s.logf("worker %d: the cell did not stop within %v of the interrupt; killing it", w.pid, s.grace)
 			w.kill(killInterrupt)

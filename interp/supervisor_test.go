@@ -399,6 +399,7 @@ func TestSupervisorInterrupt(t *testing.T) {
 		kept     bool
 	}{
 		{"interruptible cell keeps state", "busy", "Interrupted", true},
+		{"a lost interrupt is signalled again", "busy2", "Interrupted", true},
 		{"stuck compiled code restarts the worker", "stuck 60s", "InterruptTimeout", false},
 	}
 	for _, tc := range tests {

@@ -152,6 +152,16 @@ func (f *fakeEval) Execute(ctx context.Context, req kernel.ExecuteRequest, out k
 				case <-time.After(time.Millisecond):
 				}
 			}
+		case "busy2": // as if the first interrupt came before the cell started
+			fmt.Println("started")
+			for n := 0; n < 2; {
+				select {
+				case <-f.intr:
+					n++
+				case <-time.After(time.Millisecond):
+				}
+			}
+			return fail("Interrupted", "interrupted at the second signal")
 		case "stuck": // compiled code: ignores interrupts
 			fmt.Println("started")
 			d, _ := time.ParseDuration(arg)
