@@ -38,6 +38,8 @@ func TestLowerAcceptsNotebookCells(t *testing.T) {
 		{"magics", []string{"%time\nx := 1", "%who", "x + 1"}},
 		{"mixed order", []string{"x := f()\nfunc f() int { return 2 }\nimport \"math\"\ny := math.Sqrt(float64(x))\ny"}},
 		{"statements with if/switch/for headers", []string{"s := 0\nif v := 3; v > 2 { s = v }\nswitch w := s * 2; { case w > 1: s++ }\nfor i, j := 0, 10; i < j; i, j = i+1, j-1 { s += i }\ns"}},
+		{"err declared again", []string{"a, err := strconv.Atoi(\"1\")\nb, err := strconv.Atoi(\"2\")\nif err != nil { panic(err) }\na + b"}},
+		{"var then define", []string{"var err error\nn, err := strconv.Atoi(\"7\")\n_ = err\nn"}},
 		{"goroutines and channels", []string{"ch := make(chan int)\ngo func() { ch <- 42 }()\nv := <-ch\nv"}},
 		{"struct literal with unexported field of an earlier cell", []string{"type pt struct{ x, y int }", "p := pt{1, 2}\np.x + p.y", "q := pt{x: 3}\nq.x"}},
 		{"generic type", []string{"type Stack[T any] struct{ items []T }\nfunc (s *Stack[T]) Push(v T) { s.items = append(s.items, v) }", "st := &Stack[int]{}\nst.Push(1)\nlen(st.items)"}},

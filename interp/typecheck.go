@@ -182,6 +182,20 @@ func buildModel(src, name string) (*cellModel, error) {
 		b.WriteString(src[from:to])
 	}
 	var stmts []item
+	defined := map[string]bool{} // names declared by the cell's top-level statements so far
+	for _, it := range items {
+		if it.decl && strings.HasPrefix(src[it.start:it.end], "var") {
+			if f, err := parser.ParseFile(token.NewFileSet(), "", "package p;"+src[it.start:it.end], parser.SkipObjectResolution); err == nil {
+				for _, d := range f.Decls {
+					for _, sp := range d.(*ast.GenDecl).Specs {
+						for _, n := range sp.(*ast.ValueSpec).Names {
+							defined[n.Name] = true
+						}
+					}
+				}
+			}
+		}
+	}
 	// Imports first: a notebook user may import after other code.
 	for _, it := range items {
 		if it.decl && strings.HasPrefix(src[it.start:it.end], "import") {
@@ -196,10 +210,25 @@ func buildModel(src, name string) (*cellModel, error) {
 		}
 		switch {
 		case it.define:
-			// "a, b := f()" -> "var a, b = f()"
+			// "a, b := f()" -> "var a, b = f()"; names an earlier
+			// statement of the cell declared are assigned, not declared
+			// (x, err := f(); y, err := g()), so they become _ here.
 			i := strings.Index(src[it.start:it.end], ":=") + it.start
 			b.WriteString("\nvar ")
-			emit(it.start, i)
+			for k, nm := range strings.Split(src[it.start:i], ",") {
+				if k > 0 {
+					b.WriteString(",")
+				}
+				lead := len(nm) - len(strings.TrimLeft(nm, " \t"))
+				id := strings.TrimSpace(nm)
+				if defined[id] {
+					b.WriteString("_")
+					continue
+				}
+				defined[id] = true
+				start := offsetOfField(src, it.start, i, k) + lead
+				emit(start, start+len(id))
+			}
 			b.WriteString(" = ")
 			emit(i+2, it.end)
 			b.WriteString("\n")
@@ -643,4 +672,14 @@ func safeCheck(chk *types.Checker, f *ast.File) (err error) {
 	}()
 	_ = chk.Files([]*ast.File{f})
 	return nil
+}
+
+// offsetOfField returns the offset of the k-th comma-separated field of
+// src[from:to].
+func offsetOfField(src string, from, to, k int) int {
+	off := from
+	for ; k > 0; k-- {
+		off += strings.IndexByte(src[off:to], ',') + 1
+	}
+	return off
 }
