@@ -4,22 +4,133 @@ package symbols
 
 import (
 	"github.com/godl-kernel/godl/display"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
 func init() {
 	Symbols["github.com/godl-kernel/godl/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Render":       reflect.ValueOf(display.Render),
-		"SetPublisher": reflect.ValueOf(display.SetPublisher),
+		"Clear":             reflect.ValueOf(display.Clear),
+		"FlushAll":          reflect.ValueOf(display.FlushAll),
+		"HTML":              reflect.ValueOf(display.HTML),
+		"Image":             reflect.ValueOf(display.Image),
+		"JPEG":              reflect.ValueOf(display.JPEG),
+		"JSON":              reflect.ValueOf(display.JSON),
+		"Javascript":        reflect.ValueOf(display.Javascript),
+		"Latex":             reflect.ValueOf(display.Latex),
+		"MIMEHTML":          reflect.ValueOf(constant.MakeFromLiteral("\"text/html\"", token.STRING, 0)),
+		"MIMEJPEG":          reflect.ValueOf(constant.MakeFromLiteral("\"image/jpeg\"", token.STRING, 0)),
+		"MIMEJSON":          reflect.ValueOf(constant.MakeFromLiteral("\"application/json\"", token.STRING, 0)),
+		"MIMEJavascript":    reflect.ValueOf(constant.MakeFromLiteral("\"application/javascript\"", token.STRING, 0)),
+		"MIMELatex":         reflect.ValueOf(constant.MakeFromLiteral("\"text/latex\"", token.STRING, 0)),
+		"MIMEMarkdown":      reflect.ValueOf(constant.MakeFromLiteral("\"text/markdown\"", token.STRING, 0)),
+		"MIMEPNG":           reflect.ValueOf(constant.MakeFromLiteral("\"image/png\"", token.STRING, 0)),
+		"MIMESVG":           reflect.ValueOf(constant.MakeFromLiteral("\"image/svg+xml\"", token.STRING, 0)),
+		"MIMEText":          reflect.ValueOf(constant.MakeFromLiteral("\"text/plain\"", token.STRING, 0)),
+		"Markdown":          reflect.ValueOf(display.Markdown),
+		"MinUpdateInterval": reflect.ValueOf(display.MinUpdateInterval),
+		"New":               reflect.ValueOf(display.New),
+		"NewLossChart":      reflect.ValueOf(display.NewLossChart),
+		"PNG":               reflect.ValueOf(display.PNG),
+		"Plot":              reflect.ValueOf(display.Plot),
+		"PlotHeight":        reflect.ValueOf(constant.MakeFromLiteral("400", token.INT, 0)),
+		"PlotSize":          reflect.ValueOf(display.PlotSize),
+		"PlotWidth":         reflect.ValueOf(constant.MakeFromLiteral("640", token.INT, 0)),
+		"Render":            reflect.ValueOf(display.Render),
+		"RendererTypes":     reflect.ValueOf(display.RendererTypes),
+		"SVG":               reflect.ValueOf(display.SVG),
+		"SetPublisher":      reflect.ValueOf(display.SetPublisher),
+		"Show":              reflect.ValueOf(display.Show),
+		"Text":              reflect.ValueOf(display.Text),
 
 		// type definitions
-		"Bundle":    reflect.ValueOf((*display.Bundle)(nil)),
-		"Publisher": reflect.ValueOf((*display.Publisher)(nil)),
+		"Bundle":           reflect.ValueOf((*display.Bundle)(nil)),
+		"HTMLRenderer":     reflect.ValueOf((*display.HTMLRenderer)(nil)),
+		"Handle":           reflect.ValueOf((*display.Handle)(nil)),
+		"JPEGRenderer":     reflect.ValueOf((*display.JPEGRenderer)(nil)),
+		"JSONRenderer":     reflect.ValueOf((*display.JSONRenderer)(nil)),
+		"LatexRenderer":    reflect.ValueOf((*display.LatexRenderer)(nil)),
+		"LossChart":        reflect.ValueOf((*display.LossChart)(nil)),
+		"MarkdownRenderer": reflect.ValueOf((*display.MarkdownRenderer)(nil)),
+		"PNGRenderer":      reflect.ValueOf((*display.PNGRenderer)(nil)),
+		"Parts":            reflect.ValueOf((*display.Parts)(nil)),
+		"Publisher":        reflect.ValueOf((*display.Publisher)(nil)),
+		"Renderer":         reflect.ValueOf((*display.Renderer)(nil)),
+		"SVGRenderer":      reflect.ValueOf((*display.SVGRenderer)(nil)),
 
 		// interface wrapper definitions
-		"_Publisher": reflect.ValueOf((*_github_com_godl_kernel_godl_display_Publisher)(nil)),
+		"_HTMLRenderer":     reflect.ValueOf((*_github_com_godl_kernel_godl_display_HTMLRenderer)(nil)),
+		"_JPEGRenderer":     reflect.ValueOf((*_github_com_godl_kernel_godl_display_JPEGRenderer)(nil)),
+		"_JSONRenderer":     reflect.ValueOf((*_github_com_godl_kernel_godl_display_JSONRenderer)(nil)),
+		"_LatexRenderer":    reflect.ValueOf((*_github_com_godl_kernel_godl_display_LatexRenderer)(nil)),
+		"_MarkdownRenderer": reflect.ValueOf((*_github_com_godl_kernel_godl_display_MarkdownRenderer)(nil)),
+		"_PNGRenderer":      reflect.ValueOf((*_github_com_godl_kernel_godl_display_PNGRenderer)(nil)),
+		"_Publisher":        reflect.ValueOf((*_github_com_godl_kernel_godl_display_Publisher)(nil)),
+		"_Renderer":         reflect.ValueOf((*_github_com_godl_kernel_godl_display_Renderer)(nil)),
+		"_SVGRenderer":      reflect.ValueOf((*_github_com_godl_kernel_godl_display_SVGRenderer)(nil)),
 	}
+}
+
+// _github_com_godl_kernel_godl_display_HTMLRenderer is an interface wrapper for HTMLRenderer type
+type _github_com_godl_kernel_godl_display_HTMLRenderer struct {
+	IValue interface{}
+	WHTML  func() string
+}
+
+func (W _github_com_godl_kernel_godl_display_HTMLRenderer) HTML() string {
+	return W.WHTML()
+}
+
+// _github_com_godl_kernel_godl_display_JPEGRenderer is an interface wrapper for JPEGRenderer type
+type _github_com_godl_kernel_godl_display_JPEGRenderer struct {
+	IValue interface{}
+	WJPEG  func() []byte
+}
+
+func (W _github_com_godl_kernel_godl_display_JPEGRenderer) JPEG() []byte {
+	return W.WJPEG()
+}
+
+// _github_com_godl_kernel_godl_display_JSONRenderer is an interface wrapper for JSONRenderer type
+type _github_com_godl_kernel_godl_display_JSONRenderer struct {
+	IValue interface{}
+	WJSON  func() any
+}
+
+func (W _github_com_godl_kernel_godl_display_JSONRenderer) JSON() any {
+	return W.WJSON()
+}
+
+// _github_com_godl_kernel_godl_display_LatexRenderer is an interface wrapper for LatexRenderer type
+type _github_com_godl_kernel_godl_display_LatexRenderer struct {
+	IValue interface{}
+	WLatex func() string
+}
+
+func (W _github_com_godl_kernel_godl_display_LatexRenderer) Latex() string {
+	return W.WLatex()
+}
+
+// _github_com_godl_kernel_godl_display_MarkdownRenderer is an interface wrapper for MarkdownRenderer type
+type _github_com_godl_kernel_godl_display_MarkdownRenderer struct {
+	IValue    interface{}
+	WMarkdown func() string
+}
+
+func (W _github_com_godl_kernel_godl_display_MarkdownRenderer) Markdown() string {
+	return W.WMarkdown()
+}
+
+// _github_com_godl_kernel_godl_display_PNGRenderer is an interface wrapper for PNGRenderer type
+type _github_com_godl_kernel_godl_display_PNGRenderer struct {
+	IValue interface{}
+	WPNG   func() []byte
+}
+
+func (W _github_com_godl_kernel_godl_display_PNGRenderer) PNG() []byte {
+	return W.WPNG()
 }
 
 // _github_com_godl_kernel_godl_display_Publisher is an interface wrapper for Publisher type
@@ -34,4 +145,24 @@ func (W _github_com_godl_kernel_godl_display_Publisher) Clear(wait bool) {
 }
 func (W _github_com_godl_kernel_godl_display_Publisher) Publish(b display.Bundle, id string, update bool) {
 	W.WPublish(b, id, update)
+}
+
+// _github_com_godl_kernel_godl_display_Renderer is an interface wrapper for Renderer type
+type _github_com_godl_kernel_godl_display_Renderer struct {
+	IValue  interface{}
+	WRender func() display.Bundle
+}
+
+func (W _github_com_godl_kernel_godl_display_Renderer) Render() display.Bundle {
+	return W.WRender()
+}
+
+// _github_com_godl_kernel_godl_display_SVGRenderer is an interface wrapper for SVGRenderer type
+type _github_com_godl_kernel_godl_display_SVGRenderer struct {
+	IValue interface{}
+	WSVG   func() string
+}
+
+func (W _github_com_godl_kernel_godl_display_SVGRenderer) SVG() string {
+	return W.WSVG()
 }

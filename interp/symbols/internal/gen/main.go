@@ -10,6 +10,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"go/ast"
@@ -20,6 +21,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/traefik/yaegi/extract"
 )
@@ -42,14 +44,36 @@ func main() {
 
 	// Produce everything in memory first so that a failure leaves the
 	// checked-in files alone.
+	// Extraction type-checks each package from source (mostly waiting on
+	// `go list`), so a few run at once.
 	files := map[string][]byte{}
-	ext := extract.Extractor{Dest: "symbols"}
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		sem  = make(chan bool, 3)
+		errs []error
+	)
 	for _, p := range todo {
-		var buf bytes.Buffer
-		if _, err := ext.Extract(p, "", &buf); err != nil {
-			log.Fatalf("extracting %s: %v", p, err)
-		}
-		files[tableFile(p)] = buf.Bytes()
+		wg.Add(1)
+		go func(p string) {
+			defer wg.Done()
+			sem <- true
+			defer func() { <-sem }()
+			ext := extract.Extractor{Dest: "symbols"}
+			var buf bytes.Buffer
+			_, err := ext.Extract(p, "", &buf)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("extracting %s: %w", p, err))
+				return
+			}
+			files[tableFile(p)] = buf.Bytes()
+		}(p)
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		log.Fatal(errors.Join(errs...))
 	}
 	if !*noDocs {
 		src, err := genDocs(preloaded)
