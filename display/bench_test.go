@@ -87,3 +87,18 @@ func BenchmarkHandleUpdate(b *testing.B) {
 	}
 	h.Close()
 }
+
+// BenchmarkLossChartNoisy draws a 1,000-point series that zigzags across
+// the whole height of the chart: the worst case for the raster backend.
+func BenchmarkLossChartNoisy(b *testing.B) {
+	c := NewLossChart("plateau")
+	for i := 0; i < 1000; i++ {
+		c.Add("train", float64(i), float64(i%2))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := plotPNG(c.Plot(), PlotWidth, PlotHeight); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

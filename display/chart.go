@@ -33,6 +33,7 @@ type LossChart struct {
 	title          string
 	xLabel, yLabel string
 	logY           bool
+	smoothing      float64
 	width, height  int
 	series         []*curve
 	live           *Handle
@@ -65,6 +66,17 @@ func (c *LossChart) SetLogY(logY bool) *LossChart {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.logY = logY
+	return c
+}
+
+// SetSmoothing draws each long series (more than 50 points, as per-step
+// losses are) as an exponential moving average with the given weight of
+// the past, over the raw values drawn faintly, as TensorBoard does: 0.6 is
+// mild, 0.9 strong, 0 (the default) turns smoothing off. It returns c.
+func (c *LossChart) SetSmoothing(weight float64) *LossChart {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.smoothing = min(max(weight, 0), 0.999)
 	return c
 }
 
@@ -189,14 +201,20 @@ const markerLimit = 50
 // styling or saving (p.Save). Later Adds do not change it.
 func (c *LossChart) Plot() *plot.Plot {
 	c.mu.Lock()
-	title, xl, yl, logY := c.title, c.xLabel, c.yLabel, c.logY
+	title, xl, yl, logY, smoothing := c.title, c.xLabel, c.yLabel, c.logY, c.smoothing
 	type snap struct {
 		name string
-		xy   plotter.XYs
+		xy   plotter.XYs // drawn solid
+		raw  plotter.XYs // drawn faintly under a smoothed xy
 	}
 	series := make([]snap, len(c.series))
 	for i, s := range c.series {
-		series[i] = snap{s.name, points(s.x, s.y, logY)}
+		xy := drawable(s.x, s.y, logY)
+		if smoothing > 0 && len(xy) > markerLimit {
+			series[i] = snap{name: s.name, xy: thin(ema(xy, smoothing)), raw: thin(xy)}
+		} else {
+			series[i] = snap{name: s.name, xy: thin(xy)}
+		}
 	}
 	c.mu.Unlock()
 
@@ -243,12 +261,15 @@ func (c *LossChart) Plot() *plot.Plot {
 	var high, count float64 // where the lines end, to keep the legend off them
 	for i, s := range series {
 		col := chartColors[i%len(chartColors)]
-		l, err := plotter.NewLine(s.xy)
-		if err != nil {
-			continue
+		if len(s.raw) > 0 {
+			// The raw values, faint: the colour 30% over white, opaque, as
+			// pieces of a translucent line would darken where they meet.
+			r, g, b, _ := col.RGBA()
+			tint := func(v uint32) uint8 { return uint8(0xff - (0xff-v>>8)*3/10) }
+			faint := color.RGBA{R: tint(r), G: tint(g), B: tint(b), A: 0xff}
+			p.Add(&chunkedLine{s.raw, draw.LineStyle{Color: faint, Width: 1}})
 		}
-		l.Color = col
-		l.Width = 1.25
+		l := &chunkedLine{s.xy, draw.LineStyle{Color: col, Width: 1.25}}
 		p.Add(l)
 		thumbs := []plot.Thumbnailer{l}
 		if len(s.xy) <= markerLimit {
@@ -301,61 +322,72 @@ func (c *LossChart) Plot() *plot.Plot {
 	return p
 }
 
-// points returns the drawable points of a series: finite, positive on a
-// logarithmic axis, and thinned to about maxDrawn points by keeping the
-// lowest and highest value of each stretch, so spikes stay visible.
-func points(x, y []float64, logY bool) plotter.XYs {
-	xy := make(plotter.XYs, 0, min(len(x), maxDrawn+2))
-	ok := func(i int) bool {
-		return !math.IsNaN(x[i]) && !math.IsInf(x[i], 0) && !math.IsNaN(y[i]) && !math.IsInf(y[i], 0) && (!logY || y[i] > 0)
-	}
-	if len(x) <= maxDrawn {
-		for i := range x {
-			if ok(i) {
-				xy = append(xy, plotter.XY{X: x[i], Y: y[i]})
-			}
+// points returns the drawable points of a series, thinned.
+func points(x, y []float64, logY bool) plotter.XYs { return thin(drawable(x, y, logY)) }
+
+// drawable returns the points of a series that can be drawn: finite, and
+// positive on a logarithmic axis.
+func drawable(x, y []float64, logY bool) plotter.XYs {
+	xy := make(plotter.XYs, 0, len(x))
+	for i := range x {
+		if !math.IsNaN(x[i]) && !math.IsInf(x[i], 0) && !math.IsNaN(y[i]) && !math.IsInf(y[i], 0) && (!logY || y[i] > 0) {
+			xy = append(xy, plotter.XY{X: x[i], Y: y[i]})
 		}
+	}
+	return xy
+}
+
+// ema returns the exponential moving average of xy with weight w of the
+// past, debiased so that the first points are not pulled towards zero.
+func ema(xy plotter.XYs, w float64) plotter.XYs {
+	out := make(plotter.XYs, len(xy))
+	avg, wt := 0.0, 1.0
+	for i, p := range xy {
+		avg = avg*w + (1-w)*p.Y
+		wt *= w
+		out[i] = plotter.XY{X: p.X, Y: avg / (1 - wt)}
+	}
+	return out
+}
+
+// thin returns xy thinned to about maxDrawn points by keeping the lowest
+// and highest value of each stretch, so spikes stay visible, and the first
+// and last points.
+func thin(xy plotter.XYs) plotter.XYs {
+	if len(xy) <= maxDrawn {
 		return xy
 	}
-	// Keep the very first point: it sets where the axis starts.
-	for i := range x {
-		if ok(i) {
-			xy = append(xy, plotter.XY{X: x[i], Y: y[i]})
-			break
-		}
-	}
+	out := make(plotter.XYs, 0, maxDrawn+2)
+	out = append(out, xy[0])
 	buckets := maxDrawn / 2
-	size := float64(len(x)) / float64(buckets)
+	size := float64(len(xy)) / float64(buckets)
 	for b := 0; b < buckets; b++ {
-		lo, hi := -1, -1
-		for i := int(float64(b) * size); i < int(float64(b+1)*size) && i < len(x); i++ {
-			if !ok(i) {
-				continue
-			}
-			if lo < 0 || y[i] < y[lo] {
+		start, end := int(float64(b)*size), min(int(float64(b+1)*size), len(xy))
+		if b == 0 {
+			start = 1
+		}
+		if start >= end {
+			continue
+		}
+		lo, hi := start, start
+		for i := start; i < end; i++ {
+			if xy[i].Y < xy[lo].Y {
 				lo = i
 			}
-			if hi < 0 || y[i] > y[hi] {
+			if xy[i].Y > xy[hi].Y {
 				hi = i
 			}
-		}
-		if lo < 0 {
-			continue
 		}
 		if lo > hi {
 			lo, hi = hi, lo
 		}
-		if len(xy) > 0 && xy[len(xy)-1].X == x[lo] {
-			lo = hi // the first point again
-		}
-		xy = append(xy, plotter.XY{X: x[lo], Y: y[lo]})
+		out = append(out, xy[lo])
 		if hi != lo {
-			xy = append(xy, plotter.XY{X: x[hi], Y: y[hi]})
+			out = append(out, xy[hi])
 		}
 	}
-	// Keep the very last point: it is the one people look at.
-	if n := len(x) - 1; ok(n) && (len(xy) == 0 || xy[len(xy)-1].X != x[n]) {
-		xy = append(xy, plotter.XY{X: x[n], Y: y[n]})
+	if last := xy[len(xy)-1]; out[len(out)-1] != last {
+		out = append(out, last)
 	}
-	return xy
+	return out
 }

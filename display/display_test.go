@@ -750,3 +750,29 @@ func TestFlushAll(t *testing.T) {
 		t.Errorf("%d handles still busy", len(l))
 	}
 }
+
+func TestSmoothing(t *testing.T) {
+	flat := ema(plotter.XYs{{X: 0, Y: 2}, {X: 1, Y: 2}, {X: 2, Y: 2}}, 0.9)
+	for _, p := range flat {
+		if math.Abs(p.Y-2) > 1e-12 {
+			t.Fatalf("EMA of a constant is %v", flat)
+		}
+	}
+	steps := ema(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 10}}, 0.5)
+	if steps[0].Y != 0 || math.Abs(steps[1].Y-10.0/1.5) > 1e-12 {
+		t.Errorf("EMA = %v", steps)
+	}
+	c := NewLossChart("smooth").SetSmoothing(0.9)
+	for i := 0; i < 3000; i++ {
+		c.Add("train", float64(i), 1+math.Sin(float64(i)))
+	}
+	for i := 0; i < 10; i++ {
+		c.Add("val", float64(i*300), 1) // too short to smooth
+	}
+	p := c.Plot()
+	b := Render(c)
+	checkPlotBundle(t, b, PlotWidth, PlotHeight)
+	if p.Title.Text != "smooth" {
+		t.Errorf("title %q", p.Title.Text)
+	}
+}
