@@ -112,13 +112,18 @@ func (e *executor) run(ctx context.Context) {
 	}
 }
 
-// abortQueued answers every queued execute request with status aborted,
-// as ipykernel does after an error when stop_on_error is set.
-func (e *executor) abortQueued() {
+// takeQueue empties the queue and returns what it held.
+func (e *executor) takeQueue() []execJob {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	jobs := e.queue
 	e.queue = nil
-	e.mu.Unlock()
+	return jobs
+}
+
+// abort answers jobs with status aborted, each between busy and idle, as
+// ipykernel does after an error when stop_on_error is set.
+func (e *executor) abort(jobs []execJob) {
 	k := e.k
 	for _, j := range jobs {
 		parent := j.msg.RawHeader()
@@ -223,11 +228,16 @@ func (e *executor) execute(ctx context.Context, j execJob) {
 	if store {
 		k.history.add(count, c.Code, output)
 	}
+	// ipykernel aborts what was queued when the error happened; take
+	// the queue before the reply goes out so that a request sent after
+	// the client saw the error runs.
+	var aborted []execJob
+	if res.Status == StatusError && stopOnError && !c.Silent {
+		aborted = e.takeQueue()
+	}
 	k.reply(j.sock, m, "execute_reply", reply)
 	k.pub.publish("status", parent, statusIdle)
-	if res.Status == StatusError && stopOnError {
-		e.abortQueued()
-	}
+	e.abort(aborted)
 }
 
 func orEmptyMap(m map[string]any) map[string]any {
