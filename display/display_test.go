@@ -776,3 +776,37 @@ func TestSmoothing(t *testing.T) {
 		t.Errorf("title %q", p.Title.Text)
 	}
 }
+
+func TestImageGrid(t *testing.T) {
+	var imgs []image.Image
+	for i := 0; i < 5; i++ {
+		imgs = append(imgs, image.NewGray(image.Rect(0, 0, 28, 28)))
+	}
+	b := ImageGrid(imgs, []string{"0", "1", "2", "<3>"}, 2)
+	h := b.Data[MIMEHTML].(string)
+	checkXML(t, h)
+	if got := strings.Count(h, "<tr>"); got != 3 {
+		t.Errorf("%d rows, want 3", got)
+	}
+	if got := strings.Count(h, `<img src="data:image/png;base64,`); got != 5 {
+		t.Errorf("%d images", got)
+	}
+	if !strings.Contains(h, `width="56" height="56"`) || !strings.Contains(h, "&lt;3&gt;") {
+		t.Errorf("no enlarged image or escaped caption in %.400s", h)
+	}
+	if got := b.Data[MIMEText]; got != "[5 images 28x28] 0 1 2 <3>" {
+		t.Errorf("text/plain = %q", got)
+	}
+	// The embedded PNGs decode at the images' size.
+	src := h[strings.Index(h, "base64,")+len("base64,"):]
+	decodeImage(t, PNG(mustBase64(t, src[:strings.Index(src, `"`)])), MIMEPNG, 28, 28)
+	checkXML(t, ImageGrid(nil, nil, 0).Data[MIMEHTML].(string))
+}
+
+func mustBase64(t *testing.T, s string) []byte {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

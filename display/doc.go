@@ -5,7 +5,7 @@
 // # Values and showing them
 //
 // The helpers HTML, Markdown, Latex, PNG, JPEG, SVG, JSON, Javascript,
-// Text, Image and Plot return a Bundle: a value holding one or more MIME
+// Text, Image, ImageGrid and Plot return a Bundle: a value holding one or more MIME
 // representations, always with a text/plain one. A Bundle shows nothing by
 // itself. A cell whose last expression is a bundle (or any value) shows it
 // as the cell's result, and Show displays it at once, anywhere in a cell:
