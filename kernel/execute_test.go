@@ -214,6 +214,28 @@ func TestStopOnError(t *testing.T) {
 			t.Errorf("aborted request iopub %v, want busy, idle", kerneltest.Types(pubs))
 		}
 	}
+	// A silent cell's error aborts nothing (ipykernel).
+	silent := kerneltest.DefaultExecute("sleep")
+	silent.Silent = true
+	silentID, _ := c.Send(kerneltest.Shell, "execute_request", silent)
+	<-h.fake.running
+	queuedID, _ := c.Send(kerneltest.Shell, "execute_request", kerneltest.DefaultExecute("print:queued"))
+	if _, err := c.Request(cx, kerneltest.Shell, "kernel_info_request", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.k.Interrupt(); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{silentID: "error", queuedID: "ok"} {
+		r, err := c.Reply(cx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := kerneltest.Content(r)["status"]; got != want {
+			t.Errorf("after a silent error: status %v, want %s", got, want)
+		}
+	}
+
 	// Later requests run again; stop_on_error false does not abort.
 	laxID, _ := c.Send(kerneltest.Shell, "execute_request", lax)
 	nextID, _ := c.Send(kerneltest.Shell, "execute_request", kerneltest.DefaultExecute("print:runs"))
@@ -226,7 +248,7 @@ func TestStopOnError(t *testing.T) {
 			t.Errorf("status %v, want %s", got, want)
 		}
 	}
-	if n := len(h.fake.requests()); n != 3 {
-		t.Errorf("evaluator ran %d cells, want 3 (sleep, lax error, print)", n)
+	if n := len(h.fake.requests()); n != 5 {
+		t.Errorf("evaluator ran %d cells, want 5 (sleep, silent sleep, print, lax error, print)", n)
 	}
 }

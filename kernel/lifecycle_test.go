@@ -25,6 +25,7 @@ func TestShutdown(t *testing.T) {
 		{"restart false", false, false},
 		{"restart true", true, false},
 		{"while busy", false, true},
+		{"while waiting for input", false, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := start(t, kernel.ConnectionInfo{})
@@ -35,6 +36,14 @@ func TestShutdown(t *testing.T) {
 					t.Fatal(err)
 				}
 				<-h.fake.running
+			}
+			if tt.name == "while waiting for input" {
+				if _, err := c.Send(kerneltest.Shell, "execute_request", kerneltest.DefaultExecute("input:?")); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.ReadInputRequest(cx); err != nil {
+					t.Fatal(err)
+				}
 			}
 			id, err := c.Send(kerneltest.Control, "shutdown_request", map[string]any{"restart": tt.restart})
 			if err != nil {
