@@ -41,8 +41,17 @@
 // # Loss curves
 //
 // LossChart draws named series of (step, value) points as a multi-line
-// chart with legend, axis labels and an optional logarithmic y axis, and
-// redraws itself live while a model trains (see LossChart.Live).
+// chart with legend, axis labels, an optional logarithmic y axis and
+// optional smoothing, and redraws itself live while a model trains (see
+// LossChart.Live):
+//
+//	chart := display.NewLossChart("MNIST").SetLogY(true).SetSmoothing(0.6)
+//	live := chart.Live()
+//	for step := 0; step < steps; step++ {
+//		...
+//		chart.Add("train", float64(step), loss)
+//	}
+//	live.Close()
 //
 // # Outside a notebook
 //
