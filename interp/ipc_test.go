@@ -164,9 +164,15 @@ func TestIncompleteRuneTail(t *testing.T) {
 }
 
 func TestExtractCrash(t *testing.T) {
-	panicText := "earlier output\npanic: boom [recovered]\n\tpanic: again\n\ngoroutine 7 [running]:\nmain.f()\n\t/x.go:3 +0x1\ncreated by main.g\n"
+	panicText := "earlier output\npanic: boom [recovered]\n\tpanic: again\n\ngoroutine 7 [running]:\nmain.f()\n\t/x.go:3 +0x1\ncreated by main.g\n\t/x.go:9 +0x2\n"
 	overflow := "runtime: goroutine stack exceeds 268435456-byte limit\nruntime: sp=0xc0200e0390 stack=[0xc0200e0000, 0xc0400e0000]\nfatal error: stack overflow\n\nruntime stack:\n" +
+		"runtime.throw({0x18a0e67?, 0x0?})\n\t/usr/local/go/src/runtime/panic.go:1229 +0x48\n\ngoroutine 5 gp=0x1 m=6 [running]:\n" +
 		strings.Repeat("main.rec(...)\n\t/x.go:9 +0x1\n", 100)
+	yaegi := "panic: boom [recovered, repanicked]\n\ngoroutine 23 [running]:\ngithub.com/traefik/yaegi/interp.runCfg.func1()\n\t/y/run.go:226 +0x1ae\n" +
+		"panic({0x1872940?, 0x1272af5e00a8?})\n\t/usr/local/go/src/runtime/panic.go:860 +0x13a\n" +
+		"gonum.org/v1/gonum/mat.(*Dense).Mul(...)\n\t/g/mat.go:1 +0x1\n" +
+		"reflect.Value.call({0x161f660?, 0x1272af9bec00?, 0x13?}, {0x188b2c8, 0x4}, {0x2c83240, 0x0, 0x0?})\n\t/usr/local/go/src/reflect/value.go:586 +0xf0c\n" +
+		"created by github.com/traefik/yaegi/interp.call.func9 in goroutine 22\n\t/y/run.go:1322 +0xf0f\n"
 	tests := []struct {
 		name, tail   string
 		cell         int
@@ -174,13 +180,17 @@ func TestExtractCrash(t *testing.T) {
 		wantFirst    string
 		wantLines    int
 	}{
-		{"panic", panicText, 0, "panic: boom", "panic: boom [recovered]", 7},
+		{"panic", panicText, 0, "panic: boom", "panic: boom [recovered]", 8},
 		{"overflow", overflow, 0, "fatal error: stack overflow", "runtime: goroutine stack exceeds 268435456-byte limit", crashMaxLines + 1},
+		{"yaegi frames", yaegi, 0, "panic: boom", "panic: boom [recovered, repanicked]", 7},
 		{"quiet exit shows the cell's stderr", "old\nnew 1\nnew 2\n", len("new 1\nnew 2\n"), "", "new 1", 2},
 		{"quiet exit, nothing", "old\n", 0, "", "", 0},
 	}
 	for _, tc := range tests {
 		h, lines := extractCrash(tc.tail, tc.cell)
+		if strings.Contains(strings.Join(lines, "\n"), "runtime.throw") {
+			t.Errorf("%s: the runtime's stack is shown: %q", tc.name, lines)
+		}
 		if h != tc.wantHeadline || len(lines) != tc.wantLines || (len(lines) > 0 && lines[0] != tc.wantFirst) {
 			t.Errorf("%s: extractCrash = %q, %d lines %q", tc.name, h, len(lines), lines)
 		}

@@ -463,6 +463,64 @@ func outcome(m *ipcMsg) (kernel.ExecuteResult, error) {
 	return *m.Result, err
 }
 
+// trimTrace keeps the useful part of a Go crash report: the panic or fatal
+// error lines, and the goroutine traces without the frames of the runtime,
+// reflection, the interpreter and the worker (all that an interpreted
+// cell's frames are), which it counts instead. The full report is in the
+// cell's stderr.
+func trimTrace(in []string) []string {
+	var out []string
+	omitted := 0
+	note := func() {
+		if omitted > 0 {
+			out = append(out, fmt.Sprintf("\t... %d runtime and interpreter frames omitted (the full trace is in the stderr output above)", omitted))
+			omitted = 0
+		}
+	}
+	inTrace, skipping := false, false
+	for i := 0; i < len(in); i++ {
+		l := in[i]
+		switch {
+		case skipping: // the runtime's own stack, up to a blank line
+			skipping = l != ""
+		case l == "runtime stack:":
+			skipping = true
+		case strings.HasPrefix(l, "goroutine ") && strings.HasSuffix(l, ":"):
+			note()
+			out = append(out, l)
+			inTrace = true
+		case inTrace && l == "":
+			note()
+			out = append(out, l)
+			inTrace = false
+		case inTrace && !strings.HasPrefix(l, "\t") && i+1 < len(in) && strings.HasPrefix(in[i+1], "\t"):
+			if internalFrame(l) {
+				omitted++
+			} else {
+				note()
+				out = append(out, l, in[i+1])
+			}
+			i++
+		default:
+			out = append(out, l)
+		}
+	}
+	note()
+	return out
+}
+
+// internalFrame tells whether a trace line names a function of the runtime,
+// reflection, yaegi or the worker.
+func internalFrame(fn string) bool {
+	fn = strings.TrimPrefix(fn, "created by ")
+	for _, p := range []string{"runtime.", "reflect.", "panic(", "github.com/traefik/yaegi/", "github.com/godl-kernel/godl/interp."} {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // exitReason says how a worker ended, for people.
 func exitReason(st *os.ProcessState, killReason string) string {
 	if st == nil {
@@ -535,14 +593,17 @@ func extractCrash(tail string, cellBytes int) (headline string, lines []string) 
 		ls := strings.Split(cell, "\n")
 		return "", ls[max(0, len(ls)-crashTailLine):]
 	}
-	headline = strings.TrimSuffix(all[start], " [recovered]")
+	headline = all[start]
+	if i := strings.Index(headline, " [recovered"); i > 0 {
+		headline = headline[:i]
+	}
 	if len(headline) > 200 {
 		headline = headline[:200] + "…"
 	}
 	for start > 0 && strings.HasPrefix(all[start-1], "runtime: ") {
 		start--
 	}
-	lines = all[start:]
+	lines = trimTrace(all[start:])
 	if len(lines) > crashMaxLines {
 		n := len(lines) - crashMaxLines
 		lines = append(lines[:crashMaxLines:crashMaxLines], fmt.Sprintf("... %d more lines in the stderr output above", n))

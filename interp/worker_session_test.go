@@ -64,6 +64,10 @@ func TestWorkerSession(t *testing.T) {
 		if st.wantErr != "" {
 			if res.Error == nil || !strings.Contains(res.Error.Name+": "+res.Error.Value, st.wantErr) {
 				t.Errorf("%s: error %+v, want %q", st.name, res.Error, st.wantErr)
+			} else if res.Error.Name == "WorkerCrashed" && (len(res.Error.Traceback) > 8 || !strings.Contains(out.text("stderr"), "yaegi")) {
+				// The interpreter's frames are left out of the traceback,
+				// not out of the stderr stream.
+				t.Errorf("%s: traceback %q", st.name, res.Error.Traceback)
 			}
 		}
 	}
