@@ -120,26 +120,41 @@ func methodBundle(v any) (Bundle, bool) {
 			}
 		}
 	}
+	// A method returning nothing (nil, "") offers no form.
 	if r, ok := v.(HTMLRenderer); ok {
-		add(HTML(r.HTML()))
+		if s := r.HTML(); s != "" {
+			add(HTML(s))
+		}
 	}
 	if r, ok := v.(MarkdownRenderer); ok {
-		add(Markdown(r.Markdown()))
+		if s := r.Markdown(); s != "" {
+			add(Markdown(s))
+		}
 	}
 	if r, ok := v.(LatexRenderer); ok {
-		add(Latex(r.Latex()))
+		if s := r.Latex(); s != "" {
+			add(Latex(s))
+		}
 	}
 	if r, ok := v.(PNGRenderer); ok {
-		add(PNG(r.PNG()))
+		if data := r.PNG(); len(data) > 0 {
+			add(PNG(data))
+		}
 	}
 	if r, ok := v.(JPEGRenderer); ok {
-		add(JPEG(r.JPEG()))
+		if data := r.JPEG(); len(data) > 0 {
+			add(JPEG(data))
+		}
 	}
 	if r, ok := v.(SVGRenderer); ok {
-		add(SVG(r.SVG()))
+		if s := r.SVG(); s != "" {
+			add(SVG(s))
+		}
 	}
 	if r, ok := v.(JSONRenderer); ok {
-		add(JSON(r.JSON()))
+		if j := r.JSON(); j != nil {
+			add(JSON(j))
+		}
 	}
 	if len(b.Data) == 0 {
 		return Bundle{}, false

@@ -162,8 +162,12 @@ func (h *Handle) stopTimerLocked() {
 // then it schedules the next pending value, if any. The caller counted the
 // send in h.sending.
 func (h *Handle) send(v any, seq uint64, update bool) {
-	h.sendMu.Lock()
-	if seq > h.sentSeq {
+	func() {
+		h.sendMu.Lock()
+		defer h.sendMu.Unlock()
+		if seq <= h.sentSeq {
+			return // a later value went out already
+		}
 		h.sentSeq = seq
 		b := Render(v)
 		if p := currentPublisher(); p != nil {
@@ -174,8 +178,7 @@ func (h *Handle) send(v any, seq uint64, update bool) {
 			h.lastText = text
 			fmt.Fprintln(os.Stdout, text)
 		}
-	}
-	h.sendMu.Unlock()
+	}()
 
 	// The interval runs from when the display went out, so that slow
 	// rendering still leaves the frontend time between updates.
