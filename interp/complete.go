@@ -40,6 +40,9 @@ var goBuiltins = map[string]string{
 // helpMatchItem is one completion candidate.
 type helpMatchItem struct {
 	text, kind, sig string
+	// rank orders the kinds of bare names: the user's first (0), then
+	// packages (1), then builtins and keywords (2).
+	rank int
 }
 
 // runeToByte converts a cursor in code points to a byte offset in s,
@@ -262,7 +265,12 @@ func filterItems(items []helpMatchItem, prefix string) []helpMatchItem {
 		lp := strings.ToLower(prefix)
 		out = pick(func(s string) bool { return strings.HasPrefix(strings.ToLower(s), lp) })
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].text < out[j].text })
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].rank != out[j].rank {
+			return out[i].rank < out[j].rank
+		}
+		return out[i].text < out[j].text
+	})
 	return out
 }
 
@@ -290,7 +298,11 @@ func nameMatches(env *helpEnv, prefix string) []helpMatchItem {
 				}
 			}
 		}
-		items = append(items, helpMatchItem{b.name, kind, sig})
+		rank := 0
+		if b.kind == bindImport {
+			rank = 1
+		}
+		items = append(items, helpMatchItem{b.name, kind, sig, rank})
 	}
 	for i := len(env.locals) - 1; i >= 0; i-- {
 		for _, name := range sortedKeys(env.locals[i]) {
@@ -302,19 +314,19 @@ func nameMatches(env *helpEnv, prefix string) []helpMatchItem {
 	}
 	if prefix != "" { // keywords and the many package names only when typing
 		for _, k := range goKeywords {
-			items = append(items, helpMatchItem{k, "keyword", ""})
+			items = append(items, helpMatchItem{k, "keyword", "", 2})
 		}
 		loadHelpPkgs()
 		for name := range helpPkgNames {
-			items = append(items, helpMatchItem{name, "module", ""})
+			items = append(items, helpMatchItem{name, "module", "", 1})
 		}
 	} else {
 		for _, p := range symbols.Preloaded {
-			items = append(items, helpMatchItem{importName(p), "module", ""})
+			items = append(items, helpMatchItem{importName(p), "module", "", 1})
 		}
 	}
 	for name, kind := range goBuiltins {
-		items = append(items, helpMatchItem{name, kind, ""})
+		items = append(items, helpMatchItem{name, kind, "", 2})
 	}
 	return filterItems(items, prefix)
 }
@@ -365,17 +377,17 @@ func literalFieldMatches(env *helpEnv, code string, start int, prefix string) []
 	if t.rt != nil && t.rt.Kind() == reflect.Struct {
 		for i := 0; i < t.rt.NumField(); i++ {
 			if f := t.rt.Field(i); f.IsExported() {
-				items = append(items, helpMatchItem{f.Name, "property", f.Type.String()})
+				items = append(items, helpMatchItem{f.Name, "property", f.Type.String(), 0})
 			}
 		}
 	}
 	if st, ok := t.expr.(*ast.StructType); ok {
 		for _, f := range st.Fields.List {
 			for _, n := range f.Names {
-				items = append(items, helpMatchItem{n.Name, "property", exprString(f.Type)})
+				items = append(items, helpMatchItem{n.Name, "property", exprString(f.Type), 0})
 			}
 			if len(f.Names) == 0 {
-				items = append(items, helpMatchItem{recvBase(f.Type), "property", exprString(f.Type)})
+				items = append(items, helpMatchItem{recvBase(f.Type), "property", exprString(f.Type), 0})
 			}
 		}
 	}
@@ -406,7 +418,7 @@ func selectorMatches(prior []string, code string, dot, cursor int, prefix string
 		if m.method {
 			kind = "method"
 		}
-		items = append(items, helpMatchItem{m.name, kind, m.sig})
+		items = append(items, helpMatchItem{m.name, kind, m.sig, 0})
 	}
 	return filterItems(items, prefix)
 }
@@ -420,7 +432,7 @@ func packageMembers(p string) []helpMatchItem {
 		if i := strings.IndexByte(sig, '\n'); i >= 0 {
 			sig = sig[:i]
 		}
-		items = append(items, helpMatchItem{d.Key[len(p)+1:], d.Kind.String(), sig})
+		items = append(items, helpMatchItem{d.Key[len(p)+1:], d.Kind.String(), sig, 0})
 	}
 	for name, v := range pkgTable(p) {
 		if strings.HasPrefix(name, "_") {
@@ -435,7 +447,7 @@ func packageMembers(p string) []helpMatchItem {
 		case v.Type().Implements(constantValueType):
 			kind = "constant"
 		}
-		items = append(items, helpMatchItem{name, kind, ""})
+		items = append(items, helpMatchItem{name, kind, "", 0})
 	}
 	return items
 }
@@ -466,7 +478,7 @@ func importPathMatches(before, lit string) (items []helpMatchItem, n int) {
 	loadHelpPkgs()
 	for p := range helpTables {
 		if strings.HasPrefix(p, prefix) {
-			items = append(items, helpMatchItem{p, "module", ""})
+			items = append(items, helpMatchItem{p, "module", "", 0})
 		}
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].text < items[j].text })

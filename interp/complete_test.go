@@ -226,3 +226,12 @@ func TestHelpConcurrent(t *testing.T) {
 		<-done
 	}
 }
+
+// TestCompleteOrder checks that the user's names come before packages,
+// builtins and keywords.
+func TestCompleteOrder(t *testing.T) {
+	res := helpComplete([]string{"zeta := 1\nfunc alpha() {}"}, "", 0)
+	if len(res.Matches) < 3 || res.Matches[0] != "alpha" || res.Matches[1] != "zeta" {
+		t.Errorf("matches start %v, want alpha, zeta first", trunc(res.Matches))
+	}
+}
