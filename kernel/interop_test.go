@@ -39,14 +39,15 @@ r = c.complete("fmt.Print", 9, reply=True, timeout=5)
 assert r["content"]["matches"] == ["Println", "Printf"], r
 r = c.history(hist_access_type="tail", n=5, reply=True, timeout=5)
 assert [h[2] for h in r["content"]["history"]] == ["print:hello\n", "input:Name? "], r
-time.sleep(2.5)  # a few heartbeat periods
+time.sleep(2)  # a few heartbeat periods
 assert c.hb_channel.is_beating(), "heartbeat stopped"
 r = c.shutdown(restart=True, reply=True, timeout=5)
 assert r["content"]["restart"] is True, r
 print("OK")
 `
 
-// TestJupyterClient checks interoperability with jupyter_client. It is
+// TestJupyterClient checks interoperability with jupyter_client over tcp
+// with hmac-sha256 and over ipc with hmac-sha512. It is
 // skipped when Debian's python3-jupyter-client is missing, unless CI is
 // set (then it fails).
 func TestJupyterClient(t *testing.T) {
@@ -59,43 +60,47 @@ func TestJupyterClient(t *testing.T) {
 		}
 		t.Skipf("jupyter_client not installed: %v", err)
 	}
-	info, err := kerneltest.NewConnectionInfo()
+	tcp, err := kerneltest.NewConnectionInfo()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	path := filepath.Join(dir, "kernel.json")
-	if err := kerneltest.WriteConnectionFile(path, info); err != nil {
-		t.Fatal(err)
-	}
-	log := &syncBuffer{}
-	fake := newFake()
-	k, err := kernel.New(kernel.Config{Connection: info, Evaluator: fake, Info: testInfo, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	type result struct {
-		restart bool
-		err     error
-	}
-	done := make(chan result, 1)
-	go func() {
-		r, err := k.Run(ctx)
-		done <- result{r, err}
-	}()
-	cmd := exec.CommandContext(ctx, "/usr/bin/python3", "-c", jupyterClientScript, path)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "OK") {
-		t.Errorf("jupyter_client: %v\n%s\nkernel log:\n%s", err, out, log.String())
-	}
-	select {
-	case r := <-done:
-		if !r.restart || r.err != nil {
-			t.Errorf("Run returned %v, %v; want true, nil", r.restart, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Errorf("Run did not return after shutdown_request")
+	ipc := kernel.ConnectionInfo{Transport: "ipc", IP: filepath.Join(dir, "ipc"), ShellPort: 1, ControlPort: 2,
+		IOPubPort: 3, StdinPort: 4, HBPort: 5, SignatureScheme: "hmac-sha512", Key: "interop"}
+	for _, info := range []kernel.ConnectionInfo{tcp, ipc} {
+		t.Run(info.Transport+"/"+info.SignatureScheme, func(t *testing.T) {
+			path := filepath.Join(dir, info.Transport+".json")
+			if err := kerneltest.WriteConnectionFile(path, info); err != nil {
+				t.Fatal(err)
+			}
+			log := &syncBuffer{}
+			k, err := kernel.New(kernel.Config{Connection: info, Evaluator: newFake(), Info: testInfo, Log: log})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			type result struct {
+				restart bool
+				err     error
+			}
+			done := make(chan result, 1)
+			go func() {
+				r, err := k.Run(ctx)
+				done <- result{r, err}
+			}()
+			out, err := exec.CommandContext(ctx, "/usr/bin/python3", "-c", jupyterClientScript, path).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "OK") {
+				t.Errorf("jupyter_client: %v\n%s\nkernel log:\n%s", err, out, log.String())
+			}
+			select {
+			case r := <-done:
+				if !r.restart || r.err != nil {
+					t.Errorf("Run returned %v, %v; want true, nil", r.restart, r.err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Errorf("Run did not return after shutdown_request")
+			}
+		})
 	}
 }
