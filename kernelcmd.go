@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -91,9 +92,34 @@ func kernelCommand(args []string, stderr io.Writer) int {
 			cancel()
 		}
 	}()
+	go watchParent(ctx, cancel, stderr)
 	if _, err := k.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "godl kernel: %v\n", err)
 		return exitFailure
 	}
 	return exitOK
+}
+
+// watchParent shuts the kernel down when the process that started it (the
+// Jupyter server or client) dies, as ipykernel's parent poller does, so
+// that no orphan kernel is left behind holding its ports.
+func watchParent(ctx context.Context, cancel context.CancelFunc, stderr io.Writer) {
+	parent := os.Getppid()
+	if parent <= 1 {
+		return // started by init or a container's entry point: nothing to watch
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if os.Getppid() != parent {
+				fmt.Fprintf(stderr, "godl kernel: parent process %d exited; shutting down\n", parent)
+				cancel()
+				return
+			}
+		}
+	}
 }

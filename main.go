@@ -203,6 +203,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 0, "interrupt a cell that runs longer than `D` (e.g. 30s, 5m) and count it as failed; 0 means no limit")
 	inProcess := fs.Bool("in-process", false, "evaluate in this process instead of a worker process (for debugging)")
 	quiet := fs.Bool("q", false, "no progress lines")
+	verbose := fs.Bool("v", false, "log the evaluator worker's start, crashes and restarts")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -262,7 +263,11 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	if *inProcess {
 		ev, err = newInProcessEvaluator()
 	} else {
-		ev, err = startWorker(context.Background(), stderr)
+		var log io.Writer
+		if *verbose {
+			log = stderr
+		}
+		ev, err = startWorker(context.Background(), log)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "godl run: starting the evaluator: %v\n", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"github.com/godl-kernel/godl/interp"
@@ -15,11 +14,11 @@ func startWorker(ctx context.Context, log io.Writer) (kernel.Evaluator, error) {
 	return interp.Start(ctx, interp.WorkerConfig{Log: log})
 }
 
-// newInProcessEvaluator returns an evaluator running in this process.
-//
-// TODO: interp.NewSession once the engine lands.
+// newInProcessEvaluator returns an evaluator running in this process
+// (`godl run --in-process`): no crash isolation, and output written by
+// compiled code to the process's stdout is not captured.
 func newInProcessEvaluator() (kernel.Evaluator, error) {
-	return nil, errors.New("the in-process evaluator is not built into this godl yet")
+	return interp.NewSession(interp.SessionOptions{})
 }
 
 // serveWorker is the process main of `godl __worker`.

@@ -1,0 +1,543 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/godl-kernel/godl/install"
+	"github.com/godl-kernel/godl/kernel"
+	"github.com/godl-kernel/godl/kernel/kerneltest"
+)
+
+// godlBin is the godl binary built once for the tests of the commands.
+var godlBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "godl-test-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	godlBin = filepath.Join(dir, "godl")
+	goTool := "go"
+	if p, err := exec.LookPath("go"); err == nil {
+		goTool = p
+	} else {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	build := exec.Command(goTool, "build", "-o", godlBin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "building godl: %v\n", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// godlResult is what one run of the binary did.
+type godlResult struct {
+	code           int
+	stdout, stderr string
+}
+
+// runGodl runs the built binary with args in dir (the repository when "").
+func runGodl(t *testing.T, dir string, env []string, args ...string) godlResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, godlBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	res := godlResult{stdout: out.String(), stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		res.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("godl %s: %v", strings.Join(args, " "), err)
+	}
+	return res
+}
+
+func TestCommandLine(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		contains string
+	}{
+		{[]string{"version"}, 0, "godl " + Version},
+		{[]string{"help"}, 0, "godl run NOTEBOOK.ipynb"},
+		{[]string{"-h"}, 0, "godl install"},
+		{[]string{"help", "run"}, 0, "--allow-errors"},
+		{[]string{}, 2, "Usage"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"run"}, 2, "Usage: godl run"},
+		{[]string{"run", "--timeout", "soon", "x.ipynb"}, 2, "invalid value"},
+		{[]string{"run", "does-not-exist.ipynb"}, 2, "no such file"},
+		{[]string{"kernel"}, 2, "-f CONNECTION_FILE is required"},
+		{[]string{"kernel", "-f", "missing.json"}, 2, "missing.json"},
+		{[]string{"install", "--user", "--system"}, 2, "choose one"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, "_"), func(t *testing.T) {
+			r := runGodl(t, t.TempDir(), nil, tc.args...)
+			if r.code != tc.code || !strings.Contains(r.stdout+r.stderr, tc.contains) {
+				t.Errorf("godl %v: status %d, output:\n%s%s\nwant status %d and %q", tc.args, r.code, r.stdout, r.stderr, tc.code, tc.contains)
+			}
+		})
+	}
+}
+
+func TestInstallCommand(t *testing.T) {
+	prefix := t.TempDir()
+	r := runGodl(t, "", nil, "install", "--prefix", prefix)
+	dir := filepath.Join(prefix, "share", "jupyter", "kernels", "godl")
+	if r.code != 0 || !strings.Contains(r.stdout, "Installed kernelspec godl in "+dir) {
+		t.Fatalf("install: status %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	spec, err := install.ReadSpec(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test binary lives in a temporary directory, as under `go run`:
+	// install must have copied it somewhere stable.
+	wantBin := filepath.Join(dir, "bin", "godl")
+	if len(spec.Argv) != 4 || spec.Argv[0] != wantBin || strings.Join(spec.Argv[1:], " ") != "kernel -f {connection_file}" {
+		t.Errorf("argv = %q", spec.Argv)
+	}
+	if spec.DisplayName != "Go (godl)" || spec.Language != "go" || spec.InterruptMode != "message" {
+		t.Errorf("kernel.json = %+v", spec)
+	}
+	out, err := exec.Command(wantBin, "version").Output()
+	if err != nil || !strings.Contains(string(out), Version) {
+		t.Errorf("installed binary: %v %s", err, out)
+	}
+	for _, logo := range []string{"logo-32x32.png", "logo-64x64.png"} {
+		b, err := os.ReadFile(filepath.Join(dir, logo))
+		if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) {
+			t.Errorf("%s: %v", logo, err)
+		}
+	}
+	again := runGodl(t, "", nil, "install", "--prefix", prefix)
+	if again.code != 0 || !strings.Contains(again.stdout, "unchanged") {
+		t.Errorf("second install: status %d\n%s%s", again.code, again.stdout, again.stderr)
+	}
+	// --user honours JUPYTER_DATA_DIR, as jupyter does.
+	data := t.TempDir()
+	user := runGodl(t, "", []string{"JUPYTER_DATA_DIR=" + data}, "install", "--user", "--name", "godl-x")
+	if user.code != 0 {
+		t.Fatalf("install --user: %s%s", user.stdout, user.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "kernels", "godl-x", "kernel.json")); err != nil {
+		t.Error(err)
+	}
+}
+
+// runNotebook runs `godl run` on a copy of the notebook data in a
+// temporary directory and returns the result and the written notebook.
+func runNotebook(t *testing.T, data []byte, args ...string) (godlResult, map[string]any, string) {
+	t.Helper()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "nb.ipynb")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runGodl(t, dir, nil, append([]string{"run", in}, args...)...)
+	after, _ := os.ReadFile(in)
+	if !bytes.Equal(after, data) {
+		t.Errorf("godl run changed its input")
+	}
+	outPath := filepath.Join(dir, "nb.out.ipynb")
+	b, err := os.ReadFile(outPath)
+	if err != nil {
+		return r, nil, outPath
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("written notebook is not JSON: %v", err)
+	}
+	return r, doc, outPath
+}
+
+func TestRunTutorial(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("notebooks", "tour.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, doc, outPath := runNotebook(t, src)
+	if r.code != 0 || doc == nil {
+		t.Fatalf("godl run tour.ipynb: status %d\n%s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stderr, " ok "); n != 5 {
+		t.Errorf("want 5 progress lines with ok:\n%s", r.stderr)
+	}
+	byID := map[string]map[string]any{}
+	count := 0
+	for _, c := range doc["cells"].([]any) {
+		cell := c.(map[string]any)
+		byID[cell["id"].(string)] = cell
+		if cell["cell_type"] == "code" {
+			count++
+			if cell["execution_count"] != float64(count) {
+				t.Errorf("cell %s execution_count %v, want %d", cell["id"], cell["execution_count"], count)
+			}
+		}
+	}
+	printed := ""
+	for _, o := range byID["print"]["outputs"].([]any) {
+		printed += joined(o.(map[string]any)["text"])
+	}
+	if !strings.Contains(printed, "hello, gopher!") || !strings.Contains(printed, "step 3 of 3") {
+		t.Errorf("print cell output %q", printed)
+	}
+	res := byID["sum"]["outputs"].([]any)
+	if len(res) != 1 || res[0].(map[string]any)["output_type"] != "execute_result" ||
+		joined(res[0].(map[string]any)["data"].(map[string]any)["text/plain"]) != "385" {
+		t.Errorf("sum cell outputs %v", res)
+	}
+	validateNotebook(t, outPath)
+}
+
+// validateNotebook checks the file with the nbformat package when
+// Debian's Python has it.
+func validateNotebook(t *testing.T, path string) {
+	t.Helper()
+	if !pythonHas("nbformat") {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set but /usr/bin/python3 has no nbformat (apt-get install python3-nbformat)")
+		}
+		t.Log("nbformat validation skipped: /usr/bin/python3 has no nbformat")
+		return
+	}
+	out, err := exec.Command(python, "-c", "import sys, nbformat; nb = nbformat.read(sys.argv[1], as_version=nbformat.NO_CONVERT); nbformat.validate(nb); assert nb.nbformat == 4 and nb.nbformat_minor == 5, nb.nbformat_minor", path).CombinedOutput()
+	if err != nil {
+		t.Errorf("nbformat rejects %s: %v\n%s", path, err, out)
+	}
+}
+
+func TestRunCorruptNotebook(t *testing.T) {
+	tests := []struct{ name, data, want string }{
+		{"truncated", `{"cells": [{"cell_type": "code", "sou`, "not a notebook"},
+		{"not json", "hello", "invalid JSON"},
+		{"python", `{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "python3", "language": "python"}}, "cells": []}`, "not a Go notebook"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, doc, _ := runNotebook(t, []byte(tc.data))
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("status %d, stderr:\n%s\nwant status 2 and %q", r.code, r.stderr, tc.want)
+			}
+			if doc != nil {
+				t.Errorf("an output notebook was written for a corrupt input")
+			}
+		})
+	}
+}
+
+func goNotebook(t *testing.T, cells ...string) []byte {
+	var args []string
+	for _, c := range cells {
+		args = append(args, "code", c)
+	}
+	return nbJSON(t, args...)
+}
+
+func TestRunFailingCell(t *testing.T) {
+	data := goNotebook(t, `import "fmt"`, "x := 41", "x = notDefinedAnywhere", `fmt.Println("after", x+1)`)
+	r, doc, _ := runNotebook(t, data)
+	if r.code != 1 || doc == nil {
+		t.Fatalf("status %d, want 1 and a written notebook\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "cell 3 failed") || !strings.Contains(r.stderr, "notDefinedAnywhere") {
+		t.Errorf("stderr does not show the failing cell:\n%s", r.stderr)
+	}
+	cells := doc["cells"].([]any)
+	errOut := cells[2].(map[string]any)["outputs"].([]any)
+	if len(errOut) == 0 || errOut[len(errOut)-1].(map[string]any)["output_type"] != "error" {
+		t.Errorf("failing cell outputs %v", errOut)
+	}
+	if cells[3].(map[string]any)["execution_count"] != nil {
+		t.Errorf("the cell after the failure ran")
+	}
+
+	r, doc, _ = runNotebook(t, data, "--allow-errors")
+	if r.code != 0 || doc == nil {
+		t.Fatalf("--allow-errors: status %d\n%s", r.code, r.stderr)
+	}
+	last := doc["cells"].([]any)[3].(map[string]any)["outputs"].([]any)
+	if len(last) != 1 || joined(last[0].(map[string]any)["text"]) != "after 42\n" {
+		t.Errorf("--allow-errors: last cell outputs %v", last)
+	}
+}
+
+func TestRunTimeoutKeepsState(t *testing.T) {
+	data := goNotebook(t, "n := 5", "for {\n\tn = n + 0\n}", "n * 2")
+	start := time.Now()
+	r, doc, _ := runNotebook(t, data, "--timeout", "1s", "--allow-errors")
+	if d := time.Since(start); d > 60*time.Second {
+		t.Errorf("run took %v", d)
+	}
+	if r.code != 0 || doc == nil {
+		t.Fatalf("status %d\n%s", r.code, r.stderr)
+	}
+	cells := doc["cells"].([]any)
+	outs := cells[1].(map[string]any)["outputs"].([]any)
+	if len(outs) == 0 || outs[len(outs)-1].(map[string]any)["ename"] != "CellTimeoutError" {
+		t.Errorf("timed-out cell outputs %v", outs)
+	}
+	res := cells[2].(map[string]any)["outputs"].([]any)
+	if len(res) != 1 || joined(res[0].(map[string]any)["data"].(map[string]any)["text/plain"]) != "10" {
+		t.Errorf("state after the timeout: %v", res)
+	}
+	r, _, _ = runNotebook(t, data, "--timeout", "1s")
+	if r.code != 1 || !strings.Contains(r.stderr, "CellTimeoutError") {
+		t.Errorf("timeout without --allow-errors: status %d\n%s", r.code, r.stderr)
+	}
+}
+
+// startKernel runs `godl kernel -f` on a fresh connection file and
+// returns the process and a client connected to it.
+func startKernel(t *testing.T) (*exec.Cmd, *kerneltest.Client, *bytes.Buffer) {
+	t.Helper()
+	info, err := kerneltest.NewConnectionInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	connFile := filepath.Join(t.TempDir(), "kernel-test.json")
+	if err := kerneltest.WriteConnectionFile(connFile, info); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(godlBin, "kernel", "-f", connFile)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("kernel stderr:\n%s", stderr.String())
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, err := kerneltest.Dial(ctx, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return cmd, c, &stderr
+}
+
+// waitExit waits for the kernel process to end and returns its status.
+func waitExit(t *testing.T, cmd *exec.Cmd, within time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(within):
+		t.Fatalf("the kernel did not exit within %v", within)
+	}
+	return -1
+}
+
+func streamText(msgs []*kernel.Message) string { return kerneltest.Stream(msgs, "stdout") }
+
+func TestKernelCommand(t *testing.T) {
+	cmd, c, _ := startKernel(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	reply, err := c.WaitReady(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ki := kerneltest.Content(reply)
+	li, _ := ki["language_info"].(map[string]any)
+	if ki["implementation"] != "godl" || ki["implementation_version"] != Version || li["name"] != "go" ||
+		li["version"] != strings.TrimPrefix(runtime.Version(), "go") || li["file_extension"] != ".go" ||
+		li["mimetype"] != "text/x-go" || li["codemirror_mode"] != "go" || li["pygments_lexer"] != "go" {
+		t.Errorf("kernel_info_reply %v", ki)
+	}
+
+	rep, pubs, err := c.Execute(ctx, "import \"fmt\"\ncounter := 1\nfmt.Println(\"hello from\", counter)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kerneltest.Content(rep)["status"] != "ok" || streamText(pubs) != "hello from 1\n" {
+		t.Errorf("execute: %v, stdout %q", kerneltest.Content(rep), streamText(pubs))
+	}
+
+	// SIGINT interrupts the running cell, and the state stays.
+	id, err := c.Send(kerneltest.Shell, "execute_request", kerneltest.DefaultExecute("for {\n\tcounter = counter + 0\n}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = c.Reply(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kerneltest.Content(rep)["status"] != "error" {
+		t.Errorf("interrupted cell: %v", kerneltest.Content(rep))
+	}
+	c.IOPubUntilIdle(ctx, id)
+	rep, pubs, err = c.Execute(ctx, "counter + 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := kerneltest.Find(pubs, "execute_result"); err != nil || kerneltest.Content(res)["data"].(map[string]any)["text/plain"] != "2" {
+		t.Errorf("state after SIGINT: %v %v", kerneltest.Content(rep), err)
+	}
+
+	// shutdown_request on control: the reply, then a clean exit.
+	rep, err = c.Request(ctx, kerneltest.Control, "shutdown_request", map[string]any{"restart": false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kerneltest.Content(rep)["restart"] != false {
+		t.Errorf("shutdown_reply %v", kerneltest.Content(rep))
+	}
+	if code := waitExit(t, cmd, 20*time.Second); code != 0 {
+		t.Errorf("exit status %d after shutdown_request", code)
+	}
+}
+
+func TestKernelSIGTERM(t *testing.T) {
+	cmd, c, _ := startKernel(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := c.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := waitExit(t, cmd, 20*time.Second); code != 0 {
+		t.Errorf("exit status %d after SIGTERM", code)
+	}
+}
+
+const python = "/usr/bin/python3"
+
+// pythonHas reports whether Debian's Python imports all the modules.
+func pythonHas(modules ...string) bool {
+	if _, err := os.Stat(python); err != nil {
+		return false
+	}
+	return exec.Command(python, "-c", "import "+strings.Join(modules, ", ")).Run() == nil
+}
+
+// TestJupyterConformance runs the Python tests in tests/ (the
+// jupyter_kernel_test suite and nbclient) against the godl kernel,
+// installed into a temporary prefix found through JUPYTER_PATH.
+func TestJupyterConformance(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	if !pythonHas("jupyter_client", "jupyter_kernel_test", "nbclient", "nbformat") {
+		msg := "/usr/bin/python3 lacks jupyter_client, jupyter_kernel_test, nbclient or nbformat " +
+			"(apt-get install python3-jupyter-client python3-jupyter-kernel-test python3-nbclient python3-nbformat)"
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set: " + msg)
+		}
+		t.Skip(msg)
+	}
+	prefix := t.TempDir()
+	if r := runGodl(t, "", nil, "install", "--prefix", prefix); r.code != 0 {
+		t.Fatalf("install: %s%s", r.stdout, r.stderr)
+	}
+	for _, file := range []string{"test_kernel.py", "test_nbclient.py"} {
+		t.Run(strings.TrimSuffix(file, ".py"), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, python, "-m", "unittest", "-v", strings.TrimSuffix(file, ".py"))
+			cmd.Dir = "tests"
+			runtimeDir := t.TempDir()
+			cmd.Env = append(os.Environ(),
+				"JUPYTER_PATH="+filepath.Join(prefix, "share", "jupyter"),
+				"JUPYTER_RUNTIME_DIR="+runtimeDir,
+				"PYTHONDONTWRITEBYTECODE=1",
+				"GODL_KERNEL_NAME=godl",
+			)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Errorf("python3 -m unittest %s: %v\n%s", file, err, out)
+				return
+			}
+			t.Logf("%s", out)
+		})
+	}
+}
+
+// A kernel whose parent dies (a crashed Jupyter server) shuts down
+// instead of staying behind as an orphan.
+func TestKernelExitsWithParent(t *testing.T) {
+	info, err := kerneltest.NewConnectionInfo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	connFile := filepath.Join(t.TempDir(), "kernel-orphan.json")
+	if err := kerneltest.WriteConnectionFile(connFile, info); err != nil {
+		t.Fatal(err)
+	}
+	// sh starts the kernel, prints its pid and exits a moment later.
+	sh := exec.Command("/bin/sh", "-c", `"$0" kernel -f "$1" >/dev/null 2>&1 & echo $!; sleep 1`, godlBin, connFile)
+	sh.WaitDelay = 5 * time.Second // never wait for the kernel's end here
+	out, err := sh.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if _, err := fmt.Sscan(string(out), &pid); err != nil {
+		t.Fatalf("pid %q: %v", out, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for processAlive(pid) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatal("the orphaned kernel is still running 20s after its parent exited")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// processAlive reports whether pid runs (a zombie does not count).
+func processAlive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil
+	}
+	// The state follows the parenthesised command name.
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+		return s[i+2] != 'Z' && s[i+2] != 'X'
+	}
+	return true
+}
