@@ -102,3 +102,24 @@ func BenchmarkLossChartNoisy(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPlotPNGNoisy draws a gonum plot of a 1,000-point line that
+// zigzags across its whole height: without pieceStroker, seconds.
+func BenchmarkPlotPNGNoisy(b *testing.B) {
+	p := plot.New()
+	xy := make(plotter.XYs, 1000)
+	for i := range xy {
+		xy[i] = plotter.XY{X: float64(i), Y: float64(i % 2)}
+	}
+	l, err := plotter.NewLine(xy)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.Add(l)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := plotPNG(p, PlotWidth, PlotHeight); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -263,13 +263,21 @@ func (c *LossChart) Plot() *plot.Plot {
 		col := chartColors[i%len(chartColors)]
 		if len(s.raw) > 0 {
 			// The raw values, faint: the colour 30% over white, opaque, as
-			// pieces of a translucent line would darken where they meet.
+			// the pieces a long line is drawn in (see pieceStroker) would
+			// darken where they meet if translucent.
 			r, g, b, _ := col.RGBA()
 			tint := func(v uint32) uint8 { return uint8(0xff - (0xff-v>>8)*3/10) }
 			faint := color.RGBA{R: tint(r), G: tint(g), B: tint(b), A: 0xff}
-			p.Add(&chunkedLine{s.raw, draw.LineStyle{Color: faint, Width: 1}})
+			if raw, err := plotter.NewLine(s.raw); err == nil {
+				raw.LineStyle = draw.LineStyle{Color: faint, Width: 1}
+				p.Add(raw)
+			}
 		}
-		l := &chunkedLine{s.xy, draw.LineStyle{Color: col, Width: 1.25}}
+		l, err := plotter.NewLine(s.xy)
+		if err != nil {
+			continue
+		}
+		l.LineStyle = draw.LineStyle{Color: col, Width: 1.25}
 		p.Add(l)
 		thumbs := []plot.Thumbnailer{l}
 		if len(s.xy) <= markerLimit {

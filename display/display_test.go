@@ -22,6 +22,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	vgdraw "gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 	"gorgonia.org/tensor"
 )
 
@@ -809,4 +811,47 @@ func mustBase64(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestPieceStroker checks that stroking a long line in pieces draws what
+// stroking it whole does, bar antialiasing noise at the joins.
+func TestPieceStroker(t *testing.T) {
+	p := plot.New()
+	xy := make(plotter.XYs, 500)
+	for i := range xy {
+		xy[i] = plotter.XY{X: float64(i), Y: math.Sin(float64(i)/15) + 0.3*math.Sin(float64(i)*1.7)}
+	}
+	l, err := plotter.NewLine(xy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Width = 2
+	p.Add(l)
+	draw := func(split bool) *image.RGBA {
+		w, h := vgPoints(300), vgPoints(200)
+		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(cssDPI))
+		if split {
+			p.Draw(vgdraw.New(&pieceStroker{Canvas: c}))
+		} else {
+			p.Draw(vgdraw.New(c))
+		}
+		return c.Image().(*image.RGBA)
+	}
+	whole, pieces := draw(false), draw(true)
+	differ, inked := 0, 0
+	for i := 0; i < len(whole.Pix); i += 4 {
+		if whole.Pix[i] != 0xff || whole.Pix[i+1] != 0xff || whole.Pix[i+2] != 0xff {
+			inked++
+		}
+		for k := 0; k < 3; k++ {
+			if d := int(whole.Pix[i+k]) - int(pieces.Pix[i+k]); d > 40 || d < -40 {
+				differ++
+				break
+			}
+		}
+	}
+	t.Logf("%d of %d inked pixels differ", differ, inked)
+	if inked == 0 || differ > inked/100 {
+		t.Errorf("%d of %d inked pixels differ", differ, inked)
+	}
 }

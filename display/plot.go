@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/color"
 	"strings"
 	"sync"
 
@@ -80,8 +81,72 @@ func plotPNG(p *plot.Plot, width, height int) ([]byte, error) {
 	ctx.SetLineCapButt()
 	ctx.InvertY()
 	c := vgimg.NewWith(vgimg.UseImageWithContext(img, ctx), vgimg.UseDPI(cssDPI*pixelDensity))
-	p.Draw(draw.New(c))
+	p.Draw(draw.New(&pieceStroker{Canvas: c}))
 	return encodePNG(img)
+}
+
+// pieceStroker strokes long polylines in pieces. gonum's raster backend
+// keeps, for every pixel row, a list of the cells the path crosses and
+// searches it linearly, so one long path that crosses each row many times
+// (a noisy loss curve, a plateau's zigzag) costs time quadratic in its
+// length: seconds for a few hundred points. Pieces of a few segments keep
+// those lists short, making drawing linear. Consecutive pieces of an
+// opaque line share a segment, so every vertex keeps its join; those of a
+// translucent line share a vertex only, as a segment drawn twice would
+// show darker. Dashed lines and other paths are stroked whole.
+type pieceStroker struct {
+	*vgimg.Canvas
+	opaque bool
+	dashed bool
+}
+
+// strokePoints is the number of points of each stroked piece.
+const strokePoints = 32
+
+func (c *pieceStroker) SetColor(col color.Color) {
+	c.opaque = false
+	if col != nil {
+		_, _, _, a := col.RGBA()
+		c.opaque = a == 0xffff
+	}
+	c.Canvas.SetColor(col)
+}
+
+func (c *pieceStroker) SetLineDash(pattern []vg.Length, offset vg.Length) {
+	c.dashed = len(pattern) > 0
+	c.Canvas.SetLineDash(pattern, offset)
+}
+
+func (c *pieceStroker) Stroke(p vg.Path) {
+	if len(p) <= strokePoints || c.dashed || !polyline(p) {
+		c.Canvas.Stroke(p)
+		return
+	}
+	step := strokePoints - 1
+	if c.opaque {
+		step = strokePoints - 2
+	}
+	for start := 0; start < len(p)-1; start += step {
+		piece := make(vg.Path, 0, strokePoints)
+		piece.Move(p[start].Pos)
+		for _, pc := range p[start+1 : min(start+strokePoints, len(p))] {
+			piece.Line(pc.Pos)
+		}
+		c.Canvas.Stroke(piece)
+	}
+}
+
+// polyline tells whether p is one move followed by lines only.
+func polyline(p vg.Path) bool {
+	if len(p) == 0 || p[0].Type != vg.MoveComp {
+		return false
+	}
+	for _, pc := range p[1:] {
+		if pc.Type != vg.LineComp {
+			return false
+		}
+	}
+	return true
 }
 
 // rgbaPool holds images to draw charts in.

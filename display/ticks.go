@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -120,49 +119,4 @@ func (l *boxedLegend) Plot(c draw.Canvas, _ *plot.Plot) {
 	c.SetLineStyle(draw.LineStyle{Color: color.Gray{0xd0}, Width: 0.5})
 	c.Stroke(path)
 	l.Draw(c)
-}
-
-// chunkedLine is a line plotter that strokes its polyline in short pieces.
-// gonum's raster backend keeps, for every pixel row, a list of the cells
-// the path crosses and searches it linearly, so one long path that crosses
-// each row many times (a noisy loss curve, a plateau's zigzag) costs time
-// quadratic in its length: seconds for a few hundred points. Pieces of a
-// few segments keep those lists short, making drawing linear. Consecutive
-// pieces of an opaque line share a segment, so every vertex keeps its join;
-// those of a translucent line share only a vertex, as a segment drawn twice
-// would show darker.
-type chunkedLine struct {
-	plotter.XYs
-	draw.LineStyle
-}
-
-// chunkPoints is the number of points of each stroked piece.
-const chunkPoints = 32
-
-func (l *chunkedLine) Plot(c draw.Canvas, p *plot.Plot) {
-	trX, trY := p.Transforms(&c)
-	pts := make([]vg.Point, len(l.XYs))
-	for i, xy := range l.XYs {
-		pts[i] = vg.Point{X: trX(xy.X), Y: trY(xy.Y)}
-	}
-	step := chunkPoints - 1
-	if _, _, _, a := l.Color.RGBA(); a == 0xffff {
-		step = chunkPoints - 2
-	}
-	for _, line := range c.ClipLinesXY(pts) {
-		for start := 0; start < len(line)-1; start += step {
-			c.StrokeLines(l.LineStyle, line[start:min(start+chunkPoints, len(line))])
-		}
-	}
-}
-
-// DataRange implements plot.DataRanger.
-func (l *chunkedLine) DataRange() (xmin, xmax, ymin, ymax float64) {
-	return plotter.XYRange(l.XYs)
-}
-
-// Thumbnail implements plot.Thumbnailer.
-func (l *chunkedLine) Thumbnail(c *draw.Canvas) {
-	y := c.Center().Y
-	c.StrokeLine2(l.LineStyle, c.Min.X, y, c.Max.X, y)
 }
