@@ -56,7 +56,11 @@ func (o *recOutput) add(kind, text string) {
 
 func (o *recOutput) Stream(name, text string) { o.add(name, text) }
 func (o *recOutput) Display(d kernel.Display) {
-	o.add("display", fmt.Sprint(d.Data["text/plain"]))
+	kind := "display"
+	if d.Update {
+		kind = "update"
+	}
+	o.add(kind, fmt.Sprint(d.Data["text/plain"]))
 }
 func (o *recOutput) ClearOutput(wait bool) { o.add("clear", "") }
 func (o *recOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
@@ -247,6 +251,18 @@ func TestSupervisorUnencodableValues(t *testing.T) {
 	}
 	if !strings.Contains(out.text("stderr"), "a display could not be sent to the kernel") {
 		t.Errorf("stderr %q", out.text("stderr"))
+	}
+}
+
+func TestSupervisorDisplayPackage(t *testing.T) {
+	s := startFake(t, WorkerConfig{})
+	_, out := mustOK(t, s, "out \"a\\n\"\nshow D\nout \"b\\n\"\nhandle 50")
+	seq := out.sequence()
+	// The handle's first value is shown; the updates held back by its
+	// rate limit are flushed when the cell ends: the last one is part of
+	// this cell's output.
+	if len(seq) < 5 || strings.Join(seq[:4], "|") != "stdout:a\n|display:D|stdout:b\n|display:1" || seq[len(seq)-1] != "update:50" {
+		t.Errorf("output %q", seq)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/godl-kernel/godl/display"
 	"github.com/godl-kernel/godl/kernel"
 )
 
@@ -95,6 +96,10 @@ func serveWorker(newEval func() (kernel.Evaluator, error)) int {
 		return 1
 	}
 	ws.eval = ev
+	// The display package (display.Show, live handles, charts) of this
+	// process publishes through the kernel, whichever goroutine calls it.
+	display.SetPublisher(workerPublisher{(*workerOutput)(ws)})
+	defer display.SetPublisher(nil)
 	go func() {
 		for range sigs {
 			ev.Interrupt()
@@ -194,6 +199,7 @@ func (ws *workerServer) runCell(job execJob) {
 	}()
 	res, err := ws.eval.Execute(context.Background(), job.req, (*workerOutput)(ws))
 	returned = true
+	ws.flushDisplays()
 	ws.finishExec(&res, err)
 }
 
@@ -211,6 +217,17 @@ func trimLines(s string, n int) []string {
 		s = s[i:]
 	}
 	return lines
+}
+
+// flushDisplays sends the updates of live display handles that rate
+// limiting holds back, so that they belong to the cell that made them.
+func (ws *workerServer) flushDisplays() {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(ws.stderr, "godl: flushing displays: panic: %v\n", p)
+		}
+	}()
+	display.FlushAll()
 }
 
 // finishExec reports the end of the cell, after the output it wrote.
@@ -325,6 +342,19 @@ func (o *workerOutput) ClearOutput(wait bool) {
 	ws := (*workerServer)(o)
 	ws.syncSend(evClear, 0, &ipcMsg{Wait: wait}, nil)
 }
+
+// workerPublisher is the display.Publisher of the worker process.
+type workerPublisher struct{ o *workerOutput }
+
+func (p workerPublisher) Publish(b display.Bundle, id string, update bool) {
+	md := b.Metadata
+	if md == nil {
+		md = map[string]any{}
+	}
+	p.o.Display(kernel.Display{Bundle: kernel.Bundle{Data: b.Data, Metadata: md}, ID: id, Update: update})
+}
+
+func (p workerPublisher) Clear(wait bool) { p.o.ClearOutput(wait) }
 
 func (o *workerOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
 	ws := (*workerServer)(o)

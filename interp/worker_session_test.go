@@ -73,6 +73,16 @@ func TestWorkerSession(t *testing.T) {
 	}
 }
 
+func TestWorkerSessionDisplayOrder(t *testing.T) {
+	s := startSession(t)
+	_, out := mustOK(t, s, `fmt.Println("a")
+display.Show(display.Markdown("**D**"))
+fmt.Println("b")`)
+	if got, want := strings.Join(out.sequence(), "|"), "stdout:a\n|display:**D**|stdout:b\n"; got != want {
+		t.Errorf("output %q, want %q", got, want)
+	}
+}
+
 func TestWorkerSessionInput(t *testing.T) {
 	s := startSession(t)
 	out := &recOutput{input: func(p string) (string, error) { return "Ada", nil }}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godl-kernel/godl/display"
 	"github.com/godl-kernel/godl/kernel"
 )
 
@@ -112,6 +113,14 @@ func (f *fakeEval) Execute(ctx context.Context, req kernel.ExecuteRequest, out k
 			time.Sleep(d)
 		case "display":
 			out.Display(kernel.Display{Bundle: *textBundle(arg)})
+		case "show": // through the display package, as compiled code does
+			display.Show(display.Text(arg))
+		case "handle": // a live handle updated faster than its rate limit
+			n, _ := strconv.Atoi(arg)
+			h := display.New()
+			for i := 1; i <= n; i++ {
+				h.Update(display.Text(strconv.Itoa(i)))
+			}
 		case "clear":
 			out.ClearOutput(false)
 		case "input":
