@@ -259,20 +259,23 @@ func (c *LossChart) Plot() *plot.Plot {
 
 	empty := true
 	var high, count float64 // where the lines end, to keep the legend off them
+	// The raw values of smoothed series go first, under every line, and
+	// faint: the colour 30% over white, opaque, as the pieces a long line
+	// is drawn in (see pieceStroker) would darken where they meet if
+	// translucent.
+	for i, s := range series {
+		if len(s.raw) == 0 {
+			continue
+		}
+		r, g, b, _ := chartColors[i%len(chartColors)].RGBA()
+		tint := func(v uint32) uint8 { return uint8(0xff - (0xff-v>>8)*3/10) }
+		if raw, err := plotter.NewLine(s.raw); err == nil {
+			raw.LineStyle = draw.LineStyle{Color: color.RGBA{R: tint(r), G: tint(g), B: tint(b), A: 0xff}, Width: 1}
+			p.Add(raw)
+		}
+	}
 	for i, s := range series {
 		col := chartColors[i%len(chartColors)]
-		if len(s.raw) > 0 {
-			// The raw values, faint: the colour 30% over white, opaque, as
-			// the pieces a long line is drawn in (see pieceStroker) would
-			// darken where they meet if translucent.
-			r, g, b, _ := col.RGBA()
-			tint := func(v uint32) uint8 { return uint8(0xff - (0xff-v>>8)*3/10) }
-			faint := color.RGBA{R: tint(r), G: tint(g), B: tint(b), A: 0xff}
-			if raw, err := plotter.NewLine(s.raw); err == nil {
-				raw.LineStyle = draw.LineStyle{Color: faint, Width: 1}
-				p.Add(raw)
-			}
-		}
 		l, err := plotter.NewLine(s.xy)
 		if err != nil {
 			continue
