@@ -22,7 +22,11 @@ import (
 // file descriptor 4, until the kernel closes fd 3. It returns the process
 // exit status. Its stdout and stderr are the cells' output (the Session
 // writes there, and so does compiled code); SIGINT interrupts the running
-// cell.
+// cell. It also installs the process's display.Publisher, so that
+// display.Show and live handles reach the kernel from any goroutine.
+//
+// The worker refuses to run (status 2) when fd 3 is not open, that is when
+// it was not started by Start.
 func ServeWorker() int {
 	return serveWorker(func() (kernel.Evaluator, error) {
 		return NewSession(SessionOptions{Stdout: os.Stdout, Stderr: os.Stderr})
