@@ -814,13 +814,26 @@ func (s *Session) execute(ctx context.Context, cc *compiled) error {
 	return err
 }
 
-// lowerSource is the language-level lowering step (go/types checking and
-// rewriting of Go 1.22+ constructs yaegi lacks). It returns code with
-// the same lines; prior are the sources of the cells that ran before.
-//
-// Identity until the language helper's lowerCell lands (interp/lower*.go).
+// lowerSource is the language-level lowering step: go/types checks the
+// cell against the earlier cells (Go's own error messages at cell
+// positions) and rewrites Go 1.22+ constructs yaegi lacks (range over
+// int, per-iteration loop variables, min/max/clear, explicit type
+// arguments). The result keeps every line in place. prior are the
+// sources of the cells that ran before.
 func (s *Session) lowerSource(prior []string, code string, n int) (string, error) {
-	return code, nil
+	if s.lowerer == nil {
+		s.lowerer = newCellLowerer(autoImportPath, append([]yaegi.Exports{stdlib.Symbols}, extraSymbols()...)...)
+	}
+	out, err := s.lowerer.lowerCell(prior, code, n)
+	if err != nil {
+		var ce *cellError
+		if errors.As(err, &ce) {
+			return "", compileError(errors.New(ce.Error()))
+		}
+		// A failure of the lowering itself: let yaegi have the cell.
+		return code, nil
+	}
+	return out, nil
 }
 
 func stdlibExports() yaegi.Exports { return stdlib.Symbols }

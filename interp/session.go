@@ -37,9 +37,10 @@ type Session struct {
 	stderr *streamWriter
 	stdin  *stdinReader
 
-	execMu sync.Mutex // one Execute or Restart at a time
-	yi     *yaegi.Interpreter
-	closed bool
+	execMu  sync.Mutex // one Execute or Restart at a time
+	yi      *yaegi.Interpreter
+	lowerer *cellLowerer // go/types checking and rewriting (lower.go)
+	closed  bool
 
 	// What the cells declared so far (guarded by execMu).
 	imports   map[string]importSpec // by name used in code
@@ -88,6 +89,7 @@ func (s *Session) reset() error {
 		return err
 	}
 	s.yi = yi
+	s.lowerer = nil
 	s.imports = map[string]importSpec{}
 	s.decls = map[string]*declRecord{}
 	s.vars = map[string]*varRecord{}
