@@ -210,6 +210,17 @@ func (lw *lowering) run() error {
 // apply maps the edits back to the cell source and applies them.
 func (lw *lowering) apply() (string, error) {
 	m := lw.c.m
+	internal := errors.New("godl: internal error lowering the cell (overlapping rewrites); please report it with the cell's source")
+	// To cell offsets first: the model reorders a raw cell's parts.
+	for i := range lw.edits {
+		e := &lw.edits[i]
+		s, ok1 := m.origOffset(e.start)
+		t, ok2 := m.origOffset(e.end)
+		if !ok1 || !ok2 || t-s != e.end-e.start {
+			return "", internal
+		}
+		e.start, e.end = s, t
+	}
 	sort.SliceStable(lw.edits, func(i, j int) bool {
 		a, b := lw.edits[i], lw.edits[j]
 		if a.start != b.start {
@@ -223,14 +234,12 @@ func (lw *lowering) apply() (string, error) {
 	var b strings.Builder
 	last := 0
 	for _, e := range lw.edits {
-		s, ok1 := m.origOffset(e.start)
-		t, ok2 := m.origOffset(e.end)
-		if !ok1 || !ok2 || s < last || t < s {
-			return "", errors.New("godl: internal error lowering the cell (overlapping rewrites); please report it with the cell's source")
+		if e.start < last {
+			return "", internal
 		}
-		b.WriteString(m.src[last:s])
+		b.WriteString(m.src[last:e.start])
 		b.WriteString(e.text)
-		last = t
+		last = e.end
 	}
 	b.WriteString(m.src[last:])
 	return b.String(), nil

@@ -275,6 +275,26 @@ func TestLowerCellIncremental(t *testing.T) {
 	}
 }
 
+// TestLowerRawCellText checks the exact output for a raw cell mixing
+// variables, statements and declarations (its parts are reordered in the
+// model go/types checks; the output keeps the cell's order and lines).
+func TestLowerRawCellText(t *testing.T) {
+	l := newCellLowerer(nil, stdlib.Symbols)
+	src := "m := map[string]int{\"a\": 1}\nclear(m)\nn := len(m)\nfor i := range 3 { n += i }\nk := max(n, 2)\n" +
+		"func f(xs []float64) float64 { return slices.Max(xs) }\nfor i := range 2 { go func() { _ = i }() }\nk"
+	want := "m := map[string]int{\"a\": 1}\n{ _g1_1c := m; for _g1_2k := range _g1_1c { delete(_g1_1c, _g1_2k) } }\nn := len(m)\n" +
+		"for i := 0; i < 3; i++ { n += i }\nk := _godlMax[int](n, 2)\n" +
+		"func f(xs []float64) float64 { return slices.Max[[]float64, float64](xs) }\n" +
+		"for _g1_3i := 0; _g1_3i < 2; _g1_3i++ { i := _g1_3i; { go func() { _ = i }() }}\nk"
+	got, err := l.lowerCell(nil, src, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
 // TestLowerMethodOnEarlierType: go/types cannot add methods to a type of
 // an earlier check; the lowerer attaches them itself.
 func TestLowerMethodOnEarlierType(t *testing.T) {

@@ -563,6 +563,10 @@ func (l *cellLowerer) ignorable(c *checked, e types.Error) bool {
 	case strings.HasPrefix(e.Msg, "implicit assignment to unexported field") && strings.Contains(e.Msg, "of type main."):
 		// A struct type of an earlier cell: same package for the user.
 		return true
+	case strings.HasPrefix(e.Msg, "initialization cycle"):
+		// Cell variables are modelled as package variables; their
+		// initialisation order is the engine's (statement order).
+		return true
 	case strings.HasSuffix(e.Msg, "is not used"):
 		if c.m.lastStmt[0] < 0 || !e.Pos.IsValid() {
 			return false
