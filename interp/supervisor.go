@@ -69,6 +69,10 @@ type Supervisor struct {
 	execMu sync.Mutex    // serialises Execute
 	intr   chan struct{} // interrupt requests for the running Execute
 
+	spawnReq  chan func()   // process starts, run by spawner
+	spawnQuit chan struct{} // closed by Close
+	spawnDone chan struct{} // closed when spawner ended
+
 	mu     sync.Mutex
 	gen    *workerProc // the current worker
 	closed bool
@@ -106,10 +110,18 @@ func Start(ctx context.Context, cfg WorkerConfig) (*Supervisor, error) {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
-	s := &Supervisor{cfg: cfg, grace: cfg.InterruptGrace, intr: make(chan struct{}, 1)}
+	s := &Supervisor{
+		cfg:       cfg,
+		grace:     cfg.InterruptGrace,
+		intr:      make(chan struct{}, 1),
+		spawnReq:  make(chan func()),
+		spawnQuit: make(chan struct{}),
+		spawnDone: make(chan struct{}),
+	}
 	if s.grace <= 0 {
 		s.grace = defaultInterruptGrace
 	}
+	go s.spawner()
 	s.gen = s.spawn()
 	return s, nil
 }
@@ -547,6 +559,8 @@ func (s *Supervisor) Close() error {
 	}
 	w.kill(killClose) // also ends processes the cells started
 	<-w.done
+	close(s.spawnQuit)
+	<-s.spawnDone
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -168,7 +169,7 @@ func (w *workerProc) launch() error {
 	// a cell started; and killed with the kernel, whatever kills it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	w.started = time.Now()
-	err := cmd.Start()
+	err := w.s.startProcess(cmd)
 	reqR.Close()
 	evW.Close()
 	outW.Close()
@@ -519,6 +520,36 @@ func internalFrame(fn string) bool {
 		}
 	}
 	return false
+}
+
+// startProcess starts cmd from the supervisor's spawner thread.
+//
+// Linux sends Pdeathsig when the thread that forked the child exits, not
+// the process. Go never ends a thread except one locked by a goroutine
+// that exits, which any code may do, so workers are forked from a thread
+// that stays locked, and alive, until Close.
+func (s *Supervisor) startProcess(cmd *exec.Cmd) error {
+	errc := make(chan error, 1)
+	select {
+	case s.spawnReq <- func() { errc <- cmd.Start() }:
+		return <-errc
+	case <-s.spawnQuit:
+		return ErrClosed
+	}
+}
+
+// spawner runs process starts on one locked thread until Close.
+func (s *Supervisor) spawner() {
+	runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+	defer close(s.spawnDone)
+	for {
+		select {
+		case f := <-s.spawnReq:
+			f()
+		case <-s.spawnQuit:
+			return
+		}
+	}
 }
 
 // exitReason says how a worker ended, for people.
