@@ -16,6 +16,7 @@ func init() {
 		"FlushAll":          reflect.ValueOf(display.FlushAll),
 		"HTML":              reflect.ValueOf(display.HTML),
 		"Image":             reflect.ValueOf(display.Image),
+		"ImageGrid":         reflect.ValueOf(display.ImageGrid),
 		"JPEG":              reflect.ValueOf(display.JPEG),
 		"JSON":              reflect.ValueOf(display.JSON),
 		"Javascript":        reflect.ValueOf(display.Javascript),
