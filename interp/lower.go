@@ -91,8 +91,8 @@ func blankMagics(src string) string {
 //   - loop variables captured by a closure or whose address is taken get a
 //     fresh copy per iteration (Go 1.22 semantics, including when the body
 //     assigns the variable or continues); other loops are left alone;
-//   - min and max become calls of the prelude's _godlMin/_godlMax (or the
-//     constant they evaluate to), clear(m) and clear(s) become loops;
+//   - min and max become calls of the prelude's _godlMin_T/_godlMax_T (or
+//     the constant they evaluate to), clear(m) and clear(s) become loops;
 //   - calls of generic functions get explicit type arguments from go/types'
 //     inference, since yaegi infers only simple cases.
 //
@@ -676,9 +676,15 @@ func (lw *lowering) minMax(call *ast.CallExpr, fun *ast.Ident, name string) {
 		return
 	}
 	u := basic.Name()
-	helper := "_godlMin"
+	switch basic.Kind() { // byte and rune are aliases
+	case types.Uint8:
+		u = "uint8"
+	case types.Int32:
+		u = "int32"
+	}
+	helper := "_godlMin_" + u
 	if name == "max" {
-		helper = "_godlMax"
+		helper = "_godlMax_" + u
 	}
 	named := !types.Identical(t, basic)
 	if named {
@@ -696,7 +702,7 @@ func (lw *lowering) minMax(call *ast.CallExpr, fun *ast.Ident, name string) {
 			}
 		}
 	}
-	lw.add(fun.Pos(), fun.End(), helper+"["+u+"]")
+	lw.add(fun.Pos(), fun.End(), helper)
 }
 
 func isUntyped(t types.Type) bool {

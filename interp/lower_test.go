@@ -158,6 +158,8 @@ outer:
 		{"min and max", []string{
 			`func f() string { a, b := 3, 7; x := 2.5; s := "b"; return fmt.Sprint(min(a, b), max(a, b, 10), min(x, 1), max(1, x), min(s, "a", "c"), max("x", s)) }`,
 			`f()`}, "3 10 1 2.5ax"},
+		{"min and max of bytes and runes", []string{`func f() string { b := []byte("az"); r := []rune("é!"); return string(max(b[0], b[1])) + string(min(r[0], r[1])) }`, `f()`}, "z!"},
+		{"max in a package-level variable", []string{`var k = max(strings.Count("aaa", "a"), 2)`, `k`}, "3"},
 		{"min of constants", []string{`const c = min(3, 1.5, 2)`, `var d = max(2, 1)`, `fmt.Sprintf("%v %T %v %T", c, c, d, d)`}, "1.5 float64 2 int"},
 		{"min of a NaN", []string{`func f() float64 { x := 1.0; return min(x, math.NaN()) }`, `math.IsNaN(f())`}, "true"},
 		{"max of a named type", []string{`func f() time.Duration { d := 3 * time.Second; return max(d, time.Second, 2*time.Second) }`, `f().String()`}, "3s"},
@@ -283,7 +285,7 @@ func TestLowerRawCellText(t *testing.T) {
 	src := "m := map[string]int{\"a\": 1}\nclear(m)\nn := len(m)\nfor i := range 3 { n += i }\nk := max(n, 2)\n" +
 		"func f(xs []float64) float64 { return slices.Max(xs) }\nfor i := range 2 { go func() { _ = i }() }\nk"
 	want := "m := map[string]int{\"a\": 1}\n{ _g1_1c := m; for _g1_2k := range _g1_1c { delete(_g1_1c, _g1_2k) } }\nn := len(m)\n" +
-		"for i := 0; i < 3; i++ { n += i }\nk := _godlMax[int](n, 2)\n" +
+		"for i := 0; i < 3; i++ { n += i }\nk := _godlMax_int(n, 2)\n" +
 		"func f(xs []float64) float64 { return slices.Max[[]float64, float64](xs) }\n" +
 		"for _g1_3i := 0; _g1_3i < 2; _g1_3i++ { i := _g1_3i; { go func() { _ = i }() }}\nk"
 	got, err := l.lowerCell(nil, src, 1)

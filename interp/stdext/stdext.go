@@ -39,12 +39,21 @@ var files embed.FS
 var order = []string{"iter", "slices", "maps"}
 
 // Prelude is interpreted in package main of every interpreter by Install.
-// Lowered cells call these helpers (names starting with _godl are reserved).
-const Prelude = `type _godlOrdered interface {
-	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
-}
+// Lowered cells call these helpers (names starting with _godl are
+// reserved): _godlMin_T and _godlMax_T for each ordered basic type T
+// (non-generic, so they also work in package-level variable initialisers,
+// where yaegi v0.16.1 cannot call generic functions), and _godlZero.
+var Prelude = prelude()
 
-func _godlMin[T _godlOrdered](x T, y ...T) T {
+// OrderedBasic are the basic types min and max accept (after conversion
+// of named types to their underlying type).
+var OrderedBasic = []string{"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "string"}
+
+func prelude() string {
+	var b strings.Builder
+	for _, t := range OrderedBasic {
+		for _, f := range []struct{ name, op string }{{"Min", "<"}, {"Max", ">"}} {
+			fmt.Fprintf(&b, `func _godl%s_%s(x %s, y ...%s) %s {
 	if x != x {
 		return x
 	}
@@ -52,30 +61,19 @@ func _godlMin[T _godlOrdered](x T, y ...T) T {
 		if v != v {
 			return v
 		}
-		if v < x {
+		if v %s x {
 			x = v
 		}
 	}
 	return x
 }
 
-func _godlMax[T _godlOrdered](x T, y ...T) T {
-	if x != x {
-		return x
-	}
-	for _, v := range y {
-		if v != v {
-			return v
-		}
-		if v > x {
-			x = v
+`, f.name, t, t, t, t, f.op)
 		}
 	}
-	return x
+	b.WriteString("func _godlZero[T any](T) (z T) { return }\n")
+	return b.String()
 }
-
-func _godlZero[T any](T) (z T) { return }
-`
 
 var (
 	sourcesOnce sync.Once
