@@ -130,6 +130,14 @@ func (l *cellLowerer) lower(src string, cell int) (*loweredCell, error) {
 		}
 		if o.Pos().IsValid() && l.fset.File(o.Pos()) == c.tf {
 			lc.objs[n] = o
+			if v, isVar := o.(*types.Var); isVar {
+				if ts, ok := lw.typeString(v.Type(), v.Pos()); ok {
+					if lc.VarTypes == nil {
+						lc.VarTypes = map[string]string{}
+					}
+					lc.VarTypes[n] = ts
+				}
+			}
 		}
 	}
 	for n, p := range c.pkgNames {

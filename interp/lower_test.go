@@ -295,6 +295,9 @@ func TestLowerRawCellText(t *testing.T) {
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
+	if vt := fmt.Sprint(l.lastVarTypes()); vt != "map[k:int m:map[string]int n:int]" {
+		t.Errorf("var types %s", vt)
+	}
 }
 
 // TestLowerMethodOnEarlierType: go/types cannot add methods to a type of

@@ -98,9 +98,23 @@ type loweredCell struct {
 	Imports []string
 	// Changed reports whether Source differs from the input.
 	Changed bool
+	// VarTypes holds the Go type, as the cell can spell it, of each
+	// top-level variable the cell declares (x := ..., var x = ...), for
+	// declaring them as `var x T` and assigning in the cell function:
+	// yaegi v0.16.1 cannot call generic functions in package-level
+	// initialisers. Variables whose type cannot be spelled are absent.
+	VarTypes map[string]string
 
 	objs    map[string]types.Object
 	imports map[string]string
+}
+
+// lastVarTypes returns VarTypes of the cell lowerCell lowered last.
+func (l *cellLowerer) lastVarTypes() map[string]string {
+	if l.last == nil {
+		return nil
+	}
+	return l.last.VarTypes
 }
 
 // commit adds the cell's top-level declarations and imports to the
