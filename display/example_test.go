@@ -75,31 +75,39 @@ func ExamplePlot() {
 	// map[height:400 width:640]
 }
 
-// A handle updates one display in place; here, outside a notebook, it
-// prints a value only when its text changes.
+// A handle updates one display in place. (Outside a notebook it prints a
+// value when its text changes; how many of the updates below print depends
+// on timing, so this example shows no output.)
 func ExampleHandle() {
 	h := display.New()
 	for epoch := 1; epoch <= 3; epoch++ {
 		h.Update(display.Text(fmt.Sprintf("epoch %d/3", epoch)))
 	}
 	h.Close() // delivers the last update, held back by rate limiting
-	// Output:
-	// epoch 1/3
-	// epoch 3/3
 }
 
-// A loss chart redrawn live as training goes.
+// A loss chart; its text form gives the last value of each series.
 func ExampleLossChart() {
 	chart := display.NewLossChart("training").SetLogY(true)
-	live := chart.Live() // shows the chart; each Add redraws it
 	for step := 0; step < 100; step++ {
 		chart.Add("train", float64(step), 2/float64(step+1))
 		if step%10 == 9 {
 			chart.Add("validation", float64(step), 2.5/float64(step+1))
 		}
 	}
-	live.Close() // draw the last points
+	display.Show(chart)
 	// Output:
-	// LossChart "training"
 	// LossChart "training": train 0.02 at step 99, validation 0.025 at step 99
+}
+
+// A loss chart redrawn live as training goes: Live shows it, and every
+// Add redraws it in place, at most four times a second.
+func ExampleLossChart_Live() {
+	chart := display.NewLossChart("training").SetSmoothing(0.6)
+	live := chart.Live()
+	defer live.Close() // draw the last points
+	for step := 0; step < 1000; step++ {
+		loss := 2 / float64(step+1) // a training step
+		chart.Add("train", float64(step), loss)
+	}
 }
