@@ -278,7 +278,6 @@ func varDecl(c *parsedCell, v varPiece, keep func(string) bool) (decl, alt strin
 // compiled is a cell compiled into one interpreter, ready to run.
 type compiled struct {
 	yi    *yaegi.Interpreter
-	fn    *yaegi.Program // declares the cell function; executed by prepare
 	call  *yaegi.Program // runs the cell function
 	show  bool           // the cell function reports a final value
 	fresh bool           // yi is a rebuilt interpreter, not the session's
@@ -529,7 +528,10 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 	}
 	body := func(show bool) string {
 		var b strings.Builder
-		b.WriteString("package main\nfunc __godl_run() {\n")
+		// A func literal called at once: one program, whose locals and
+		// temporaries die with its frame (a named func would add global
+		// slots to yaegi's frame at every cell).
+		b.WriteString("(func() {\n")
 		b.WriteString(c.directive(0) + "defer __godl.Done()\n")
 		for i, st := range c.stmts {
 			switch {
@@ -585,21 +587,18 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 				b.WriteString("\n")
 			}
 		}
-		b.WriteString("}\n")
+		b.WriteString("})()\n")
 		return b.String()
 	}
 	cc.show = c.final != nil
 	var err error
-	if cc.fn, err = compileSafe(yi, body(cc.show)); err != nil && cc.show && c.finalCall {
+	if cc.call, err = compileSafe(yi, body(cc.show)); err != nil && cc.show && c.finalCall {
 		// The final call may return nothing: run it as a statement.
-		if fn, err2 := compileSafe(yi, body(false)); err2 == nil {
-			cc.fn, err, cc.show = fn, nil, false
+		if call, err2 := compileSafe(yi, body(false)); err2 == nil {
+			cc.call, err, cc.show = call, nil, false
 		}
 	}
 	if err != nil {
-		return nil, compileError(err)
-	}
-	if cc.call, err = compileSafe(yi, "__godl_run()"); err != nil {
 		return nil, compileError(err)
 	}
 	return cc, nil
@@ -801,10 +800,17 @@ func compileError(err error) error {
 	return &evalError{kind, msg}
 }
 
-// prepare executes the cell function's declaration (no side effects),
-// which also sizes yaegi's global frame for the new variables.
+// prepare sizes a rebuilt interpreter's global frame for the variables
+// declared (compiled only) so far, so that values can be carried in.
 func (cc *compiled) prepare() error {
-	_, err := cc.yi.Execute(cc.fn)
+	if !cc.fresh {
+		return nil
+	}
+	p, err := compileSafe(cc.yi, "package main\nvar _ = 0\n")
+	if err != nil {
+		return err
+	}
+	_, err = cc.yi.Execute(p)
 	return err
 }
 

@@ -551,7 +551,8 @@ func (s *Session) panicError(p yaegi.Panic, n int) *kernel.ExecError {
 	for _, f := range frames {
 		fn := strings.TrimPrefix(f.fn, "main.")
 		switch {
-		case fn == "__godl_run":
+		case (fn == "func" || fn == "main") && strings.HasPrefix(f.pos, fmt.Sprintf("cell%d:", n)):
+			// The generated cell function (a func literal).
 			tb = append(tb, fmt.Sprintf("  in cell %d", n))
 			continue
 		case fn == "main" || strings.HasPrefix(fn, "__godl") || !strings.HasPrefix(f.pos, "cell"):

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
-	"runtime"
 	"testing"
 	"time"
 
@@ -141,6 +141,7 @@ func TestREPL(t *testing.T) {
 		{name: "syntax error line", last: "a := 1\nb := 2 +* 3", err: "cell1:2:"},
 		{name: "panic", last: "panic(\"boom\")", err: "panic: boom"},
 		{name: "panic position in earlier cell", cells: []string{"func bad(i int) int {\n\tvar a []int\n\treturn a[i]\n}"}, last: "bad(3)", err: "cell1:"},
+		{name: "panic traceback", cells: []string{"func bad2(i int) int {\n\tvar a []int\n\treturn a[i]\n}"}, last: "x := 1\nbad2(x)", err: "in func bad2 (body at cell1:2:6)\n  in cell 2"},
 		{name: "panic names cell", last: "x := 1\nif x == 1 {\n\tpanic(fmt.Sprintf(\"x=%d\", x))\n}", err: "x=1"},
 		// Go 1.22+ (the language helper's lowering).
 		{name: "range over int", last: "t := 0\nfor i := range 5 { t += i }\nt", value: "10"},
@@ -338,16 +339,34 @@ func TestWriters(t *testing.T) {
 	}
 }
 
-// BenchmarkTrivialCell measures the session's overhead on `1+1`.
+// BenchmarkTrivialCell measures the session's overhead on `1+1`: the
+// mean, the best time of one cell, and bare yaegi's best on Eval("1+1")
+// in the same run (the machine is shared and noisy).
 func BenchmarkTrivialCell(b *testing.B) {
 	ts := newTestSession(b)
 	out := &sessOutput{}
+	yi := yaegi.New(yaegi.Options{})
+	if err := yi.Use(stdlib.Symbols); err != nil {
+		b.Fatal(err)
+	}
+	bestS, bestY := time.Duration(1<<62), time.Duration(1<<62)
 	for i := 0; b.Loop(); i++ {
+		t0 := time.Now()
 		res, err := ts.s.Execute(context.Background(), kernel.ExecuteRequest{Code: "1+1", ExecutionCount: i + 1}, out)
 		if err != nil || res.Status != kernel.StatusOK {
 			b.Fatal(err, res.Error)
 		}
+		bestS = min(bestS, time.Since(t0))
+		b.StopTimer()
+		t0 = time.Now()
+		if _, err := yi.Eval("1+1"); err != nil {
+			b.Fatal(err)
+		}
+		bestY = min(bestY, time.Since(t0))
+		b.StartTimer()
 	}
+	b.ReportMetric(float64(bestS.Microseconds()), "session-best-µs")
+	b.ReportMetric(float64(bestY.Microseconds()), "bare-yaegi-best-µs")
 }
 
 // BenchmarkCPULoop is the CPU-loop row of kernelbench: sum i below 1e7.
