@@ -281,6 +281,7 @@ type compiled struct {
 	call  *yaegi.Program // runs the cell function
 	show  bool           // the cell function reports a final value
 	fresh bool           // yi is a rebuilt interpreter, not the session's
+	seq   int64          // run number, passed to __godl.Done
 }
 
 // piece is one package-level declaration fed to yaegi: a type or const
@@ -505,7 +506,8 @@ func sccs(ps []piece) [][]piece {
 // declarations minus what c redefines.
 func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []piece) (*compiled, error) {
 	fresh := replay != nil
-	cc := &compiled{yi: yi, fresh: fresh}
+	s.runSeq++
+	cc := &compiled{yi: yi, fresh: fresh, seq: s.runSeq}
 	ps := append(replay, s.declPieces(c, !fresh)...)
 	// New variables are declared; existing ones are only assigned by
 	// the cell function.
@@ -532,7 +534,7 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 		// temporaries die with its frame (a named func would add global
 		// slots to yaegi's frame at every cell).
 		b.WriteString("(func() {\n")
-		b.WriteString(c.directive(0) + "defer __godl.Done()\n")
+		fmt.Fprintf(&b, "%sdefer __godl.Done(%d)\n", c.directive(0), cc.seq)
 		for i, st := range c.stmts {
 			switch {
 			case st.assign != nil && local(st.assign.names):

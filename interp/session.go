@@ -59,12 +59,38 @@ type Session struct {
 	shown      []any
 	shownText  []string
 	cellDone   chan struct{}
+	doneSeq    int64 // the run whose cellDone it is
+	runSeq     int64 // counts cell function runs (execMu)
 
 	cancelMu sync.Mutex
 	cancel   context.CancelFunc
 
 	histMu sync.Mutex
 	prior  []string // sources of the cells that ran successfully
+
+	// In-process, the session is the process's display publisher.
+	ownPub  bool
+	prevPub display.Publisher
+}
+
+// sessionPublisher sends displays (display.Show, handles, charts) to the
+// running cell's Output, in-process.
+type sessionPublisher struct{ s *Session }
+
+func (p sessionPublisher) Publish(b display.Bundle, id string, update bool) {
+	if out := p.s.currentOutput(); out != nil {
+		md := b.Metadata
+		if md == nil {
+			md = map[string]any{}
+		}
+		out.Display(kernel.Display{Bundle: kernel.Bundle{Data: b.Data, Metadata: md}, ID: id, Update: update})
+	}
+}
+
+func (p sessionPublisher) Clear(wait bool) {
+	if out := p.s.currentOutput(); out != nil {
+		out.ClearOutput(wait)
+	}
 }
 
 var _ kernel.Evaluator = (*Session)(nil)
@@ -77,6 +103,12 @@ func NewSession(opts SessionOptions) (*Session, error) {
 	s.stdin = &stdinReader{s: s}
 	if err := s.reset(); err != nil {
 		return nil, err
+	}
+	if opts.Stdout == nil {
+		// In-process (tests, godl run --in-process): displays go to the
+		// cell's Output. The worker installs its own publisher.
+		s.prevPub = display.SetPublisher(sessionPublisher{s})
+		s.ownPub = true
 	}
 	return s, nil
 }
@@ -294,7 +326,7 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 
 	done := make(chan struct{})
 	s.outMu.Lock()
-	s.cellDone = done
+	s.cellDone, s.doneSeq = done, cc.seq
 	s.outMu.Unlock()
 	err = s.execute(ctx, cc)
 	if err != nil {
@@ -416,11 +448,12 @@ func (s *Session) hostShow(vs []any, ts []string) {
 	s.outMu.Unlock()
 }
 
-// hostDone marks the cell function as returned (called from the
-// interpreter, deferred).
-func (s *Session) hostDone() {
+// hostDone marks the cell function of run seq as returned (called from
+// the interpreter, deferred). A function stuck in a compiled call when it
+// was interrupted returns later, with an older seq.
+func (s *Session) hostDone(seq int64) {
 	s.outMu.Lock()
-	if s.cellDone != nil {
+	if s.cellDone != nil && s.doneSeq == seq {
 		close(s.cellDone)
 		s.cellDone = nil
 	}
@@ -610,6 +643,9 @@ func (s *Session) Close() error {
 	s.Interrupt()
 	s.execMu.Lock()
 	defer s.execMu.Unlock()
+	if !s.closed && s.ownPub {
+		display.SetPublisher(s.prevPub)
+	}
 	s.closed = true
 	s.yi = nil
 	return nil

@@ -18,11 +18,12 @@ import (
 
 // sessOutput is a kernel.Output that records what a cell produces.
 type sessOutput struct {
-	mu      sync.Mutex
-	stdout  strings.Builder
-	stderr  strings.Builder
-	inputs  []string // answers to Input, in order
-	prompts int
+	mu       sync.Mutex
+	displays []kernel.Display
+	stdout   strings.Builder
+	stderr   strings.Builder
+	inputs   []string // answers to Input, in order
+	prompts  int
 }
 
 func (o *sessOutput) Stream(name, text string) {
@@ -34,8 +35,12 @@ func (o *sessOutput) Stream(name, text string) {
 		o.stderr.WriteString(text)
 	}
 }
-func (o *sessOutput) Display(d kernel.Display) {}
-func (o *sessOutput) ClearOutput(wait bool)    {}
+func (o *sessOutput) Display(d kernel.Display) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.displays = append(o.displays, d)
+}
+func (o *sessOutput) ClearOutput(wait bool) {}
 func (o *sessOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -275,6 +280,11 @@ func TestInterrupt(t *testing.T) {
 			if !strings.Contains(r.res.Error.Value, "interrupted by the user") {
 				t.Errorf("evalue %q", r.res.Error.Value)
 			}
+			// Only a compiled call (time.Sleep) outlives the interrupt,
+			// and the error says so.
+			if stuck := strings.Contains(r.res.Error.Value, "compiled call"); stuck != (name == "sleep") {
+				t.Errorf("evalue %q: compiled call mentioned = %v", r.res.Error.Value, stuck)
+			}
 			r = ts.run("kept >= 7")
 			if r.value() != "true" {
 				t.Fatalf("variable lost after interrupt: %q %s", r.value(), r.errText())
@@ -294,6 +304,20 @@ func TestShellInterrupt(t *testing.T) {
 	r := ts.run("!sleep 30")
 	if time.Since(start) > 2*time.Second || r.res.Status != kernel.StatusError {
 		t.Fatalf("shell not interrupted: %v %s", time.Since(start), r.errText())
+	}
+}
+
+// TestDisplayInProcess checks that display.Show reaches the cell's
+// Output when the session runs in-process.
+func TestDisplayInProcess(t *testing.T) {
+	ts := newTestSession(t)
+	out := &sessOutput{}
+	res, err := ts.s.Execute(context.Background(), kernel.ExecuteRequest{Code: "display.Show(display.HTML(\"<b>hi</b>\"))", ExecutionCount: 1}, out)
+	if err != nil || res.Status != kernel.StatusOK {
+		t.Fatal(err, res.Error)
+	}
+	if len(out.displays) != 1 || out.displays[0].Data["text/html"] != "<b>hi</b>" {
+		t.Fatalf("displays %+v", out.displays)
 	}
 }
 
