@@ -161,6 +161,7 @@ type lowering struct {
 	seq         int
 	needImports map[string]bool
 	errs        []string
+	origEdits   []edit // in cell offsets already
 }
 
 func (lw *lowering) off(p token.Pos) int { return lw.c.tf.Offset(p) }
@@ -209,6 +210,7 @@ func (lw *lowering) run() error {
 		return true
 	})
 	lw.instances()
+	lw.genericInits()
 	if len(lw.errs) > 0 {
 		return &cellError{Errors: lw.errs}
 	}
@@ -229,6 +231,7 @@ func (lw *lowering) apply() (string, error) {
 		}
 		e.start, e.end = s, t
 	}
+	lw.edits = append(lw.edits, lw.origEdits...)
 	sort.SliceStable(lw.edits, func(i, j int) bool {
 		a, b := lw.edits[i], lw.edits[j]
 		if a.start != b.start {
@@ -898,4 +901,83 @@ func (lw *lowering) shortCircuitOperand(fun ast.Node) {
 	}
 	lw.insert(call.Pos(), "func() "+ts+" { return ")
 	lw.insert(call.End(), " }()")
+}
+
+// genericInits works around yaegi v0.16.1 failing on generic calls in
+// package-level variable initialisers ("not a generic type", "constant
+// definition loop"), which is where the engine puts a cell's top-level
+// variables: `best := slices.Max(xs)` becomes
+// `var best float64; best = slices.Max[[]float64, float64](xs)` (a typed
+// declaration and an assignment statement, on the same line).
+func (lw *lowering) genericInits() {
+	m := lw.c.m
+	info := lw.c.info
+	for _, d := range lw.c.file.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR || gd.Lparen.IsValid() || len(gd.Specs) != 1 {
+			continue
+		}
+		spec := gd.Specs[0].(*ast.ValueSpec)
+		if len(spec.Values) == 0 || !lw.hasGenericCall(spec.Values) {
+			continue
+		}
+		di, isDefine := m.defines[lw.off(gd.TokPos)]
+		var decls []string
+		var lhs []string
+		for _, id := range spec.Names {
+			lhs = append(lhs, id.Name)
+			if id.Name == "_" || di.redeclared[id.Name] {
+				continue
+			}
+			obj := info.Defs[id]
+			if obj == nil {
+				return
+			}
+			ts, ok := lw.typeString(obj.Type(), id.Pos())
+			if !ok {
+				return
+			}
+			decls = append(decls, fmt.Sprintf("var %s %s; ", id.Name, ts))
+		}
+		if isDefine {
+			// Cell text "a, b := v": replace "a, b :=".
+			names := strings.Split(m.src[di.start:di.assign], ",")
+			for k := range names {
+				names[k] = strings.TrimSpace(names[k])
+			}
+			if len(names) != len(spec.Names) {
+				continue
+			}
+			lw.editOrig(di.start, di.assign+2, strings.Join(decls, "")+strings.Join(names, ", ")+" =")
+			continue
+		}
+		// Cell text "var a, b [T] = v": replace up to the value.
+		if spec.Type != nil || len(spec.Names) != 1 {
+			continue // a typed declaration: the engine declares it typed already
+		}
+		lw.add(gd.TokPos, spec.Values[0].Pos(), strings.Join(decls, "")+lhs[0]+" = ")
+	}
+}
+
+// editOrig adds an edit given in cell offsets (for text that is not in the
+// model verbatim).
+func (lw *lowering) editOrig(start, end int, text string) {
+	lw.origEdits = append(lw.origEdits, edit{start, end, text, len(lw.edits) + len(lw.origEdits)})
+}
+
+func (lw *lowering) hasGenericCall(es []ast.Expr) bool {
+	found := false
+	for _, e := range es {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if _, inst := lw.c.info.Instances[id]; inst {
+					if _, fn := lw.c.info.Uses[id].(*types.Func); fn {
+						found = true
+					}
+				}
+			}
+			return !found
+		})
+	}
+	return found
 }

@@ -149,7 +149,8 @@ type cellModel struct {
 	src      string // the cell as given
 	text     string // the model file
 	segs     []segment
-	lastStmt [2]int // original offsets of the last top-level statement (its value is shown, not "unused")
+	lastStmt [2]int             // original offsets of the last top-level statement (its value is shown, not "unused")
+	defines  map[int]defineItem // by model offset of the "var" it became
 }
 
 func (m *cellModel) origOffset(modelOff int) (int, bool) {
@@ -164,6 +165,12 @@ func (m *cellModel) origOffset(modelOff int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// defineItem is a top-level "a, b := v" of a raw cell.
+type defineItem struct {
+	start, assign int             // cell offsets of the item and of its ":="
+	redeclared    map[string]bool // names declared before in the cell (assigned, not declared)
 }
 
 // item is one top-level chunk of raw cell text.
@@ -228,7 +235,18 @@ func buildModel(src, name string) (*cellModel, error) {
 			// statement of the cell declared are assigned, not declared
 			// (x, err := f(); y, err := g()), so they become _ here.
 			i := strings.Index(src[it.start:it.end], ":=") + it.start
-			b.WriteString("\nvar ")
+			b.WriteString("\n")
+			di := defineItem{start: it.start, assign: i, redeclared: map[string]bool{}}
+			for _, nm := range strings.Split(src[it.start:i], ",") {
+				if id := strings.TrimSpace(nm); defined[id] {
+					di.redeclared[id] = true
+				}
+			}
+			if m.defines == nil {
+				m.defines = map[int]defineItem{}
+			}
+			m.defines[b.Len()] = di
+			b.WriteString("var ")
 			for k, nm := range strings.Split(src[it.start:i], ",") {
 				if k > 0 {
 					b.WriteString(",")

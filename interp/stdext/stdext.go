@@ -131,7 +131,13 @@ func own(p string) []string {
 // and the Prelude into i. Call it once per interpreter, right after
 // i.Use(stdlib.Symbols) (which compiles yaegi's own generic slices, maps and
 // cmp), before the first cell.
+//
+// Install is idempotent: on an interpreter that has them already, it does
+// nothing.
 func Install(i *yaegi.Interpreter) error {
+	if _, err := i.Eval("_godlMin_int"); err == nil {
+		return nil
+	}
 	for _, p := range order {
 		for k, src := range own(p) {
 			// A file name of its own: yaegi scopes imports by file name, and
