@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -36,6 +37,10 @@ var goBuiltins = map[string]string{
 	"uint32": "class", "uint64": "class", "uintptr": "class", "any": "class",
 	"true": "constant", "false": "constant", "iota": "constant", "nil": "constant",
 }
+
+// helpPanics counts the panics recovered in completion, inspection and
+// is_complete (bugs; tests check it stays zero).
+var helpPanics atomic.Int64
 
 // helpMatchItem is one completion candidate.
 type helpMatchItem struct {
@@ -199,12 +204,24 @@ func inCommentOrString(code string, end int) (inside bool, lit string) {
 	return false, ""
 }
 
-// helpComplete answers a complete_request: see complete.
-func helpComplete(prior []string, code string, cursor int) kernel.CompleteResult {
-	res := kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor, Metadata: map[string]any{}}
+// helpComplete answers a complete_request for code with the cursor at
+// cursor (in code points), given the sources of the cells that ran before.
+// It completes package members after "pkg.", fields and methods after
+// "x." (x's type inferred from its declaration), struct literal fields,
+// import paths, and otherwise names in scope, packages, builtins and
+// keywords. Safe for concurrent use; it never panics.
+func helpComplete(prior []string, code string, cursor int) (res kernel.CompleteResult) {
+	res = kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor, Metadata: map[string]any{}}
 	if cursor < 0 {
+		res.CursorStart, res.CursorEnd = 0, 0
 		return res
 	}
+	defer func() {
+		if recover() != nil { // a bug here must not cost the user the kernel
+			helpPanics.Add(1)
+			res = kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor, Metadata: map[string]any{}}
+		}
+	}()
 	b := runeToByte(code, cursor)
 	cursor = utf8.RuneCountInString(code[:b])
 	res.CursorStart, res.CursorEnd = cursor, cursor

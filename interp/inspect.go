@@ -14,8 +14,15 @@ import (
 // is the one under (or just before) the cursor, with the selectors before
 // it ("mat.NewDense", "m.At"); when the cursor is in a call's arguments
 // and not on a name, the called function.
-func helpInspect(prior []string, code string, cursor, detail int) kernel.InspectResult {
+// Safe for concurrent use; it never panics.
+func helpInspect(prior []string, code string, cursor, detail int) (res kernel.InspectResult) {
 	notFound := kernel.InspectResult{Found: false, Data: map[string]any{}, Metadata: map[string]any{}}
+	defer func() {
+		if recover() != nil {
+			helpPanics.Add(1)
+			res = notFound
+		}
+	}()
 	if cursor < 0 {
 		return notFound
 	}

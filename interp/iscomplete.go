@@ -23,7 +23,13 @@ const (
 // line that opened a bracket still open; "invalid" for syntax that more
 // lines cannot fix (a stray closing bracket, a broken string, a parse
 // error); "complete" otherwise.
-func helpIsComplete(code string) kernel.IsCompleteResult {
+func helpIsComplete(code string) (res kernel.IsCompleteResult) {
+	defer func() {
+		if recover() != nil {
+			helpPanics.Add(1)
+			res = kernel.IsCompleteResult{Status: "unknown"}
+		}
+	}()
 	code = blankMagicLines(code)
 	if strings.TrimSpace(code) == "" {
 		return kernel.IsCompleteResult{Status: codeComplete}
