@@ -665,7 +665,7 @@ func (s *Session) Complete(ctx context.Context, code string, cursor int) (kernel
 
 // Inspect describes the name at cursor. See kernel.Evaluator.
 func (s *Session) Inspect(ctx context.Context, code string, cursor, detailLevel int) (kernel.InspectResult, error) {
-	return inspect(s.priorCells(), code, cursor, detailLevel), nil
+	return helpInspect(s.priorCells(), code, cursor, detailLevel), nil
 }
 
 // IsComplete tells whether code is ready to run. See kernel.Evaluator.

@@ -348,6 +348,37 @@ func TestPrior(t *testing.T) {
 	}
 }
 
+// TestHelpDelegation checks that Complete, Inspect and IsComplete see
+// the cells that ran.
+func TestHelpDelegation(t *testing.T) {
+	ts := newTestSession(t)
+	ts.run("myVariable := 42")
+	ctx := context.Background()
+	cr, err := ts.s.Complete(ctx, "myVa", 4)
+	if err != nil || !slicesContains(cr.Matches, "myVariable") || cr.CursorStart != 0 || cr.CursorEnd != 4 {
+		t.Fatalf("Complete: %+v %v", cr, err)
+	}
+	ir, err := ts.s.Inspect(ctx, "myVariable", 3, 0)
+	if err != nil || !ir.Found {
+		t.Fatalf("Inspect: %+v %v", ir, err)
+	}
+	for code, want := range map[string]string{"for {": "incomplete", "x := 1": "complete", "%who": "complete"} {
+		r, err := ts.s.IsComplete(ctx, code)
+		if err != nil || r.Status != want {
+			t.Errorf("IsComplete(%q) = %+v %v, want %s", code, r, err, want)
+		}
+	}
+}
+
+func slicesContains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 // TestWriters checks that with fixed writers output goes there.
 func TestWriters(t *testing.T) {
 	var so, se strings.Builder
