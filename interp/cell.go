@@ -49,6 +49,9 @@ type parsedCell struct {
 	// variables must stay globals (a closure or pointer would keep a
 	// local copy alive).
 	captured map[string]bool
+	// varTypes are the Go types of the top-level variables, as go/types
+	// spells them (from the lowering), for %who.
+	varTypes map[string]string
 }
 
 // importSpec is one import: Name is the alias ("" for none).

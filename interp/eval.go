@@ -196,6 +196,7 @@ func autoImportPath(name string) (string, bool) {
 type varRecord struct {
 	v    varPiece
 	cell *parsedCell
+	typ  map[string]string // Go types by name, when known
 }
 
 // declRecord is the latest declaration of a func, method, type or const.

@@ -178,8 +178,12 @@ func (s *Session) who() {
 	for _, n := range names {
 		v := g[n]
 		typ, val := "?", ""
-		if v.IsValid() {
+		if t := s.vars[n].typ[n]; t != "" {
+			typ = t
+		} else if v.IsValid() {
 			typ = typeName(v.Type())
+		}
+		if v.IsValid() {
 			if v.CanInterface() {
 				val = fmt.Sprintf("%v", v.Interface())
 				if len(val) > 60 {

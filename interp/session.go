@@ -238,6 +238,9 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	if err != nil {
 		return nil, err
 	}
+	if s.lowerer != nil {
+		c.varTypes = s.lowerer.lastVarTypes()
+	}
 	// Imports: explicit ones and the packages the cell names without
 	// importing them.
 	var newImports []importSpec
@@ -371,7 +374,7 @@ func (s *Session) record(c *parsedCell) {
 		s.declOrder = append(s.declOrder, r)
 	}
 	for _, v := range c.vars {
-		r := &varRecord{v: v, cell: c}
+		r := &varRecord{v: v, cell: c, typ: c.varTypes}
 		for _, n := range v.names {
 			if n == "_" {
 				continue

@@ -199,7 +199,8 @@ func TestREPL(t *testing.T) {
 		{name: "os exit", last: "os.Exit(3)", err: "os.Exit(3)"},
 		// 8. Magics.
 		{name: "help", last: "%help", stdout: "%who"},
-		{name: "who", cells: []string{"wa := 1\nwb := \"x\""}, last: "%who", stdout: "wb"},
+		{name: "who", cells: []string{"wa := 1\nwb := \"x\""}, last: "%who", stdout: "wb        string  x"},
+		{name: "who user type", cells: []string{"type Pt struct{ X int }\nwp := Pt{1}"}, last: "%who", stdout: "wp        Pt"},
 		{name: "time", last: "%time\nx := 2\nx * 3", value: "6", stdout: "Wall time"},
 		{name: "env set get", cells: []string{"%env GODL_TEST_X=42"}, last: "%env GODL_TEST_X", stdout: "42"},
 		{name: "env from go", cells: []string{"%env GODL_TEST_Y=abc"}, last: `os.Getenv("GODL_TEST_Y")`, value: `"abc"`},
