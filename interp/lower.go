@@ -96,8 +96,10 @@ func blankMagics(src string) string {
 //   - calls of generic functions get explicit type arguments from go/types'
 //     inference, since yaegi infers only simple cases.
 //
-// Ranging over a function (Go 1.23 iterators) is reported as an error that
-// names the workaround. Errors are *cellError values.
+// Ranging over a function (Go 1.23 iterators) becomes a call of the
+// iterator with the body as yield function when the body has no return,
+// defer, goto or labels; otherwise it is reported as an error that names
+// the workaround. Errors are *cellError values.
 func (l *cellLowerer) lower(src string, cell int) (*loweredCell, error) {
 	c, err := l.check(src, cell)
 	if err == errUnchecked {
@@ -458,8 +460,10 @@ func (lw *lowering) rangeStmt(r *ast.RangeStmt) {
 	}
 	switch u := xt.Underlying().(type) {
 	case *types.Signature:
-		lw.errorf(r.X.Pos(), "cannot range over %s: ranging over a function (Go 1.23 iterators) is not supported by the interpreter; "+
-			"range over a slice instead, e.g. `for _, v := range slices.Collect(seq)` (maps.Keys/Values: slices.Sorted(maps.Keys(m)))", lw.text(r.X))
+		if why := lw.rangeFunc(r, u); why != "" {
+			lw.errorf(r.X.Pos(), "cannot range over %s in the interpreter: %s; "+
+				"range over a slice instead, e.g. `for _, v := range slices.Collect(seq)` (maps.Keys/Values: slices.Sorted(maps.Keys(m)))", lw.text(r.X), why)
+		}
 		return
 	case *types.Basic:
 		if u.Info()&types.IsInteger != 0 {
@@ -980,4 +984,105 @@ func (lw *lowering) hasGenericCall(es []ast.Expr) bool {
 		})
 	}
 	return found
+}
+
+// rangeFunc lowers a range over a function iterator (Go 1.23) whose body
+// the interpreter can run as the yield function:
+//
+//	for k, v := range seq { body }  ->  seq(func(k K, v V) bool { body; return true })
+//
+// with continue as `return true` and break as `return false`. It returns
+// why it cannot (a return, goto, defer or labelled branch in the body,
+// which would need the full desugaring), or "".
+func (lw *lowering) rangeFunc(r *ast.RangeStmt, sig *types.Signature) string {
+	if sig.Params().Len() != 1 || sig.Results().Len() != 0 {
+		return "not an iterator function"
+	}
+	yield, ok := sig.Params().At(0).Type().Underlying().(*types.Signature)
+	if !ok {
+		return "not an iterator function"
+	}
+	var why string
+	var branches []*ast.BranchStmt
+	var walk func(n ast.Node, loops, switches int)
+	walk = func(n ast.Node, loops, switches int) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			if why != "" {
+				return false
+			}
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ReturnStmt:
+				why = "the loop body returns"
+			case *ast.DeferStmt:
+				why = "the loop body defers"
+			case *ast.LabeledStmt:
+				why = "the loop body has labels"
+			case *ast.ForStmt:
+				walk(x.Body, loops+1, switches)
+				return false
+			case *ast.RangeStmt:
+				walk(x.Body, loops+1, switches)
+				return false
+			case *ast.SwitchStmt:
+				walk(x.Body, loops, switches+1)
+				return false
+			case *ast.TypeSwitchStmt:
+				walk(x.Body, loops, switches+1)
+				return false
+			case *ast.SelectStmt:
+				walk(x.Body, loops, switches+1)
+				return false
+			case *ast.BranchStmt:
+				switch {
+				case x.Label != nil || x.Tok == token.GOTO:
+					why = "the loop body has labelled branches or goto"
+				case x.Tok == token.CONTINUE && loops == 0:
+					branches = append(branches, x)
+				case x.Tok == token.BREAK && loops == 0 && switches == 0:
+					branches = append(branches, x)
+				}
+			}
+			return true
+		})
+	}
+	if _, labelled := lw.parents[r].(*ast.LabeledStmt); labelled {
+		return "the loop is labelled"
+	}
+	walk(r.Body, 0, 0)
+	if why != "" {
+		return why
+	}
+	vars := []ast.Expr{r.Key, r.Value}
+	var params []string
+	var assigns []string
+	for i := 0; i < yield.Params().Len(); i++ {
+		ts, ok := lw.typeString(yield.Params().At(i).Type(), r.Pos())
+		if !ok {
+			return "its element type cannot be written in the cell"
+		}
+		name := "_"
+		if i < len(vars) && vars[i] != nil {
+			if r.Tok == token.DEFINE {
+				name = vars[i].(*ast.Ident).Name
+			} else if id, isID := vars[i].(*ast.Ident); !isID || id.Name != "_" {
+				name = lw.fresh("v")
+				assigns = append(assigns, fmt.Sprintf("%s = %s; ", lw.text(vars[i]), name))
+			}
+		}
+		params = append(params, name+" "+ts)
+	}
+	// Keep the iterator expression in place (it may have rewrites of its own).
+	lw.add(r.For, r.X.Pos(), "")
+	lw.add(r.X.End(), r.Body.Lbrace+1, fmt.Sprintf("(func(%s) bool {%s", strings.Join(params, ", "), strings.Join(assigns, "")))
+	for _, br := range branches {
+		if br.Tok == token.CONTINUE {
+			lw.add(br.Pos(), br.End(), "return true")
+		} else {
+			lw.add(br.Pos(), br.End(), "return false")
+		}
+	}
+	lw.add(r.Body.Rbrace, r.Body.Rbrace+1, "; return true })")
+	return ""
 }

@@ -200,6 +200,13 @@ func (s Score) String() string { return fmt.Sprintf("score %.1f", float64(s)) }`
 		{"variable changes type", []string{`v := 1`, `v := "s"`, `v + "t"`}, "st"},
 		{"auto import", []string{`strings.ToUpper("go")`}, "GO"},
 		{"imports carry over", []string{`import str "strings"`, `str.Repeat("a", 3)`}, "aaa"},
+		{"range over a function iterator", []string{
+			`func f() string { m := map[string]int{"a": 1, "b": 2, "c": 3}; n := 0; var ks []string; for k, v := range maps.All(m) { if v == 2 { continue }; n += v; ks = append(ks, k) }; slices.Sort(ks); for i, v := range slices.All([]int{5, 6, 7}) { if i == 2 { break }; n += v }; return fmt.Sprint(n, ks) }`,
+			`f()`}, "15 [a c]"},
+		{"range over a user iterator with break inside a switch", []string{
+			`func count(n int) iter.Seq[int] { return func(yield func(int) bool) { for i := 0; i < n; i++ { if !yield(i) { return } } } }`,
+			`func f() []int { var r []int; for x := range count(10) { switch { case x == 1: continue; case x > 4: break }; if x > 6 { break }; r = append(r, x) }; return r }`,
+			`f()`}, "[0 2 3 4 5 6]"},
 		{"plain loops are untouched", []string{`func f() int { s := 0; for i := 0; i < 10; i++ { s += i }; for _, v := range []int{1, 2} { s += v }; return s }`, `f()`}, "48"},
 	}
 	for _, tc := range tests {
@@ -230,7 +237,7 @@ var s string = x + y`}, "cell2:2:16: cannot use x + y (value of type int) as str
 		{"undefined name", []string{`func f() int { return undefinedThing }`}, "cell1:1:23: undefined: undefinedThing"},
 		{"syntax error", []string{`func f( {`}, "cell1:1:"},
 		{"wrong generic use", []string{`slices.Sort([]func(){})`}, "does not satisfy"},
-		{"range over a function iterator", []string{`func f() { m := map[int]int{}; for k := range maps.Keys(m) { _ = k } }`}, "slices.Collect"},
+		{"range over a function iterator with return", []string{`func f() int { m := map[int]int{}; for k := range maps.Keys(m) { return k }; return 0 }`}, "slices.Collect"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
