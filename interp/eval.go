@@ -18,6 +18,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 
+	"github.com/godl-kernel/godl/interp/stdext"
 	"github.com/godl-kernel/godl/interp/symbols"
 )
 
@@ -86,6 +87,11 @@ func (s *Session) newInterp() (*yaegi.Interpreter, error) {
 		if err := yi.Use(tables); err != nil {
 			return nil, err
 		}
+	}
+	// What yaegi's std lacks (slices.Sort, maps.Keys, ...) and the
+	// helpers lowered cells call (min, max, clear).
+	if err := stdext.Install(yi); err != nil {
+		return nil, err
 	}
 	if _, err := yi.Eval(`import (__godl "` + hostPkg + `"; __godl_fmt "fmt")`); err != nil {
 		return nil, fmt.Errorf("godl prelude imports: %w", err)

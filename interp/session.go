@@ -292,7 +292,7 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 		if err != nil && anyRedeclared(s, c) {
 			// Maybe a variable changes type: try on a rebuilt state,
 			// keeping the session's untouched if that fails too.
-			rebuild, what = true, ""
+			rebuild, what = true, "a variable's type"
 		} else if err != nil {
 			return nil, err
 		}
@@ -414,11 +414,8 @@ func (s *Session) compact() {
 // noteRebuild tells the user on stderr what a rebuild of the interpreter
 // kept and lost.
 func (s *Session) noteRebuild(what string, c *parsedCell, kept, lost []string) {
-	if what == "" {
-		what = "a variable's new type"
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "godl: %s redefined: the interpreter was rebuilt from the declarations of earlier cells", what)
+	fmt.Fprintf(&b, "godl: %s changed: the interpreter was rebuilt from the declarations of earlier cells", what)
 	if len(kept) > 0 {
 		fmt.Fprintf(&b, "; variables kept: %s", strings.Join(kept, ", "))
 	}

@@ -150,6 +150,9 @@ func TestREPL(t *testing.T) {
 		{name: "panic names cell", last: "x := 1\nif x == 1 {\n\tpanic(fmt.Sprintf(\"x=%d\", x))\n}", err: "x=1"},
 		// Go 1.22+ (the language helper's lowering).
 		{name: "range over int", last: "t := 0\nfor i := range 5 { t += i }\nt", value: "10"},
+		{name: "slices sort", last: "xs := []int{3, 1, 2}\nslices.Sort(xs)\nxs", value: "[1 2 3]"},
+		{name: "maps keys sorted", last: "m := map[string]int{\"b\": 1, \"a\": 2}\nslices.Sorted(maps.Keys(m))", value: "[a b]"},
+		{name: "min max vars", last: "a, b := 3, 7\nmin(a, b) * max(a, b)", value: "21"},
 		{name: "min max", last: "min(3, 1, 2) + max(4, 9)", value: "10"},
 		{name: "loop var per iteration", last: "var fs []func() int\nfor i := 0; i < 3; i++ { fs = append(fs, func() int { return i }) }\nfs[0]() + fs[1]() + fs[2]()", value: "3"},
 		{name: "type error from go/types", last: "var n int = \"s\"", err: "cell1:1:13"},
