@@ -473,6 +473,58 @@ func TestJupyterConformance(t *testing.T) {
 	if r := runGodl(t, "", nil, "install", "--prefix", prefix); r.code != 0 {
 		t.Fatalf("install: %s%s", r.stdout, r.stderr)
 	}
+	jupyterPath := filepath.Join(prefix, "share", "jupyter")
+	t.Run("kernelspec", func(t *testing.T) {
+		// jupyter_client's KernelSpecManager (what `jupyter kernelspec
+		// list` and every front end use) finds and loads the spec.
+		cmd := exec.Command(python, "-c", `
+import json
+from jupyter_client.kernelspec import KernelSpecManager
+spec = KernelSpecManager().get_kernel_spec("godl")
+print(json.dumps({"argv": spec.argv, "display_name": spec.display_name, "language": spec.language,
+                  "interrupt_mode": spec.interrupt_mode, "resource_dir": spec.resource_dir}))`)
+		cmd.Env = append(os.Environ(), "JUPYTER_PATH="+jupyterPath)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("KernelSpecManager: %v\n%s", err, out)
+		}
+		var got struct {
+			Argv          []string `json:"argv"`
+			DisplayName   string   `json:"display_name"`
+			Language      string   `json:"language"`
+			InterruptMode string   `json:"interrupt_mode"`
+			ResourceDir   string   `json:"resource_dir"`
+		}
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if got.DisplayName != "Go (godl)" || got.Language != "go" || got.InterruptMode != "message" ||
+			got.ResourceDir != filepath.Join(jupyterPath, "kernels", "godl") || len(got.Argv) != 4 {
+			t.Errorf("spec as Jupyter sees it: %+v", got)
+		}
+	})
+	t.Run("console", func(t *testing.T) {
+		console, err := exec.LookPath("jupyter-console")
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal("CI is set but jupyter-console is missing (apt-get install jupyter-console)")
+			}
+			t.Skip("jupyter-console is not installed")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, console, "--simple-prompt", "--kernel", "godl")
+		cmd.Env = append(os.Environ(), "JUPYTER_PATH="+jupyterPath, "JUPYTER_RUNTIME_DIR="+t.TempDir())
+		cmd.Stdin = strings.NewReader("import \"fmt\"\nfmt.Println(6 * 7)\nanswer := 40\nanswer + 2\n")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("jupyter console: %v\n%s", err, out)
+		}
+		if !strings.Contains(string(out), "godl "+Version) || !strings.Contains(string(out), "Out[4]: 42") ||
+			!strings.Contains(string(out), "In [2]: 42") {
+			t.Errorf("jupyter console session:\n%s", out)
+		}
+	})
 	for _, file := range []string{"test_kernel.py", "test_nbclient.py"} {
 		t.Run(strings.TrimSuffix(file, ".py"), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
@@ -481,7 +533,7 @@ func TestJupyterConformance(t *testing.T) {
 			cmd.Dir = "tests"
 			runtimeDir := t.TempDir()
 			cmd.Env = append(os.Environ(),
-				"JUPYTER_PATH="+filepath.Join(prefix, "share", "jupyter"),
+				"JUPYTER_PATH="+jupyterPath,
 				"JUPYTER_RUNTIME_DIR="+runtimeDir,
 				"PYTHONDONTWRITEBYTECODE=1",
 				"GODL_KERNEL_NAME=godl",
