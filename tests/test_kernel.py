@@ -185,5 +185,29 @@ class GodlKernelTests(jupyter_kernel_test.KernelTests):
         self.assertIn("got gopher", out)
 
 
+class GodlRestartTests(unittest.TestCase):
+    """A restart from the front end (shutdown_request with restart, then a
+    new process, as jupyter_client does) gives a fresh kernel."""
+
+    def test_restart_discards_state(self):
+        from jupyter_client.manager import start_new_kernel
+
+        km, kc = start_new_kernel(kernel_name=GodlKernelTests.kernel_name)
+        try:
+            reply = kc.execute_interactive("before := 1", timeout=TIMEOUT)
+            self.assertEqual(reply["content"]["status"], "ok")
+            km.restart_kernel(now=False)
+            kc.wait_for_ready(timeout=TIMEOUT)
+            reply = kc.execute_interactive("before", timeout=TIMEOUT)
+            self.assertEqual(reply["content"]["status"], "error")
+            reply = kc.execute_interactive("after := 2\nafter", timeout=TIMEOUT)
+            self.assertEqual(reply["content"]["status"], "ok")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=False)
+        # A graceful shutdown: the process exited by itself with status 0.
+        self.assertFalse(km.is_alive())
+
+
 if __name__ == "__main__":
     unittest.main()
