@@ -1004,6 +1004,7 @@ func (lw *lowering) rangeFunc(r *ast.RangeStmt, sig *types.Signature) string {
 	}
 	var why string
 	var branches []*ast.BranchStmt
+	var returns []*ast.ReturnStmt
 	var walk func(n ast.Node, loops, switches int)
 	walk = func(n ast.Node, loops, switches int) {
 		ast.Inspect(n, func(n ast.Node) bool {
@@ -1014,7 +1015,7 @@ func (lw *lowering) rangeFunc(r *ast.RangeStmt, sig *types.Signature) string {
 			case *ast.FuncLit:
 				return false
 			case *ast.ReturnStmt:
-				why = "the loop body returns"
+				returns = append(returns, x)
 			case *ast.DeferStmt:
 				why = "the loop body defers"
 			case *ast.LabeledStmt:
@@ -1073,8 +1074,50 @@ func (lw *lowering) rangeFunc(r *ast.RangeStmt, sig *types.Signature) string {
 		}
 		params = append(params, name+" "+ts)
 	}
+	// A return in the body stops the iteration and returns from the
+	// enclosing function after it: results go through fresh variables.
+	prefix, suffix := "", ""
+	if len(returns) > 0 {
+		res, ok := lw.enclosingResults(r)
+		if !ok {
+			return "the loop body returns"
+		}
+		flag := lw.fresh("ret")
+		prefix = fmt.Sprintf("{ var %s bool; ", flag)
+		var rvars []string
+		named := res != nil && res.Len() > 0 && res.At(0).Name() != ""
+		for i := 0; named && i < res.Len(); i++ {
+			if res.At(i).Name() == "_" {
+				named = false
+			}
+		}
+		for i := 0; named && i < res.Len(); i++ {
+			rvars = append(rvars, res.At(i).Name()) // results are set in place
+		}
+		for i := 0; !named && res != nil && i < res.Len(); i++ {
+			ts, ok := lw.typeString(res.At(i).Type(), r.Pos())
+			if !ok {
+				return "the loop body returns a value whose type cannot be written in the cell"
+			}
+			v := lw.fresh("r")
+			rvars = append(rvars, v)
+			prefix += fmt.Sprintf("var %s %s; ", v, ts)
+		}
+		for _, ret := range returns {
+			if len(ret.Results) == 0 {
+				lw.add(ret.Pos(), ret.End(), fmt.Sprintf("{ %s = true; return false }", flag))
+				continue
+			}
+			lw.add(ret.Pos(), ret.Results[0].Pos(), fmt.Sprintf("{ %s = true; %s = ", flag, strings.Join(rvars, ", ")))
+			lw.insert(ret.End(), "; return false }")
+		}
+		suffix = fmt.Sprintf("; if %s { return %s } }", flag, strings.Join(rvars, ", "))
+		if len(rvars) == 0 || named {
+			suffix = fmt.Sprintf("; if %s { return } }", flag)
+		}
+	}
 	// Keep the iterator expression in place (it may have rewrites of its own).
-	lw.add(r.For, r.X.Pos(), "")
+	lw.add(r.For, r.X.Pos(), prefix)
 	lw.add(r.X.End(), r.Body.Lbrace+1, fmt.Sprintf("(func(%s) bool {%s", strings.Join(params, ", "), strings.Join(assigns, "")))
 	for _, br := range branches {
 		if br.Tok == token.CONTINUE {
@@ -1083,6 +1126,29 @@ func (lw *lowering) rangeFunc(r *ast.RangeStmt, sig *types.Signature) string {
 			lw.add(br.Pos(), br.End(), "return false")
 		}
 	}
-	lw.add(r.Body.Rbrace, r.Body.Rbrace+1, "; return true })")
+	lw.add(r.Body.Rbrace, r.Body.Rbrace+1, "; return true })"+suffix)
 	return ""
+}
+
+// enclosingResults returns the results of the function around n; ok is
+// false outside a function or in the cell's own statement function.
+func (lw *lowering) enclosingResults(n ast.Node) (*types.Tuple, bool) {
+	for p := lw.parents[n]; p != nil; p = lw.parents[p] {
+		switch f := p.(type) {
+		case *ast.FuncLit:
+			if sig, ok := lw.c.info.TypeOf(f).(*types.Signature); ok {
+				return sig.Results(), true
+			}
+			return nil, false
+		case *ast.FuncDecl:
+			if f.Name.Name == "_godlCell" {
+				return nil, false
+			}
+			if fn, ok := lw.c.info.Defs[f.Name].(*types.Func); ok {
+				return fn.Type().(*types.Signature).Results(), true
+			}
+			return nil, false
+		}
+	}
+	return nil, false
 }

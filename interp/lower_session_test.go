@@ -49,7 +49,8 @@ func TestSessionLanguageLevel(t *testing.T) {
 		{name: "cmp", cells: []string{"cmp.Compare(1, 2)"}, value: "-1"},
 		{name: "type error", cells: []string{"x := 1", "y := 2\nvar s string = x + y"}, err: "cell2:2:16: cannot use x + y (value of type int) as string value"},
 		{name: "range over an iterator", cells: []string{"m := map[int]int{1: 1, 2: 2}\ns := 0\nfor k := range maps.Keys(m) { s += k }\ns"}, value: "3"},
-		{name: "range over an iterator that returns", cells: []string{"func first(m map[int]int) int { for k := range maps.Keys(m) { return k }; return 0 }"}, err: "slices.Collect"},
+		{name: "range over an iterator that returns", cells: []string{"func first(m map[int]int) int { for k := range maps.Keys(m) { return k }; return 0 }", "first(map[int]int{7: 1})"}, value: "7"},
+		{name: "range over an iterator with goto", cells: []string{"func g(m map[int]int) { for k := range maps.Keys(m) { if k > 0 { goto end } }\nend:\n}"}, err: "slices.Collect"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -207,6 +207,11 @@ func (s Score) String() string { return fmt.Sprintf("score %.1f", float64(s)) }`
 			`func count(n int) iter.Seq[int] { return func(yield func(int) bool) { for i := 0; i < n; i++ { if !yield(i) { return } } } }`,
 			`func f() []int { var r []int; for x := range count(10) { switch { case x == 1: continue; case x > 4: break }; if x > 6 { break }; r = append(r, x) }; return r }`,
 			`f()`}, "[0 2 3 4 5 6]"},
+		{"range over a function iterator that returns", []string{
+			`func find(xs []string, w string) (int, bool) { for i, x := range slices.All(xs) { if x == w { return i, true } }; return -1, false }`,
+			`func none() { for range slices.Values([]int{1}) { return } }`,
+			`func named() (n int) { for v := range slices.Values([]int{4, 5, 6}) { n = v; if v == 4 { continue }; if v == 5 { return }; return 7 }; return 9 }`,
+			`i, ok := find([]string{"a", "b"}, "b"); j, ok2 := find(nil, "x"); none(); fmt.Sprint(i, ok, j, ok2, named())`}, "1 true -1 false 5"},
 		{"plain loops are untouched", []string{`func f() int { s := 0; for i := 0; i < 10; i++ { s += i }; for _, v := range []int{1, 2} { s += v }; return s }`, `f()`}, "48"},
 	}
 	for _, tc := range tests {
@@ -237,7 +242,7 @@ var s string = x + y`}, "cell2:2:16: cannot use x + y (value of type int) as str
 		{"undefined name", []string{`func f() int { return undefinedThing }`}, "cell1:1:23: undefined: undefinedThing"},
 		{"syntax error", []string{`func f( {`}, "cell1:1:"},
 		{"wrong generic use", []string{`slices.Sort([]func(){})`}, "does not satisfy"},
-		{"range over a function iterator with return", []string{`func f() int { m := map[int]int{}; for k := range maps.Keys(m) { return k }; return 0 }`}, "slices.Collect"},
+		{"range over a function iterator with defer", []string{`func f() { m := map[int]int{}; for k := range maps.Keys(m) { defer fmt.Println(k) } }`}, "slices.Collect"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

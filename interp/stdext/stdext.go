@@ -10,10 +10,12 @@
 //     DeleteFunc);
 //   - iter: the Seq and Seq2 types.
 //
-// Iterators are plain functions: yaegi cannot range over a function, so
-// godl's cell lowering reports `for k := range maps.Keys(m)` as an error
-// that names the workaround (range over slices.Collect(maps.Keys(m)) or
-// slices.Sorted(...)). cmp is complete in yaegi (Ordered, Less, Compare, Or).
+// Iterators are plain functions (iter.Seq). yaegi cannot range over a
+// function; godl's cell lowering turns `for k := range maps.Keys(m)` into a
+// call of the iterator with the loop body as yield function, and reports
+// the loops it cannot turn (a defer, goto or label in the body) with the
+// workaround: range over slices.Collect(seq) or slices.Sorted(seq). cmp is
+// complete in yaegi (Ordered, Less, Compare, Or).
 //
 // The Prelude holds the helpers that lowered cells call for the min and max
 // builtins and for clear.

@@ -1,7 +1,7 @@
 // Package maps adds to the interpreter's maps package (Equal, Clone, Copy,
-// DeleteFunc come from yaegi) the iterator functions of Go 1.23. The
-// interpreter cannot range over functions, so use them through
-// slices.Collect or slices.Sorted: slices.Sorted(maps.Keys(m)).
+// DeleteFunc come from yaegi) the iterator functions of Go 1.23. godl's
+// cell lowering makes `for k := range maps.Keys(m)` work; they also combine
+// with slices.Collect and slices.Sorted: slices.Sorted(maps.Keys(m)).
 package maps
 
 import "iter"
