@@ -297,6 +297,31 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
+// TestInterruptStopsBackground documents yaegi's cancellation: an
+// interrupt also stops goroutines started by earlier cells (at their next
+// interpreted step); their variables are kept.
+func TestInterruptStopsBackground(t *testing.T) {
+	ts := newTestSession(t)
+	if r := ts.run("ticks := 0\ngo func() {\n\tfor {\n\t\tticks++\n\t\ttime.Sleep(time.Millisecond)\n\t}\n}()"); r.res.Status != kernel.StatusOK {
+		t.Fatal(r.errText())
+	}
+	time.Sleep(50 * time.Millisecond)
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		ts.s.Interrupt()
+	}()
+	if r := ts.run("select {}"); r.res.Status != kernel.StatusError {
+		t.Fatal("not interrupted")
+	}
+	time.Sleep(50 * time.Millisecond)
+	a := ts.run("ticks").value()
+	time.Sleep(100 * time.Millisecond)
+	b := ts.run("ticks").value()
+	if a != b || a == "0" {
+		t.Fatalf("background goroutine: ticks %s then %s; want it stopped after counting", a, b)
+	}
+}
+
 // TestShellInterrupt checks that !command stops on interrupt.
 func TestShellInterrupt(t *testing.T) {
 	ts := newTestSession(t)
