@@ -506,7 +506,6 @@ func (lw *lowering) rangeInt(r *ast.RangeStmt, xt types.Type) {
 		}
 		zero = ts + "(0)"
 	}
-	bound := lw.text(r.X)
 	var key *ast.Ident
 	keyExpr := ""
 	if r.Key != nil {
@@ -518,27 +517,32 @@ func (lw *lowering) rangeInt(r *ast.RangeStmt, xt types.Type) {
 			keyExpr = lw.text(r.Key)
 		}
 	}
-	header := func(v string) string {
+	// The bound expression stays in place (it may have rewrites of its
+	// own); the header is written around it.
+	header := func(v string) {
 		if tv.Value != nil {
-			return fmt.Sprintf("for %s := %s; %s < %s; %s++ ", v, zero, v, bound, v)
+			lw.add(r.For, r.X.Pos(), fmt.Sprintf("for %s := %s; %s < ", v, zero, v))
+			lw.add(r.X.End(), r.Body.Lbrace, fmt.Sprintf("; %s++ ", v))
+			return
 		}
 		n := lw.fresh("n")
-		return fmt.Sprintf("for %s, %s := %s, %s; %s < %s; %s++ ", v, n, zero, bound, v, n, v)
+		lw.add(r.For, r.X.Pos(), fmt.Sprintf("for %s, %s := %s, ", v, n, zero))
+		lw.add(r.X.End(), r.Body.Lbrace, fmt.Sprintf("; %s < %s; %s++ ", v, n, v))
 	}
 	switch {
 	case key != nil && !lw.assigned(info.Defs[key], r.Body) && !lw.captured(info.Defs[key], r.Body):
-		lw.add(r.For, r.Body.Lbrace, header(key.Name)) // plain fast loop
+		header(key.Name) // plain fast loop
 	case key != nil:
 		ctr := lw.fresh("i")
-		lw.add(r.For, r.Body.Lbrace, header(ctr))
+		header(ctr)
 		lw.insert(r.Body.Lbrace+1, fmt.Sprintf(" %s := %s; {", key.Name, ctr))
 		lw.insert(r.Body.Rbrace, "}")
 	case keyExpr != "":
 		ctr := lw.fresh("i")
-		lw.add(r.For, r.Body.Lbrace, header(ctr))
+		header(ctr)
 		lw.insert(r.Body.Lbrace+1, fmt.Sprintf(" %s = %s;", keyExpr, ctr))
 	default:
-		lw.add(r.For, r.Body.Lbrace, header(lw.fresh("i")))
+		header(lw.fresh("i"))
 	}
 }
 
@@ -775,7 +779,8 @@ func (lw *lowering) clear(call *ast.CallExpr) {
 	k := lw.fresh("k")
 	switch u := under(info.TypeOf(arg)).(type) {
 	case *types.Map:
-		lw.add(call.Pos(), call.End(), fmt.Sprintf("{ %s := %s; for %s := range %s { delete(%s, %s) } }", v, x, k, v, v, k))
+		lw.add(call.Pos(), arg.Pos(), fmt.Sprintf("{ %s := ", v))
+		lw.add(arg.End(), call.End(), fmt.Sprintf("; for %s := range %s { delete(%s, %s) } }", k, v, v, k))
 	case *types.Slice:
 		zero := ""
 		switch e := u.Elem().Underlying().(type) {
@@ -800,7 +805,8 @@ func (lw *lowering) clear(call *ast.CallExpr) {
 				zero = fmt.Sprintf("_godlZero(%s[%s])", v, k)
 			}
 		}
-		lw.add(call.Pos(), call.End(), fmt.Sprintf("{ %s := %s; for %s := range %s { %s[%s] = %s } }", v, x, k, v, v, k, zero))
+		lw.add(call.Pos(), arg.Pos(), fmt.Sprintf("{ %s := ", v))
+		lw.add(arg.End(), call.End(), fmt.Sprintf("; for %s := range %s { %s[%s] = %s } }", k, v, v, k, zero))
 	default:
 		lw.errorf(call.Pos(), "clear of %s (type %s) is not supported by the interpreter", x, info.TypeOf(arg))
 	}
@@ -1024,6 +1030,15 @@ func (lw *lowering) rangeFunc(r *ast.RangeStmt, sig *types.Signature) string {
 				walk(x.Body, loops+1, switches)
 				return false
 			case *ast.RangeStmt:
+				if _, isFn := under(lw.c.info.TypeOf(x.X)).(*types.Signature); isFn {
+					ast.Inspect(x.Body, func(n ast.Node) bool {
+						if _, isRet := n.(*ast.ReturnStmt); isRet {
+							why = "a nested loop over an iterator returns"
+						}
+						_, isLit := n.(*ast.FuncLit)
+						return !isLit
+					})
+				}
 				walk(x.Body, loops+1, switches)
 				return false
 			case *ast.SwitchStmt:

@@ -212,6 +212,9 @@ func (s Score) String() string { return fmt.Sprintf("score %.1f", float64(s)) }`
 			`func none() { for range slices.Values([]int{1}) { return } }`,
 			`func named() (n int) { for v := range slices.Values([]int{4, 5, 6}) { n = v; if v == 4 { continue }; if v == 5 { return }; return 7 }; return 9 }`,
 			`i, ok := find([]string{"a", "b"}, "b"); j, ok2 := find(nil, "x"); none(); fmt.Sprint(i, ok, j, ok2, named())`}, "1 true -1 false 5"},
+		{"rewrites inside rewrites", []string{
+			`func f() string { xs := []int{2, 3}; n := 0; for i := range slices.Max(xs) { n += min(i, 1) }; m := map[int][]int{1: {1}}; clear(slices.Clone(m[1])); clear(m); return fmt.Sprint(n, len(m)) }`,
+			`f()`}, "2 0"},
 		{"plain loops are untouched", []string{`func f() int { s := 0; for i := 0; i < 10; i++ { s += i }; for _, v := range []int{1, 2} { s += v }; return s }`, `f()`}, "48"},
 	}
 	for _, tc := range tests {
@@ -345,6 +348,17 @@ sum`
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := l.lowerCell(prior, src, 3); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLowerFirstCell is the first cell of a session: a fresh lowerer
+// that converts fmt, strings and their dependencies from the symbol tables.
+func BenchmarkLowerFirstCell(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		l := newCellLowerer(nil, stdlib.Symbols)
+		if _, err := l.lowerCell(nil, `fmt.Println(strings.Repeat("=", 3))`, 1); err != nil {
 			b.Fatal(err)
 		}
 	}
