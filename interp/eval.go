@@ -78,6 +78,7 @@ func (s *Session) newInterp() (*yaegi.Interpreter, error) {
 		hostPkg + "/" + hostPkg: {
 			"Show": reflect.ValueOf(s.hostShow),
 			"Done": reflect.ValueOf(s.hostDone),
+			"At":   reflect.ValueOf(s.hostAt),
 		},
 	}
 	if err := yi.Use(extra); err != nil {
@@ -543,6 +544,12 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 		b.WriteString("(func() {\n")
 		fmt.Fprintf(&b, "%sdefer __godl.Done(%d)\n", c.directive(0), cc.seq)
 		for i, st := range c.stmts {
+			// Where the cell is, for the traceback of a panic (yaegi
+			// only knows the function): one host call per top-level
+			// statement.
+			if len(c.stmts) > 1 {
+				fmt.Fprintf(&b, "__godl.At(%d)\n", st.off)
+			}
 			switch {
 			case st.assign != nil && local(st.assign.names):
 				// A local of the cell function, copied to the global

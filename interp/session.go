@@ -61,6 +61,7 @@ type Session struct {
 	cellDone   chan struct{}
 	doneSeq    int64 // the run whose cellDone it is
 	runSeq     int64 // counts cell function runs (execMu)
+	at         int   // offset of the top-level statement running, or -1
 
 	cancelMu sync.Mutex
 	cancel   context.CancelFunc
@@ -329,12 +330,16 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 
 	done := make(chan struct{})
 	s.outMu.Lock()
-	s.cellDone, s.doneSeq = done, cc.seq
+	s.cellDone, s.doneSeq, s.at = done, cc.seq, -1
 	s.outMu.Unlock()
 	err = s.execute(ctx, cc)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, s.interruptError(done)
+		}
+		var p yaegi.Panic
+		if errors.As(err, &p) {
+			return nil, execErr{s.panicError(p, c)}
 		}
 		return nil, err
 	}
@@ -448,6 +453,13 @@ func (s *Session) hostShow(vs []any, ts []string) {
 	s.outMu.Unlock()
 }
 
+// hostAt records the offset of the top-level statement about to run.
+func (s *Session) hostAt(off int) {
+	s.outMu.Lock()
+	s.at = off
+	s.outMu.Unlock()
+}
+
 // hostDone marks the cell function of run seq as returned (called from
 // the interpreter, deferred). A function stuck in a compiled call when it
 // was interrupted returns later, with an older seq.
@@ -531,17 +543,18 @@ func (s *Session) execError(err error, n int) *kernel.ExecError {
 		lines := strings.Split(ce.msg, "\n")
 		return &kernel.ExecError{Name: ce.kind, Value: ce.msg, Traceback: append([]string{ce.kind + ":"}, lines...)}
 	}
+	msg := err.Error()
 	var p yaegi.Panic
 	if errors.As(err, &p) {
-		return s.panicError(p, n)
+		return &kernel.ExecError{Name: "panic", Value: msg, Traceback: []string{"panic: " + msg}}
 	}
-	msg := err.Error()
 	return &kernel.ExecError{Name: "CompileError", Value: msg, Traceback: strings.Split(msg, "\n")}
 }
 
 // panicError describes a runtime panic with the interpreted frames yaegi
 // printed while it unwound.
-func (s *Session) panicError(p yaegi.Panic, n int) *kernel.ExecError {
+func (s *Session) panicError(p yaegi.Panic, c *parsedCell) *kernel.ExecError {
+	n := c.n
 	name := "panic"
 	var msg string
 	pv := p.Value
@@ -571,7 +584,7 @@ func (s *Session) panicError(p yaegi.Panic, n int) *kernel.ExecError {
 		name = "panic (" + reflect.TypeOf(v).String() + ")"
 	}
 	s.outMu.Lock()
-	frames := s.frames
+	frames, at := s.frames, s.at
 	s.frames = nil
 	s.outMu.Unlock()
 	tb := []string{fmt.Sprintf("%s: %s", name, msg), ""}
@@ -586,7 +599,11 @@ func (s *Session) panicError(p yaegi.Panic, n int) *kernel.ExecError {
 		switch {
 		case (fn == "func" || fn == "main") && strings.HasPrefix(f.pos, fmt.Sprintf("cell%d:", n)):
 			// The generated cell function (a func literal).
-			tb = append(tb, fmt.Sprintf("  in cell %d", n))
+			if at >= 0 && at <= len(c.src) {
+				tb = append(tb, fmt.Sprintf("  in cell %d, in the statement at %s", n, c.pos(at)))
+			} else {
+				tb = append(tb, fmt.Sprintf("  in cell %d", n))
+			}
 			continue
 		case fn == "main" || strings.HasPrefix(fn, "__godl") || !strings.HasPrefix(f.pos, "cell"):
 			continue
