@@ -195,7 +195,7 @@ func inCommentOrString(code string, end int) (inside bool, lit string) {
 		lastTok, lastLit = tok, l
 		lastEnd = f.Offset(pos) + len(l)
 	}
-	if unterminated {
+	if unterminated && lastEnd == len(src) {
 		return true, lastLit
 	}
 	if lastTok == token.COMMENT && lastEnd == len(src) && strings.HasPrefix(lastLit, "//") {
@@ -473,7 +473,7 @@ func packageMembers(p string) []helpMatchItem {
 // an import: lit is the literal so far (with its quote); n is the length
 // in runes of the replaced text.
 func importPathMatches(before, lit string) (items []helpMatchItem, n int) {
-	if lit == "" || (lit[0] != '"' && lit[0] != '`') {
+	if lit == "" || (lit[0] != '"' && lit[0] != '`') || !strings.HasSuffix(before, lit) {
 		return nil, 0
 	}
 	line := before[strings.LastIndexByte(before, '\n')+1 : len(before)-len(lit)]
