@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	pngpkg "image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -592,4 +594,48 @@ func processAlive(pid int) bool {
 		return s[i+2] != 'Z' && s[i+2] != 'X'
 	}
 	return true
+}
+
+// Rich output through the real worker: a PNG display, a display updated
+// through its handle, clear_output now and with wait.
+func TestRunRichOutputs(t *testing.T) {
+	data := goNotebook(t,
+		"import (\n\t\"fmt\"\n\t\"image\"\n)\ndisplay.Show(image.NewRGBA(image.Rect(0, 0, 4, 3)))",
+		"h := display.New()\nh.Show(display.Text(\"0%\"))\nh.Update(display.Text(\"100%\"))",
+		"fmt.Println(\"gone\")\ndisplay.Clear(false)\nfmt.Println(\"kept\")",
+		"for i := 0; i < 3; i++ {\n\tdisplay.Clear(true)\n\tdisplay.Show(display.Markdown(fmt.Sprint(\"frame \", i)))\n}",
+	)
+	r, doc, outPath := runNotebook(t, data)
+	if r.code != 0 || doc == nil {
+		t.Fatalf("status %d\n%s", r.code, r.stderr)
+	}
+	outs := func(i int) []any { return doc["cells"].([]any)[i].(map[string]any)["outputs"].([]any) }
+	only := func(i int) map[string]any {
+		t.Helper()
+		o := outs(i)
+		if len(o) != 1 {
+			t.Fatalf("cell %d: %d outputs, want 1: %v", i+1, len(o), o)
+		}
+		return o[0].(map[string]any)
+	}
+	png := only(0)
+	b64, _ := png["data"].(map[string]any)["image/png"].(string)
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatalf("image/png is not base64: %v", err)
+	}
+	img, err := pngpkg.Decode(bytes.NewReader(raw))
+	if err != nil || img.Bounds().Dx() != 4 || img.Bounds().Dy() != 3 {
+		t.Errorf("image/png: %v %v", err, img)
+	}
+	if got := joined(only(1)["data"].(map[string]any)["text/plain"]); got != "100%" {
+		t.Errorf("updated display shows %q", got)
+	}
+	if got := joined(only(2)["text"]); got != "kept\n" {
+		t.Errorf("after clear_output: %q", got)
+	}
+	if got := joined(only(3)["data"].(map[string]any)["text/markdown"]); got != "frame 2" {
+		t.Errorf("after clear_output(wait): %q", got)
+	}
+	validateNotebook(t, outPath)
 }

@@ -74,6 +74,7 @@ class GodlKernelTests(jupyter_kernel_test.KernelTests):
     code_display_data = [
         {"code": 'display.Show(display.HTML("<b>bold</b>"))', "mime": "text/html"},
         {"code": 'display.Show(display.Markdown("*godl*"))', "mime": "text/markdown"},
+        {"code": 'import "image"\ndisplay.Show(image.NewRGBA(image.Rect(0, 0, 8, 8)))', "mime": "image/png"},
     ]
 
     # Matches "1 + 2" in the history (SQLite GLOB syntax, as ipykernel).
