@@ -175,15 +175,15 @@ func inCommentOrString(code string, end int) (inside bool, lit string) {
 	var s scanner.Scanner
 	fset := token.NewFileSet()
 	f := fset.AddFile("", -1, len(src))
-	unterminated := false
-	s.Init(f, []byte(src), func(_ token.Position, msg string) {
+	unterminatedAt := -1 // offset of the last unterminated literal's error
+	s.Init(f, []byte(src), func(pos token.Position, msg string) {
 		if strings.Contains(msg, "not terminated") {
-			unterminated = true
+			unterminatedAt = pos.Offset
 		}
 	}, scanner.ScanComments)
 	var lastTok token.Token
 	var lastLit string
-	lastEnd := -1
+	lastStart, lastEnd := -1, -1
 	for {
 		pos, tok, l := s.Scan()
 		if tok == token.EOF {
@@ -193,9 +193,11 @@ func inCommentOrString(code string, end int) (inside bool, lit string) {
 			continue
 		}
 		lastTok, lastLit = tok, l
-		lastEnd = f.Offset(pos) + len(l)
+		lastStart = f.Offset(pos)
+		lastEnd = lastStart + len(l)
 	}
-	if unterminated && lastEnd == len(src) {
+	if unterminatedAt >= lastStart && lastStart >= 0 && lastEnd == len(src) &&
+		(lastTok == token.STRING || lastTok == token.CHAR || lastTok == token.COMMENT) {
 		return true, lastLit
 	}
 	if lastTok == token.COMMENT && lastEnd == len(src) && strings.HasPrefix(lastLit, "//") {
