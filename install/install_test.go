@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -178,5 +179,30 @@ func TestIsTemporary(t *testing.T) {
 		if got := IsTemporary(tc.path); got != tc.want {
 			t.Errorf("IsTemporary(%s) = %v, want %v", tc.path, got, tc.want)
 		}
+	}
+}
+
+// --sys-prefix asks the python3 on PATH for sys.prefix; a stand-in
+// python3 keeps the test away from the real system directories.
+func TestKernelsDirSysPrefix(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("shell script stand-in")
+	}
+	bin, env := t.TempDir(), t.TempDir()
+	script := "#!/bin/sh\necho " + env + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "python3"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	got, err := KernelsDir(Options{Scope: SysPrefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(env, "share", "jupyter", "kernels"); got != want {
+		t.Errorf("KernelsDir(--sys-prefix) = %s, want %s", got, want)
+	}
+	t.Setenv("PATH", t.TempDir())
+	if _, err := KernelsDir(Options{Scope: SysPrefix}); err == nil || !strings.Contains(err.Error(), "python3") {
+		t.Errorf("no python3: err = %v", err)
 	}
 }
