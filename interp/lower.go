@@ -45,6 +45,10 @@ func (l *cellLowerer) lowerCell(prior []string, src string, cell int) (string, e
 		l.commit(lc)
 		l.seen = append(l.seen, prior[i])
 	}
+	if l.dirty {
+		l.dirty = false
+		l.rebuildEnv(prior)
+	}
 	l.last, l.lastKey = nil, ""
 	lc, err := l.lower(src, cell)
 	if err != nil {

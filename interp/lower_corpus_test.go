@@ -32,6 +32,8 @@ func TestLowerAcceptsNotebookCells(t *testing.T) {
 		{"redefine var type", []string{"rv := 1", "rv := \"s\"\nrv"}},
 		{"redefine type", []string{"type R struct{ A int }", "type R struct{ A, B int }", "R{1, 2}"}},
 		{"redefine method", []string{"type M int\nfunc (m M) String() string { return \"one\" }", "func (m M) String() string { return \"two\" }", "M(0)"}},
+		{"redefined type seen by an earlier func", []string{"type R struct{ A int }", "func mk() R { return R{A: 1} }", "type R struct{ A, B int }", "x := mk()\nx.B"}},
+		{"redefined const seen by an earlier func", []string{"const Size = 2", "func grid() [Size]int { return [Size]int{} }", "const Size = 3", "g := grid()\ng[2]"}},
 		{"redefine const", []string{"const K = 1\nfunc k() int { return K }", "const K = 2", "k()"}},
 		{"func becomes var", []string{"func fv() int { return 1 }", "fv := 3\nfv"}},
 		{"rerun same decl", []string{"func same() int { return 1 }\nsv := 1", "func same() int { return 1 }\nsv := 2", "same() + sv"}},

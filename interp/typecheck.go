@@ -33,6 +33,7 @@ type cellLowerer struct {
 	imports    map[string]string       // import name -> path, from committed cells
 	base       map[string]types.Object // the prelude's declarations (_godlMin, ...)
 
+	dirty   bool         // a type or constant was redefined: rebuild env from the latest declarations
 	seen    []string     // the prior cells committed by lowerCell
 	last    *loweredCell // the cell lowered last, committed when it shows up in prior
 	lastKey string
@@ -124,6 +125,12 @@ func (l *cellLowerer) commit(c *loweredCell) {
 		return
 	}
 	for n, o := range c.objs {
+		switch l.env[n].(type) {
+		case *types.TypeName, *types.Const:
+			// A redefined type or constant: declarations of earlier cells
+			// that use it now see the new one (the engine replays them).
+			l.dirty = true
+		}
 		l.env[n] = o
 	}
 	for n, p := range c.imports {
@@ -718,4 +725,110 @@ func offsetOfField(src string, from, to, k int) int {
 		off += strings.IndexByte(src[off:to], ',') + 1
 	}
 	return off
+}
+
+// rebuildEnv re-checks the latest version of every top-level declaration
+// of the prior cells together (statements left out), so that after a type
+// or constant is redefined, the functions and variables of earlier cells
+// that use it are typed with the new one, as the engine replays them.
+func (l *cellLowerer) rebuildEnv(prior []string) {
+	type decl struct {
+		key, text string
+	}
+	var decls []decl
+	latest := map[string]int{}
+	for _, p := range prior {
+		src := blankMagics(p)
+		for _, it := range splitTopLevel(src) {
+			text := src[it.start:it.end]
+			if !it.decl && !it.define {
+				continue
+			}
+			key := declKey(text, it.define)
+			if key == "" {
+				continue
+			}
+			latest[key] = len(decls)
+			decls = append(decls, decl{key, text})
+		}
+	}
+	var b strings.Builder
+	for i, d := range decls {
+		if latest[d.key] == i {
+			b.WriteString(d.text)
+			b.WriteString("\n")
+		}
+	}
+	l.env = map[string]types.Object{}
+	c, _ := l.check(b.String(), 0)
+	if c == nil || c.pkg == nil {
+		return
+	}
+	scope := c.pkg.Scope()
+	for _, n := range scope.Names() {
+		o := scope.Lookup(n)
+		if _, isPkg := o.(*types.PkgName); isPkg || strings.HasPrefix(n, "_godl") {
+			continue
+		}
+		if o.Pos().IsValid() && l.fset.File(o.Pos()) == c.tf {
+			l.env[n] = o
+		}
+	}
+}
+
+// declKey names what a top-level item declares ("type T", "method T.M",
+// "var a,b"); later items with the same key replace earlier ones.
+func declKey(text string, define bool) string {
+	if define {
+		i := strings.Index(text, ":=")
+		if i < 0 {
+			return ""
+		}
+		return "var " + strings.Join(strings.Fields(strings.ReplaceAll(text[:i], ",", " ")), ",")
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p;"+text, parser.SkipObjectResolution)
+	if err != nil || len(f.Decls) != 1 {
+		return ""
+	}
+	switch d := f.Decls[0].(type) {
+	case *ast.FuncDecl:
+		if d.Recv != nil && len(d.Recv.List) == 1 {
+			t := d.Recv.List[0].Type
+			if st, ok := t.(*ast.StarExpr); ok {
+				t = st.X
+			}
+			for {
+				switch x := t.(type) {
+				case *ast.IndexExpr:
+					t = x.X
+					continue
+				case *ast.IndexListExpr:
+					t = x.X
+					continue
+				}
+				break
+			}
+			if id, ok := t.(*ast.Ident); ok {
+				return "method " + id.Name + "." + d.Name.Name
+			}
+			return ""
+		}
+		return "func " + d.Name.Name
+	case *ast.GenDecl:
+		var names []string
+		for _, sp := range d.Specs {
+			switch sp := sp.(type) {
+			case *ast.ImportSpec:
+				return "" // imports are tracked separately
+			case *ast.TypeSpec:
+				names = append(names, sp.Name.Name)
+			case *ast.ValueSpec:
+				for _, n := range sp.Names {
+					names = append(names, n.Name)
+				}
+			}
+		}
+		return d.Tok.String() + " " + strings.Join(names, ",")
+	}
+	return ""
 }
