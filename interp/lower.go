@@ -15,9 +15,12 @@ import (
 // lowerCell is the engine's entry point. prior are the sources of the
 // cells that ran successfully so far (as typed, magics included), src the
 // Go source of cell number cell (magic lines blanked), as raw cell text:
-// imports, declarations and statements in any order. It returns src
-// rewritten for yaegi with every line kept in place (see lower), or a
-// *cellError listing Go's syntax or type errors as "cellN:line:col: msg".
+// imports, declarations and statements in any order (a whole Go file
+// starting with a package clause is accepted too and stays a file). It
+// returns src rewritten for yaegi with every line kept in place (see
+// lower), or a *cellError listing Go's syntax or type errors as
+// "cellN:line:col: msg". Other failures (a go/types crash) return src
+// unchanged, for yaegi to judge.
 //
 // The lowerer is incremental: cells of prior that it has not yet committed
 // are checked once and added to its environment (normally only the cell it

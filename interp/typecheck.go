@@ -21,7 +21,9 @@ import (
 // the Go that yaegi v0.16.1 runs (see lower.go). It holds the type-checking
 // environment of one interpreter: the top-level objects and imports of the
 // cells committed so far, so a cell is checked against earlier cells
-// without re-checking them. Not safe for concurrent use (one per Session).
+// without re-checking them (after a type or constant is redefined, the
+// latest declarations are re-checked together once). Not safe for
+// concurrent use (one per Session).
 //
 // The engine calls lowerCell (lower.go) for each cell; lower and commit
 // are the finer-grained steps it is built on.
