@@ -478,14 +478,14 @@ func importPathMatches(before, lit string) (items []helpMatchItem, n int) {
 	if lit == "" || (lit[0] != '"' && lit[0] != '`') || !strings.HasSuffix(before, lit) {
 		return nil, 0
 	}
-	line := before[strings.LastIndexByte(before, '\n')+1 : len(before)-len(lit)]
+	head := before[:len(before)-len(lit)]
+	line := head[strings.LastIndexByte(head, '\n')+1:]
 	inImport := false
 	switch f := strings.Fields(line); {
 	case len(f) >= 1 && f[0] == "import" && len(f) <= 2:
 		inImport = true
 	case len(f) == 0 || (len(f) == 1 && isIdentLine(f[0])):
 		// Inside an import ( ... ) block?
-		head := before[:len(before)-len(lit)]
 		i := strings.LastIndex(head, "import")
 		inImport = i >= 0 && strings.HasPrefix(strings.TrimSpace(head[i+len("import"):]), "(") &&
 			!strings.Contains(head[i:], ")")

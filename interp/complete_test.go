@@ -95,6 +95,7 @@ const greeting = "héllo"`,
 		{"in comment", "// fmt.Pri|", nil, []string{"Println"}, -1},
 		{"after broken string", "\"abc\nfmt.Pri|", []string{"Println"}, nil, -1},
 		{"after broken string line", "\"abc\n|00", nil, nil, -1},
+		{"raw string with newline", "`\n|", nil, nil, -1},
 		{"after block comment", "/* c */ fmt.Pri|", []string{"Println"}, nil, -1},
 		{"import path", "import \"gonum.org/v1/gonum/ma|", []string{"gonum.org/v1/gonum/mat"}, nil, 8},
 		{"import block path", "import (\n\t\"str|", []string{"strings", "strconv"}, nil, 11},
@@ -112,6 +113,9 @@ const greeting = "héllo"`,
 		t.Run(tc.name, func(t *testing.T) {
 			code, cursor := cursorAt(tc.code)
 			res := helpComplete(prior, code, cursor)
+			if n := helpPanics.Swap(0); n != 0 {
+				t.Errorf("%d panics recovered", n)
+			}
 			got := map[string]bool{}
 			for _, m := range res.Matches {
 				got[m] = true

@@ -64,6 +64,9 @@ const limit = 10`,
 		t.Run(tc.name, func(t *testing.T) {
 			code, cursor := cursorAt(tc.code)
 			res := helpInspect(prior, code, cursor, tc.detail)
+			if n := helpPanics.Swap(0); n != 0 {
+				t.Errorf("%d panics recovered", n)
+			}
 			if res.Found != tc.found {
 				t.Fatalf("found = %v, want %v (%v)", res.Found, tc.found, res.Data)
 			}
