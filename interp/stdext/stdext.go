@@ -6,8 +6,10 @@
 //     All, Values, Backward, AppendSeq, Collect, Sorted(Func), SortedStableFunc
 //     (yaegi already interprets Equal, Index, Contains, Insert, Delete, Clone,
 //     Compact, Reverse, Concat, ... from its own copy of the Go source);
-//   - maps: Keys, Values, All, Insert, Collect (yaegi has Equal, Clone, Copy,
-//     DeleteFunc);
+//   - maps: Keys, Values, All, Insert, Collect (yaegi has Equal, Copy,
+//     DeleteFunc), and a Clone that works in the interpreter;
+//   - slices: Delete, DeleteFunc, Replace, Compact, CompactFunc replace
+//     yaegi's copies, which call the clear builtin yaegi lacks;
 //   - iter: the Seq and Seq2 types.
 //
 // Iterators are plain functions (iter.Seq). yaegi cannot range over a
@@ -24,6 +26,7 @@ package stdext
 import (
 	"embed"
 	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"sort"
@@ -91,11 +94,29 @@ func Sources() map[string][]string {
 		sources = map[string][]string{}
 		fset := token.NewFileSet()
 		for _, src := range generic.Sources {
-			f, err := parser.ParseFile(fset, "", src, parser.PackageClauseOnly)
+			f, err := parser.ParseFile(fset, "", src, parser.ParseComments)
 			if err != nil {
 				panic(fmt.Sprintf("stdext: yaegi generic source: %v", err))
 			}
-			sources[f.Name.Name] = append(sources[f.Name.Name], src)
+			// Our files replace some of yaegi's functions (the interpreter
+			// keeps the last definition); go/types must see one of each.
+			ours := funcNames(own(f.Name.Name))
+			var b strings.Builder
+			last := 0
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || fd.Recv != nil || !ours[fd.Name.Name] {
+					continue
+				}
+				start := fd.Pos()
+				if fd.Doc != nil {
+					start = fd.Doc.Pos()
+				}
+				b.WriteString(src[last:fset.Position(start).Offset])
+				last = fset.Position(fd.End()).Offset
+			}
+			b.WriteString(src[last:])
+			sources[f.Name.Name] = append(sources[f.Name.Name], b.String())
 		}
 		for _, p := range order {
 			for _, src := range own(p) {
@@ -106,7 +127,27 @@ func Sources() map[string][]string {
 	return sources
 }
 
+// funcNames returns the names of the top-level functions of srcs.
+func funcNames(srcs []string) map[string]bool {
+	names := map[string]bool{}
+	for _, src := range srcs {
+		f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
+		if err != nil {
+			panic(fmt.Sprintf("stdext: %v", err))
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+				names[fd.Name.Name] = true
+			}
+		}
+	}
+	return names
+}
+
 func own(p string) []string {
+	if _, err := files.ReadDir(p); err != nil {
+		return nil // a package of yaegi's we add nothing to (cmp)
+	}
 	ents, err := files.ReadDir(p)
 	if err != nil {
 		panic(fmt.Sprintf("stdext: %v", err))

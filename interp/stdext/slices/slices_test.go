@@ -2,6 +2,7 @@ package slices
 
 import (
 	"cmp"
+	"fmt"
 	"math/rand"
 	"sort"
 	"testing"
@@ -38,5 +39,28 @@ func TestSortAlgorithms(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestFixes(t *testing.T) {
+	eq := func(a, b []int) bool { return len(a) == len(b) && (len(a) == 0 || fmt.Sprint(a) == fmt.Sprint(b)) }
+	s := []int{1, 2, 3, 4}
+	if got := Delete(s, 1, 3); !eq(got, []int{1, 4}) || s[2] != 0 || s[3] != 0 {
+		t.Errorf("Delete: %v (backing %v)", got, s)
+	}
+	if got := DeleteFunc([]int{1, 2, 3, 4}, func(x int) bool { return x%2 == 0 }); !eq(got, []int{1, 3}) {
+		t.Errorf("DeleteFunc: %v", got)
+	}
+	if got := Replace([]int{1, 2, 3, 4}, 1, 3, 9); !eq(got, []int{1, 9, 4}) {
+		t.Errorf("Replace shrink: %v", got)
+	}
+	if got := Replace([]int{1, 2, 3}, 1, 2, 7, 8, 9); !eq(got, []int{1, 7, 8, 9, 3}) {
+		t.Errorf("Replace grow: %v", got)
+	}
+	if got := Compact([]int{1, 1, 2, 2, 2, 3, 1}); !eq(got, []int{1, 2, 3, 1}) {
+		t.Errorf("Compact: %v", got)
+	}
+	if got := CompactFunc([]int{1, 3, 2, 4}, func(a, b int) bool { return a%2 == b%2 }); !eq(got, []int{1, 2}) {
+		t.Errorf("CompactFunc: %v", got)
 	}
 }
