@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"flag"
 	"fmt"
 	pngpkg "image/png"
 	"os"
@@ -25,6 +26,11 @@ import (
 var godlBin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		// Fuzzing workers run only the fuzz target: no binary needed.
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "godl-test-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

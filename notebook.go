@@ -53,7 +53,7 @@ func parseNotebook(data []byte) (*notebook, error) {
 	if !ok {
 		return nil, badNotebook("not a notebook: no nbformat version number")
 	}
-	if major.String() != "4" {
+	if f, err := major.Float64(); err != nil || f != 4 {
 		return nil, badNotebook("nbformat %s notebooks are not supported: godl reads nbformat 4 (convert with `jupyter nbconvert --to notebook`)", major)
 	}
 	if m, ok := doc["nbformat_minor"]; ok {
@@ -157,7 +157,9 @@ var validCellID = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 // cell has a valid unique id, code cells have no outputs or counts yet,
 // and the metadata names the godl kernel. Unknown fields stay.
 func (nb *notebook) prepare(info kernel.Info, kernelName, displayName string) {
-	if minor, _ := nb.doc["nbformat_minor"].(json.Number).Int64(); minor < 5 {
+	nb.doc["nbformat"] = 4
+	n, _ := nb.doc["nbformat_minor"].(json.Number)
+	if minor, err := n.Int64(); err != nil || minor < 5 {
 		nb.doc["nbformat_minor"] = 5
 	}
 	seen := map[string]bool{}

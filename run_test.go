@@ -472,3 +472,41 @@ func TestMarshalMatchesNbformat(t *testing.T) {
 		t.Errorf("re-encoded tour.ipynb differs from nbformat's:\n%s", got)
 	}
 }
+
+// FuzzParseNotebook: no input makes the reader panic, and whatever it
+// accepts it writes back as a notebook it accepts again, unchanged.
+func FuzzParseNotebook(f *testing.F) {
+	if tour, err := os.ReadFile(filepath.Join("notebooks", "tour.ipynb")); err == nil {
+		f.Add(tour)
+	}
+	for _, s := range []string{
+		``, `{}`, `[]`, `{"nbformat": 4, "cells": []}`,
+		`{"nbformat": 4, "nbformat_minor": 2, "metadata": null, "cells": [{"cell_type": "code", "source": ["a\n", "b"], "id": "x"}, {"cell_type": "code", "source": "", "id": "x"}]}`,
+		`{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"language": "Go"}}, "cells": [{"cell_type": "raw", "source": "\r\n\u2028"}]}`,
+		`{"nbformat": 4.0, "cells": [{"cell_type": "markdown"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		nb, err := parseNotebook(data)
+		if err != nil {
+			return
+		}
+		nb.prepare(kernelInfo(), "godl", "Go (godl)")
+		once, err := nb.marshal()
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		nb2, err := parseNotebook(once)
+		if err != nil {
+			t.Fatalf("godl cannot read what it wrote: %v\n%s", err, once)
+		}
+		twice, err := nb2.marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(once, twice) {
+			t.Fatalf("writing is not stable:\n%s\n---\n%s", once, twice)
+		}
+	})
+}
