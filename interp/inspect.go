@@ -119,6 +119,8 @@ type helpDoc struct {
 	// extra is shown after the declaration (for variables, where they were
 	// declared).
 	extra string
+	// url is the reference documentation page, if any.
+	url string
 }
 
 func (h helpDoc) plain() string {
@@ -142,11 +144,32 @@ func (h helpDoc) markdown() string {
 	if h.text != "" {
 		b.WriteString("\n" + h.text + "\n")
 	}
+	if h.url != "" {
+		b.WriteString("\n[" + h.url + "](" + h.url + ")\n")
+	}
 	return b.String()
 }
 
 // fromDoc converts generated documentation.
-func fromDoc(d symbols.Doc) helpDoc { return helpDoc{decl: d.Decl, text: d.Text} }
+func fromDoc(d symbols.Doc) helpDoc {
+	return helpDoc{decl: d.Decl, text: d.Text, url: docURL(d.Key)}
+}
+
+// docURL returns the pkg.go.dev page of a documented key
+// ("fmt.Println" -> https://pkg.go.dev/fmt#Println), or "" for godl's own
+// packages, which are documented here.
+func docURL(key string) string {
+	if strings.HasPrefix(key, "github.com/godl-kernel/") {
+		return ""
+	}
+	slash := strings.LastIndexByte(key, '/')
+	dot := strings.IndexByte(key[slash+1:], '.')
+	if dot < 0 {
+		return "https://pkg.go.dev/" + key
+	}
+	dot += slash + 1
+	return "https://pkg.go.dev/" + key[:dot] + "#" + key[dot+1:]
+}
 
 // describeName describes a bare identifier.
 func (env *helpEnv) describeName(name string, detail int) helpDoc {
