@@ -218,6 +218,7 @@ func (s Score) String() string { return fmt.Sprintf("score %.1f", float64(s)) }`
 		{"slices and maps functions that yaegi's copies get wrong", []string{`type P struct{ N string; A int }`,
 			`func f() string { ps := []P{{"a", 3}, {"b", 1}, {"b", 1}}; d := slices.Delete(slices.Clone(ps), 0, 1); c := slices.Compact(slices.Clone(ps)); r := slices.Replace([]int{1, 2, 3}, 0, 2, 9); m := maps.Clone(map[P]int{{"x", 1}: 2}); df := slices.DeleteFunc([]int{1, 2, 3}, func(x int) bool { return x == 2 }); return fmt.Sprint(d, c, r, len(m), df) }`,
 			`f()`}, "[{b 1} {b 1}] [{a 3} {b 1}] [9 3] 1 [1 3]"},
+		{"slices.Concat, Grow, Insert", []string{`func f() string { g := slices.Grow([]int{1}, 10); return fmt.Sprint(slices.Concat([]int{1}, []int{2, 3}), cap(g) >= 11, slices.Insert([]int{1, 3}, 1, 2)) }`, `f()`}, "[1 2 3] true [1 2 3]"},
 		{"plain loops are untouched", []string{`func f() int { s := 0; for i := 0; i < 10; i++ { s += i }; for _, v := range []int{1, 2} { s += v }; return s }`, `f()`}, "48"},
 	}
 	for _, tc := range tests {

@@ -1,8 +1,9 @@
 package slices
 
-// Replacements for functions of yaegi's copy of package slices that use the
-// clear builtin, which yaegi v0.16.1 lacks (they fail with "index out of
-// range"). Compiled after yaegi's copy, these definitions win.
+// Replacements for functions of yaegi's copy of package slices that fail in
+// yaegi v0.16.1: those that use the clear builtin it lacks ("index out of
+// range"), and Grow and Concat (compiler crash). Compiled after yaegi's
+// copy, these definitions win.
 
 // Delete removes the elements s[i:j] from s, returning the modified slice,
 // and zeroes the elements between the new and the original length.
@@ -100,4 +101,31 @@ func CompactFunc[S ~[]E, E any](s S, eq func(E, E) bool) S {
 		s[k] = zero
 	}
 	return s[:i]
+}
+
+// Grow increases the slice's capacity, if necessary, to guarantee space
+// for another n elements.
+func Grow[S ~[]E, E any](s S, n int) S {
+	if n < 0 {
+		panic("cannot be negative")
+	}
+	if cap(s)-len(s) < n {
+		r := make(S, len(s), len(s)+n)
+		copy(r, s)
+		return r
+	}
+	return s
+}
+
+// Concat returns a new slice concatenating the passed in slices.
+func Concat[S ~[]E, E any](ss ...S) S {
+	size := 0
+	for _, s := range ss {
+		size += len(s)
+	}
+	r := make(S, 0, size)
+	for _, s := range ss {
+		r = append(r, s...)
+	}
+	return r
 }
