@@ -8,8 +8,9 @@
 //     Compact, Reverse, Concat, ... from its own copy of the Go source);
 //   - maps: Keys, Values, All, Insert, Collect (yaegi has Equal, Copy,
 //     DeleteFunc), and a Clone that works in the interpreter;
-//   - slices: Delete, DeleteFunc, Replace, Compact, CompactFunc replace
-//     yaegi's copies, which call the clear builtin yaegi lacks;
+//   - slices: Delete, DeleteFunc, Replace, Compact, CompactFunc (which call
+//     the clear builtin yaegi lacks), Grow and Concat (which crash yaegi's
+//     compiler) replace yaegi's copies;
 //   - iter: the Seq and Seq2 types.
 //
 // Iterators are plain functions (iter.Seq). yaegi cannot range over a
