@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -644,4 +645,72 @@ func TestRunRichOutputs(t *testing.T) {
 		t.Errorf("after clear_output(wait): %q", got)
 	}
 	validateNotebook(t, outPath)
+}
+
+// Ctrl-C during `godl run` interrupts the cell, stops the run and still
+// writes what ran; the exit status says it was interrupted.
+func TestRunCtrlC(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "nb.ipynb")
+	data := goNotebook(t, "import \"fmt\"\nfmt.Println(\"first\")", "for {\n}", "fmt.Println(\"never\")")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(godlBin, "run", in)
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the second cell to start, then press Ctrl-C.
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(stderr.String(), "[1/3] ok") {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("first cell did not finish:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	if code := waitExit(t, cmd, 30*time.Second); code != 130 {
+		t.Errorf("exit status %d, want 130\n%s", code, stderr.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "nb.out.ipynb"))
+	if err != nil {
+		t.Fatalf("nothing written after Ctrl-C: %v", err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	cells := doc["cells"].([]any)
+	if got := joined(cells[0].(map[string]any)["outputs"].([]any)[0].(map[string]any)["text"]); got != "first\n" {
+		t.Errorf("first cell output %q", got)
+	}
+	outs := cells[1].(map[string]any)["outputs"].([]any)
+	if len(outs) == 0 || outs[len(outs)-1].(map[string]any)["ename"] != "KeyboardInterrupt" {
+		t.Errorf("interrupted cell outputs %v", outs)
+	}
+	if cells[2].(map[string]any)["execution_count"] != nil {
+		t.Errorf("the run went on after Ctrl-C")
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a process writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
