@@ -379,7 +379,8 @@ func stmtBindings(st ast.Stmt, c *helpCell) []*helpBinding {
 
 // importName is the name an import path binds without an alias.
 func importName(p string) string {
-	if n := symbols.PackageName(p, stdlib.Symbols, symbols.Symbols); n != "" {
+	loadHelpPkgs()
+	if n, ok := helpPathNames[p]; ok {
 		return n
 	}
 	n := path.Base(p)
@@ -700,15 +701,17 @@ func (env *helpEnv) packagePath(name string) string {
 // helpPkgs indexes the importable packages: name -> import path (for
 // bare names), and each package's members.
 var (
-	helpPkgOnce  sync.Once
-	helpPkgNames map[string]string
-	helpTables   map[string]map[string]reflect.Value // import path -> symbols
+	helpPkgOnce   sync.Once
+	helpPkgNames  map[string]string
+	helpTables    map[string]map[string]reflect.Value // import path -> symbols
+	helpPathNames map[string]string                   // import path -> package name
 )
 
 func loadHelpPkgs() {
 	helpPkgOnce.Do(func() {
 		helpPkgNames = map[string]string{}
 		helpTables = map[string]map[string]reflect.Value{}
+		helpPathNames = map[string]string{}
 		add := func(t yaegi.Exports, preloaded bool) {
 			for key, syms := range t {
 				p, name := path.Dir(key), path.Base(key)
@@ -716,6 +719,7 @@ func loadHelpPkgs() {
 					continue
 				}
 				helpTables[p] = syms
+				helpPathNames[p] = name
 				old, ok := helpPkgNames[name]
 				if preloaded || !ok || len(p) < len(old) || (len(p) == len(old) && p < old) {
 					helpPkgNames[name] = p
