@@ -714,3 +714,29 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// Every tutorial in notebooks/ runs cleanly: they are executed in CI.
+func TestNotebooksRun(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("notebooks", "*.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".out.ipynb") {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out.ipynb")
+			r := runGodl(t, "", nil, "run", "--timeout", "10m", p, "-o", out)
+			if r.code != 0 {
+				t.Fatalf("godl run %s: status %d\n%s", p, r.code, r.stderr)
+			}
+			validateNotebook(t, out)
+		})
+	}
+	if n == 0 {
+		t.Fatal("no notebooks in notebooks/")
+	}
+}
