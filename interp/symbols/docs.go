@@ -3,6 +3,7 @@ package symbols
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"io"
 	"sort"
 	"strings"
@@ -73,9 +74,15 @@ func loadDocs() []Doc {
 		if err != nil {
 			return
 		}
-		raw, err := io.ReadAll(zr)
-		if err != nil {
-			return
+		// The gzip trailer holds the size: read into one exact buffer
+		// rather than growing one (which took most of the time).
+		var raw []byte
+		if n := len(docsGz); n >= 4 {
+			size := binary.LittleEndian.Uint32(docsGz[n-4:])
+			raw = make([]byte, size)
+			if _, err := io.ReadFull(zr, raw); err != nil {
+				return
+			}
 		}
 		s := string(raw)
 		recs := make([]Doc, 0, strings.Count(s, "\x1e"))
