@@ -83,7 +83,7 @@ func godl(args []string, stdout, stderr io.Writer) int {
 		if len(rest) > 0 {
 			switch rest[0] {
 			case "install", "kernel", "run":
-				return godl([]string{rest[0], "-h"}, stdout, stderr)
+				return godl([]string{rest[0], "-h"}, stdout, stdout)
 			}
 		}
 		fmt.Fprint(stdout, usage)
