@@ -740,3 +740,32 @@ func TestNotebooksRun(t *testing.T) {
 		t.Fatal("no notebooks in notebooks/")
 	}
 }
+
+// `godl install --user` writes where jupyter_core says the user's data
+// directory is, for the same environment.
+func TestInstallUserMatchesJupyter(t *testing.T) {
+	if !pythonHas("jupyter_core") {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but /usr/bin/python3 has no jupyter_core")
+		}
+		t.Skip("/usr/bin/python3 has no jupyter_core")
+	}
+	home := t.TempDir()
+	for _, env := range [][]string{
+		{"HOME=" + home, "XDG_DATA_HOME=", "JUPYTER_DATA_DIR="},
+		{"HOME=" + home, "XDG_DATA_HOME=" + filepath.Join(home, "xdg"), "JUPYTER_DATA_DIR="},
+		{"HOME=" + home, "XDG_DATA_HOME=", "JUPYTER_DATA_DIR=" + filepath.Join(home, "jd")},
+	} {
+		cmd := exec.Command(python, "-c", "from jupyter_core.paths import jupyter_data_dir; print(jupyter_data_dir())")
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := filepath.Join(strings.TrimSpace(string(out)), "kernels", "godl")
+		r := runGodl(t, "", env, "install", "--user")
+		if r.code != 0 || !strings.Contains(r.stdout, " in "+want+"\n") {
+			t.Errorf("env %q: jupyter's user kernels dir is %s; godl install --user said:\n%s%s", env, want, r.stdout, r.stderr)
+		}
+	}
+}
