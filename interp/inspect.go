@@ -152,7 +152,18 @@ func (h helpDoc) markdown() string {
 
 // fromDoc converts generated documentation.
 func fromDoc(d symbols.Doc) helpDoc {
-	return helpDoc{decl: d.Decl, text: d.Text, url: docURL(d.Key)}
+	h := helpDoc{decl: d.Decl, text: d.Text, url: docURL(d.Key)}
+	if d.Kind == symbols.KindType {
+		// As go doc does: the type's methods after its declaration.
+		var ms []string
+		for _, m := range symbols.DocMembers(d.Key) {
+			if m.Kind == symbols.KindMethod && !strings.HasPrefix(d.Decl, "type "+d.Key[strings.LastIndexByte(d.Key, '.')+1:]+" interface") {
+				ms = append(ms, strings.SplitN(m.Decl, "\n", 2)[0])
+			}
+		}
+		h.extra = strings.Join(ms, "\n")
+	}
+	return h
 }
 
 // docURL returns the pkg.go.dev page of a documented key
