@@ -138,6 +138,18 @@ class GodlKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(results[0]["content"]["data"]["text/plain"], "42")
         self.assertEqual(results[0]["content"]["execution_count"], content["execution_count"])
 
+    def test_godl_user_expressions(self):
+        self.flush_channels()
+        msg_id = self.kc.execute("ue := 20", user_expressions={"ok": "ue + 1", "bad": "notDefinedHere"})
+        reply = self.get_non_kernel_info_reply(timeout=TIMEOUT)
+        validate_message(reply, "execute_reply", msg_id)
+        ue = reply["content"]["user_expressions"]
+        self.assertEqual(ue["ok"]["status"], "ok")
+        self.assertEqual(ue["ok"]["data"]["text/plain"], "21")
+        self.assertEqual(ue["bad"]["status"], "error")
+        self.assertIn("notDefinedHere", ue["bad"]["evalue"])
+        self.iopub_until_idle(msg_id)
+
     def test_godl_error_shape(self):
         content, msgs = self.run_cell('panic("kaboom")')
         self.assertEqual(content["status"], "error")
