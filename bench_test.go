@@ -39,7 +39,7 @@ func startBenchKernel(b *testing.B) (*kerneltest.Client, func()) {
 	if err := kerneltest.WriteConnectionFile(connFile, info); err != nil {
 		b.Fatal(err)
 	}
-	p, err := os.StartProcess(godlBin, []string{godlBin, "kernel", "-f", connFile}, &os.ProcAttr{Files: []*os.File{nil, nil, os.Stderr}})
+	p, err := os.StartProcess(godlBin, []string{godlBin, "kernel", "-f", connFile}, &os.ProcAttr{Files: []*os.File{nil, nil, nil}})
 	if err != nil {
 		b.Fatal(err)
 	}
