@@ -49,7 +49,8 @@ Usage:
         run the kernel (Jupyter starts this through kernel.json)
   godl run NOTEBOOK.ipynb [-o OUT.ipynb | --inplace] [--allow-errors] [--timeout D]
         execute a notebook's Go cells without Jupyter and write it with
-        its outputs (default NOTEBOOK.out.ipynb; -o - writes to stdout)
+        its outputs (default NOTEBOOK.out.ipynb; - reads standard input,
+        -o - writes to standard output)
   godl version
         print the version
   godl help [COMMAND]
@@ -220,15 +221,27 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		}
 		output = in
 	}
+	if in == "-" && output == in && *inplace {
+		fmt.Fprintln(stderr, "godl run: --inplace needs a notebook file, not standard input")
+		return exitUsage
+	}
 	if output == "" {
 		output = defaultOutputPath(in)
+		if in == "-" {
+			output = "-"
+		}
 	}
 	if *timeout < 0 {
 		fmt.Fprintln(stderr, "godl run: --timeout must not be negative")
 		return exitUsage
 	}
 
-	data, err := os.ReadFile(in)
+	var data []byte
+	if in == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(in)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "godl run: %v\n", err)
 		return exitUsage

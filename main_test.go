@@ -769,3 +769,24 @@ func TestInstallUserMatchesJupyter(t *testing.T) {
 		}
 	}
 }
+
+// `godl run -` reads the notebook from standard input and writes the
+// executed one to standard output, as in a pipeline.
+func TestRunStdinToStdout(t *testing.T) {
+	cmd := exec.Command(godlBin, "run", "-q", "-")
+	cmd.Stdin = bytes.NewReader(goNotebook(t, "6 * 7"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	nb, err := parseNotebook(out)
+	if err != nil {
+		t.Fatalf("stdout is not a notebook: %v\n%s", err, out)
+	}
+	res := nb.cells[0]["outputs"].([]any)
+	if len(res) != 1 || joined(res[0].(map[string]any)["data"].(map[string]any)["text/plain"]) != "42" {
+		t.Errorf("outputs %v", res)
+	}
+}
