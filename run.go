@@ -110,7 +110,10 @@ func executeNotebook(ctx context.Context, nb *notebook, ev kernel.Evaluator, opt
 			xe.Traceback = append(xe.Traceback, xe.Name+": "+xe.Value)
 		case interrupted:
 			xe = &kernel.ExecError{Name: "KeyboardInterrupt", Value: "interrupted by the user"}
-			xe.Traceback = []string{"KeyboardInterrupt: interrupted by the user"}
+			if res.Error != nil {
+				xe.Traceback = append(xe.Traceback, res.Error.Traceback...)
+			}
+			xe.Traceback = append(xe.Traceback, "KeyboardInterrupt: interrupted by the user")
 		case res.Status == kernel.StatusError || res.Error != nil:
 			xe = res.Error
 			if xe == nil {
