@@ -108,7 +108,7 @@ func executeNotebook(ctx context.Context, nb *notebook, ev kernel.Evaluator, opt
 				xe.Traceback = append(xe.Traceback, res.Error.Traceback...)
 			}
 			xe.Traceback = append(xe.Traceback, xe.Name+": "+xe.Value)
-		case interrupted:
+		case interrupted && res.Status != kernel.StatusOK:
 			xe = &kernel.ExecError{Name: "KeyboardInterrupt", Value: "interrupted by the user"}
 			if res.Error != nil {
 				xe.Traceback = append(xe.Traceback, res.Error.Traceback...)
