@@ -405,13 +405,19 @@ func TestKernelCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	rep, err = c.Reply(ctx, id)
-	if err != nil {
-		t.Fatal(err)
+	// Signal until the reply comes: a SIGINT that arrives before the cell
+	// starts has nothing to stop.
+	for rep = nil; rep == nil; {
+		time.Sleep(300 * time.Millisecond)
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
+		rep, err = c.Reply(wctx, id)
+		wcancel()
+		if err != nil && ctx.Err() != nil {
+			t.Fatal(err)
+		}
 	}
 	if kerneltest.Content(rep)["status"] != "error" {
 		t.Errorf("interrupted cell: %v", kerneltest.Content(rep))

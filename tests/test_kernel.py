@@ -164,9 +164,18 @@ class GodlKernelTests(jupyter_kernel_test.KernelTests):
         self.run_cell("kept := 7")
         self.flush_channels()
         msg_id = self.kc.execute("for {\n}")
-        time.sleep(1.0)
-        self.km.interrupt_kernel()
-        reply = self.get_non_kernel_info_reply(timeout=TIMEOUT)
+        # Interrupt until the reply comes: an interrupt that arrives before
+        # the cell starts has nothing to stop.
+        reply = None
+        for _ in range(10):
+            time.sleep(0.5)
+            self.km.interrupt_kernel()
+            try:
+                reply = self.get_non_kernel_info_reply(timeout=3)
+                break
+            except Empty:
+                continue
+        self.assertIsNotNone(reply, "the cell did not stop after 10 interrupts")
         validate_message(reply, "execute_reply", msg_id)
         self.assertEqual(reply["content"]["status"], "error")
         self.iopub_until_idle(msg_id)
