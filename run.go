@@ -177,15 +177,23 @@ func executeCell(ctx context.Context, ev kernel.Evaluator, req kernel.ExecuteReq
 		timedOut = true
 	case <-ctx.Done():
 	}
+	// Interrupt again every half second: an interrupt that reaches the
+	// worker just before the cell starts has nothing to stop.
 	ev.Interrupt()
+	again := time.NewTicker(500 * time.Millisecond)
+	defer again.Stop()
 	grace := time.NewTimer(opts.Grace)
 	defer grace.Stop()
-	select {
-	case r := <-done:
-		return r.res, timedOut, r.err
-	case <-grace.C:
-		cancel()
-		return kernel.ExecuteResult{Status: kernel.StatusError}, timedOut, errEvaluatorStuck
+	for {
+		select {
+		case r := <-done:
+			return r.res, timedOut, r.err
+		case <-again.C:
+			ev.Interrupt()
+		case <-grace.C:
+			cancel()
+			return kernel.ExecuteResult{Status: kernel.StatusError}, timedOut, errEvaluatorStuck
+		}
 	}
 }
 
