@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -189,7 +190,7 @@ func installCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  kernel binary: %s\n", res.Binary)
 	}
 	if opts.Scope == install.Prefix {
-		fmt.Fprintf(stdout, "  Jupyter finds it with JUPYTER_PATH=%s\n", strings.TrimSuffix(strings.TrimSuffix(res.Dir, opts.Name), "kernels/"))
+		fmt.Fprintf(stdout, "  Jupyter finds it with JUPYTER_PATH=%s\n", filepath.Dir(filepath.Dir(res.Dir)))
 	}
 	return exitOK
 }
