@@ -42,6 +42,21 @@ class NotebookTests(unittest.TestCase):
         self.assertEqual(results[0]["data"]["text/plain"], "385")
         self.assertEqual(nb.metadata.language_info.name, "go")
 
+    def test_rich_outputs(self):
+        nb = new_notebook(cells=[
+            new_code_cell('import "image"\ndisplay.Show(image.NewRGBA(image.Rect(0, 0, 4, 4)))'),
+            new_code_cell('h := display.New()\nh.Show(display.Text("0%"))'),
+            new_code_cell('h.Update(display.Text("100%"))\nh.Flush()'),
+        ])
+        NotebookClient(nb, kernel_name=KERNEL, timeout=60).execute()
+        nbformat.validate(nb)
+        png = nb.cells[0].outputs[0]
+        self.assertEqual(png.output_type, "display_data")
+        self.assertIn("image/png", png.data)
+        # update_display_data from cell 3 replaced the output of cell 2.
+        self.assertEqual(nb.cells[1].outputs[0].data["text/plain"], "100%")
+        self.assertEqual(nb.cells[2].outputs, [])
+
     def test_error_stops_execution(self):
         nb = new_notebook(cells=[
             new_code_cell("a := 1"),
