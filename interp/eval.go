@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/types"
 	"io"
 	"os"
 	"os/exec"
@@ -76,9 +78,10 @@ func (s *Session) newInterp() (*yaegi.Interpreter, error) {
 			"ExitError":      reflect.ValueOf((*exec.ExitError)(nil)),
 		},
 		hostPkg + "/" + hostPkg: {
-			"Show": reflect.ValueOf(s.hostShow),
-			"Done": reflect.ValueOf(s.hostDone),
-			"At":   reflect.ValueOf(s.hostAt),
+			"Show":  reflect.ValueOf(s.hostShow),
+			"Done":  reflect.ValueOf(s.hostDone),
+			"At":    reflect.ValueOf(s.hostAt),
+			"Typed": reflect.ValueOf(s.hostTyped),
 		},
 	}
 	if err := yi.Use(extra); err != nil {
@@ -530,7 +533,10 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 	funcRefs := s.funcRefs(c)
 	local := func(names []string) bool {
 		for _, n := range names {
-			if n != "_" && (funcRefs[n] || c.captured[n]) {
+			// A variable of interface type is assigned in place: yaegi
+			// cannot copy an interpreted value held in an interface
+			// through a pointer (reflect.Set fails).
+			if n != "_" && (funcRefs[n] || c.captured[n] || (s.cellTypes != nil && s.cellTypes.ifaces[n])) {
 				return false
 			}
 		}
@@ -592,6 +598,8 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 				b.WriteString(c.directive(v.rhsOff))
 				b.WriteString(v.rhs)
 				b.WriteString("\n")
+			case show && i == len(c.stmts)-1 && s.cellTypes.needsPlan():
+				b.WriteString(showCode(s.cellTypes, c.directive(st.off)+st.text))
 			case show && i == len(c.stmts)-1:
 				b.WriteString("__godl_show(")
 				b.WriteString(c.directive(st.off))
@@ -768,6 +776,11 @@ func (s *Session) carry(old, yi *yaegi.Interpreter, skip map[string]bool) (kept,
 		case ov.Type().ConvertibleTo(nv.Type()) && ov.Kind() == nv.Kind() && ov.Kind() == reflect.Struct:
 			nv.Set(ov.Convert(nv.Type()))
 			kept = append(kept, name)
+		case nv.Kind() == reflect.Interface && ov.Kind() != reflect.Interface:
+			// yaegi stores an interpreted value assigned to a variable of
+			// a compiled interface type (error) as the bare value, which
+			// reflect cannot put in the new interpreter's variable.
+			lost = append(lost, name+" (an interpreted value in an interface variable)")
 		default:
 			lost = append(lost, name+" (its type changed)")
 		}
@@ -875,4 +888,315 @@ func compileSafe(yi *yaegi.Interpreter, src string) (p *yaegi.Program, err error
 		}
 	}()
 	return yi.Compile(src)
+}
+
+// cellTypes is what go/types knows about the cell being compiled, for
+// the code that shows its final value and stores its variables: yaegi
+// loses the methods of interpreted types passed to compiled code as
+// interface values (variadic any above all), so the cell function calls
+// String, Error and the renderer methods itself, chosen from the static
+// method set.
+type cellTypes struct {
+	final  []types.Type      // the static types of the final expression's values; nil if unknown
+	named  []*types.TypeName // the package-level, non-generic named types of the session and the cell
+	ifaces map[string]bool   // top-level variables of the cell whose type is an interface
+}
+
+// typesOf type-checks cell n (its Go source as given, magic lines
+// blanked) once more, after the lowering accepted it, for its final
+// value's static type and its variables' types. It returns nil when the
+// types are unknown (the cell is then compiled as before).
+func (s *Session) typesOf(src string, n int) (ct *cellTypes) {
+	if s.lowerer == nil {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			ct = nil
+		}
+	}()
+	ck, err := s.lowerer.check(src, n)
+	if err != nil || ck == nil || ck.info == nil || ck.pkg == nil {
+		return nil
+	}
+	ct = &cellTypes{ifaces: map[string]bool{}}
+	scope := ck.pkg.Scope()
+	for _, name := range scope.Names() {
+		switch o := scope.Lookup(name).(type) {
+		case *types.TypeName:
+			if strings.HasPrefix(name, "_godl") || o.IsAlias() {
+				continue
+			}
+			if nt, ok := o.Type().(*types.Named); ok && nt.TypeParams().Len() == 0 && !types.IsInterface(nt) {
+				ct.named = append(ct.named, o)
+			}
+		case *types.Var:
+			if o.Pos().IsValid() && s.lowerer.fset.File(o.Pos()) == ck.tf && types.IsInterface(o.Type()) {
+				ct.ifaces[name] = true
+			}
+		}
+	}
+	for _, d := range ck.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
+			continue
+		}
+		es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
+		if !ok {
+			break
+		}
+		tv, ok := ck.info.Types[es.X]
+		if !ok || tv.Type == nil || !tv.IsValue() {
+			break
+		}
+		if tu, ok := tv.Type.(*types.Tuple); ok {
+			for i := 0; i < tu.Len(); i++ {
+				ct.final = append(ct.final, tu.At(i).Type())
+			}
+		} else {
+			ct.final = []types.Type{tv.Type}
+		}
+	}
+	return ct
+}
+
+// involvesCellType tells whether t is or contains a type declared in a
+// cell (package main of the interpreter).
+func involvesCellType(t types.Type) bool {
+	seen := map[types.Type]bool{}
+	var visit func(t types.Type) bool
+	visit = func(t types.Type) bool {
+		if t == nil || seen[t] {
+			return false
+		}
+		seen[t] = true
+		switch t := t.(type) {
+		case *types.Named:
+			if o := t.Obj(); o.Pkg() != nil && o.Pkg().Path() == "main" {
+				return true
+			}
+			if ta := t.TypeArgs(); ta != nil {
+				for i := 0; i < ta.Len(); i++ {
+					if visit(ta.At(i)) {
+						return true
+					}
+				}
+			}
+			return false
+		case *types.Alias:
+			return visit(types.Unalias(t))
+		case *types.Pointer:
+			return visit(t.Elem())
+		case *types.Slice:
+			return visit(t.Elem())
+		case *types.Array:
+			return visit(t.Elem())
+		case *types.Chan:
+			return visit(t.Elem())
+		case *types.Map:
+			return visit(t.Key()) || visit(t.Elem())
+		case *types.Struct:
+			for i := 0; i < t.NumFields(); i++ {
+				if visit(t.Field(i).Type()) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return visit(t)
+}
+
+// rendererMethods are the methods display.Render looks for, with the
+// MIME type each gives ("bundle" for Render) and its result type.
+var rendererMethods = []struct{ name, mime, result string }{
+	{"Render", "bundle", "github.com/godl-kernel/godl/display.Bundle"},
+	{"HTML", "text/html", "string"},
+	{"Markdown", "text/markdown", "string"},
+	{"Latex", "text/latex", "string"},
+	{"SVG", "image/svg+xml", "string"},
+	{"PNG", "image/png", "[]byte"},
+	{"JPEG", "image/jpeg", "[]byte"},
+	{"JSON", "application/json", "any"},
+}
+
+// niladic returns the single result type of t's method name taking no
+// arguments, as types.TypeString writes it, or "".
+func niladic(ms *types.MethodSet, name string) string {
+	for i := 0; i < ms.Len(); i++ {
+		f := ms.At(i).Obj()
+		if f.Name() != name {
+			continue
+		}
+		sig, ok := f.Type().(*types.Signature)
+		if !ok || sig.Params().Len() != 0 || sig.Results().Len() != 1 || sig.Variadic() {
+			return ""
+		}
+		r := sig.Results().At(0).Type()
+		if it, ok := r.Underlying().(*types.Interface); ok && it.Empty() {
+			return "any"
+		}
+		return types.TypeString(r, nil)
+	}
+	return ""
+}
+
+// showConcrete returns statements reporting value x of static type t
+// (not an interface) as Out value k: its text (Error, String, or %v
+// computed by the interpreter, which sees interpreted methods) and the
+// forms of its renderer methods.
+func showConcrete(k int, x string, t types.Type) string {
+	ms := types.NewMethodSet(t)
+	text := textExpr(x, t, 0)
+	var kv []string
+	for _, m := range rendererMethods {
+		if niladic(ms, m.name) == m.result {
+			kv = append(kv, fmt.Sprintf("%q, %s.%s()", m.mime, x, m.name))
+		}
+	}
+	call := fmt.Sprintf("__godl.Typed(%d, %s, []any{%s})", k, text, strings.Join(kv, ", "))
+	if _, ok := t.Underlying().(*types.Pointer); ok && (len(kv) > 0 || !strings.HasPrefix(text, "__godl_fmt")) {
+		// Like fmt: a nil pointer whose methods would panic shows <nil>.
+		call = fmt.Sprintf("if %s == nil { __godl.Typed(%d, \"<nil>\", nil) } else { %s }", x, k, call)
+	}
+	// A method that panics shows what happened instead of failing the
+	// cell, as fmt does for String.
+	return fmt.Sprintf("func() {\ndefer func() {\nif r := recover(); r != nil {\n__godl.Typed(%d, __godl_fmt.Sprintf(\"display: rendering %s panicked: %%v\", r), nil)\n}\n}()\n%s\n}()\n",
+		k, strings.ReplaceAll(types.TypeString(t, func(*types.Package) string { return "" }), "%", "%%"), call)
+}
+
+// textExpr returns an expression for the text/plain form of x, of
+// static type t: Error or String when t has them; for a slice or array
+// of such elements, fmt's "[a b]" built from theirs (compiled fmt does
+// not see interpreted methods of elements); %v otherwise.
+func textExpr(x string, t types.Type, depth int) string {
+	ms := types.NewMethodSet(t)
+	if niladic(ms, "Error") == "string" {
+		return x + ".Error()"
+	}
+	if niladic(ms, "String") == "string" {
+		return x + ".String()"
+	}
+	var elem types.Type
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		elem = u.Elem()
+	case *types.Array:
+		elem = u.Elem()
+	}
+	if elem != nil && depth < 3 && !types.IsInterface(elem) && involvesCellType(elem) {
+		i := fmt.Sprintf("__godl_i%d", depth)
+		s := fmt.Sprintf("__godl_s%d", depth)
+		inner := textExpr(x+"["+i+"]", elem, depth+1)
+		if !strings.HasPrefix(inner, "__godl_fmt.Sprint(") {
+			return fmt.Sprintf("func() string {\n%s := \"[\"\nfor %s := range %s {\nif %s > 0 {\n%s += \" \"\n}\n%s += %s\n}\nreturn %s + \"]\"\n}()", s, i, x, i, s, s, inner, s)
+		}
+	}
+	return "__godl_fmt.Sprint(" + x + ")"
+}
+
+// showCode returns the statements that replace `__godl_show(expr)` for
+// a final expression of known static types: each value is stored in
+// __godl_vK; values of cell types are reported through __godl.Typed
+// (interface values by a type switch over the cell types they may hold);
+// __godl_show gets the others (nil in place of the reported ones).
+func showCode(ct *cellTypes, expr string) string {
+	var b strings.Builder
+	vars := make([]string, len(ct.final))
+	raws := make([]string, len(ct.final))
+	for k := range ct.final {
+		vars[k] = fmt.Sprintf("__godl_v%d", k)
+		raws[k] = fmt.Sprintf("__godl_r%d", k)
+	}
+	// A single interface value is switched on in place: copying an
+	// interface variable that holds an interpreted value into another
+	// fails in yaegi (reflect.Set) when its type is a compiled interface
+	// such as error.
+	direct := len(ct.final) == 1 && types.IsInterface(ct.final[0])
+	if !direct {
+		b.WriteString(strings.Join(vars, ", ") + " := " + expr + "\n")
+	}
+	for k, t := range ct.final {
+		x := vars[k]
+		fmt.Fprintf(&b, "var %s any\n", raws[k])
+		switch {
+		case direct:
+			var cases []string
+			for _, tn := range ct.named {
+				for _, ct := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
+					if !types.AssignableTo(ct, t) {
+						continue
+					}
+					spell := tn.Name()
+					if _, ok := ct.(*types.Pointer); ok {
+						spell = "*" + spell
+					}
+					cases = append(cases, "case "+spell+":\n"+showConcrete(k, "__godl_x", ct))
+				}
+			}
+			// Other dynamic types (compiled ones, or interpreted ones
+			// wrapped for a compiled interface such as fmt.Stringer, which
+			// a type switch does not see through): the interface's own
+			// methods, else the host renders the value.
+			def := raws[k] + " = __godl_x\n"
+			if t.String() != "error" && methodsOf(t) {
+				def = "if __godl_x == nil {\n" + def + "} else {\n" + showConcrete(k, "__godl_x", t) + "}\n"
+			}
+			fmt.Fprintf(&b, "switch __godl_x := (%s).(type) {\n%s\ndefault:\n%s}\n", expr, strings.Join(cases, ""), def)
+		case types.IsInterface(t):
+			var cases []string
+			for _, tn := range ct.named {
+				for _, ct := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
+					if !types.AssignableTo(ct, t) {
+						continue
+					}
+					spell := tn.Name()
+					if _, ok := ct.(*types.Pointer); ok {
+						spell = "*" + spell
+					}
+					cases = append(cases, "case "+spell+":\n"+showConcrete(k, "__godl_x", ct))
+				}
+			}
+			if len(cases) == 0 {
+				fmt.Fprintf(&b, "%s = %s\n", raws[k], x)
+				continue
+			}
+			fmt.Fprintf(&b, "switch __godl_x := %s.(type) {\n%s\ndefault:\n_ = __godl_x\n%s = %s\n}\n", x, strings.Join(cases, ""), raws[k], x)
+		case involvesCellType(t):
+			b.WriteString(showConcrete(k, x, t))
+		default:
+			fmt.Fprintf(&b, "%s = %s\n", raws[k], x)
+		}
+	}
+	b.WriteString("__godl_show(" + strings.Join(raws, ", ") + ")\n")
+	return b.String()
+}
+
+// needsPlan tells whether a final value needs the typed show code: it
+// holds a cell type, or an interface that may hold one.
+func (ct *cellTypes) needsPlan() bool {
+	if ct == nil {
+		return false
+	}
+	for _, t := range ct.final {
+		if involvesCellType(t) || (types.IsInterface(t) && len(ct.named) > 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// methodsOf tells whether the method set of t has String, Error or a
+// renderer method.
+func methodsOf(t types.Type) bool {
+	ms := types.NewMethodSet(t)
+	if niladic(ms, "String") == "string" || niladic(ms, "Error") == "string" {
+		return true
+	}
+	for _, m := range rendererMethods {
+		if niladic(ms, m.name) == m.result {
+			return true
+		}
+	}
+	return false
 }

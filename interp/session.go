@@ -40,7 +40,10 @@ type Session struct {
 	execMu  sync.Mutex // one Execute or Restart at a time
 	yi      *yaegi.Interpreter
 	lowerer *cellLowerer // go/types checking and rewriting (lower.go)
-	closed  bool
+	// cellTypes are the go/types facts of the cell being compiled
+	// (execMu), nil when unknown.
+	cellTypes *cellTypes
+	closed    bool
 
 	// What the cells declared so far (guarded by execMu).
 	imports   map[string]importSpec // by name used in code
@@ -58,6 +61,7 @@ type Session struct {
 	frames     []panicFrame
 	shown      []any
 	shownText  []string
+	typed      map[int]typedValue // final values reported by __godl.Typed
 	cellDone   chan struct{}
 	doneSeq    int64 // the run whose cellDone it is
 	runSeq     int64 // counts cell function runs (execMu)
@@ -153,7 +157,7 @@ func (s *Session) Execute(ctx context.Context, req kernel.ExecuteRequest, out ke
 
 	s.outMu.Lock()
 	s.out, s.runCtx, s.allowStdin, s.running = out, ctx, req.AllowStdin, true
-	s.frames, s.shown, s.shownText = nil, nil, nil
+	s.frames, s.shown, s.shownText, s.typed = nil, nil, nil, nil
 	s.outMu.Unlock()
 	s.stdin.reset()
 	defer func() {
@@ -231,6 +235,7 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	s.histMu.Lock()
 	prior := append([]string(nil), s.prior...)
 	s.histMu.Unlock()
+	orig := src
 	src, err := s.lowerSource(prior, src, n)
 	if err != nil {
 		return nil, err
@@ -239,9 +244,14 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	if err != nil {
 		return nil, err
 	}
+	s.cellTypes = nil
 	if s.lowerer != nil {
 		c.varTypes = s.lowerer.lastVarTypes()
+		if c.final != nil || len(c.vars) > 0 {
+			s.cellTypes = s.typesOf(orig, n)
+		}
 	}
+	defer func() { s.cellTypes = nil }()
 	// Imports: explicit ones and the packages the cell names without
 	// importing them.
 	var newImports []importSpec
@@ -453,6 +463,78 @@ func (s *Session) hostShow(vs []any, ts []string) {
 	s.outMu.Unlock()
 }
 
+// typedValue is a final value of a cell type, as the cell function
+// reported it: its text and the forms of its renderer methods.
+type typedValue struct {
+	text string
+	kv   []any // MIME type, data, ...; "bundle", display.Bundle for Render
+}
+
+// hostTyped receives final value k of a cell type (called from the
+// interpreter, see showCode).
+func (s *Session) hostTyped(k int, text string, kv []any) {
+	s.outMu.Lock()
+	if s.typed == nil {
+		s.typed = map[int]typedValue{}
+	}
+	s.typed[k] = typedValue{text, kv}
+	s.outMu.Unlock()
+}
+
+// bundle returns the MIME bundle of a typed value.
+func (tv typedValue) bundle() display.Bundle {
+	var b display.Bundle
+	var p display.Parts
+	p.Text = tv.text
+	for i := 0; i+1 < len(tv.kv); i += 2 {
+		mime, _ := tv.kv[i].(string)
+		switch d := tv.kv[i+1].(type) {
+		case display.Bundle:
+			if mime == "bundle" {
+				b = d
+			}
+		case string:
+			switch mime {
+			case "text/html":
+				p.HTML = d
+			case "text/markdown":
+				p.Markdown = d
+			case "text/latex":
+				p.Latex = d
+			case "image/svg+xml":
+				p.SVG = d
+			}
+		case []byte:
+			switch mime {
+			case "image/png":
+				p.PNG = d
+			case "image/jpeg":
+				p.JPEG = d
+			}
+		default:
+			if mime == "application/json" && d != nil {
+				p.JSON = d
+			}
+		}
+	}
+	pb := renderValue(p)
+	if b.Data == nil {
+		return pb
+	}
+	// A Render method's bundle wins; its text/plain too, if it has one.
+	out := display.Bundle{Data: map[string]any{}, Metadata: map[string]any{}}
+	for k, v := range pb.Data {
+		out.Data[k] = v
+	}
+	for k, v := range b.Data {
+		out.Data[k] = v
+	}
+	for k, v := range b.Metadata {
+		out.Metadata[k] = v
+	}
+	return out
+}
+
 // hostAt records the offset of the top-level statement about to run.
 func (s *Session) hostAt(off int) {
 	s.outMu.Lock()
@@ -478,16 +560,16 @@ func (s *Session) finalValue(c *parsedCell, cc *compiled) *kernel.Bundle {
 		return nil
 	}
 	s.outMu.Lock()
-	vs, ts := s.shown, s.shownText
-	s.shown, s.shownText = nil, nil
+	vs, ts, typed := s.shown, s.shownText, s.typed
+	s.shown, s.shownText, s.typed = nil, nil, nil
 	s.outMu.Unlock()
 	if len(vs) == 0 {
 		return nil
 	}
 	if c.finalCall {
 		allNil := true
-		for _, v := range vs {
-			if v != nil {
+		for i, v := range vs {
+			if _, ok := typed[i]; v != nil || ok {
 				allNil = false
 			}
 		}
@@ -497,7 +579,9 @@ func (s *Session) finalValue(c *parsedCell, cc *compiled) *kernel.Bundle {
 	}
 	texts := make([]string, len(vs))
 	for i, v := range vs {
-		if str, ok := v.(string); ok {
+		if tv, ok := typed[i]; ok {
+			texts[i] = tv.text
+		} else if str, ok := v.(string); ok {
 			texts[i] = fmt.Sprintf("%q", str)
 		} else {
 			texts[i] = ts[i]
@@ -505,6 +589,14 @@ func (s *Session) finalValue(c *parsedCell, cc *compiled) *kernel.Bundle {
 	}
 	if len(vs) > 1 {
 		return &kernel.Bundle{Data: map[string]any{"text/plain": "(" + strings.Join(texts, ", ") + ")"}, Metadata: map[string]any{}}
+	}
+	if tv, ok := typed[0]; ok {
+		b := tv.bundle()
+		md := b.Metadata
+		if md == nil {
+			md = map[string]any{}
+		}
+		return &kernel.Bundle{Data: b.Data, Metadata: md}
 	}
 	b := renderValue(vs[0])
 	if txt, ok := b.Data["text/plain"].(string); !ok || txt == fmt.Sprint(vs[0]) || txt == fmt.Sprintf("%v", vs[0]) {

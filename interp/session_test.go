@@ -187,6 +187,7 @@ func TestREPL(t *testing.T) {
 		{name: "redefine const", cells: []string{"const K = 1\nfunc k() int { return K }", "const K = 2"}, last: "k()", value: "2"},
 		{name: "rebuild keeps vars", cells: []string{"keepme := []int{1, 2}", "func h1() int { return 1 }", "func h1() int { return 2 }"}, last: "keepme", value: "[1 2]"},
 		{name: "rebuild notes", cells: []string{"kk := 1", "func h2() int { return 1 }"}, last: "func h2() int { return 2 }", stderr: "variables kept: kk"},
+		{name: "rebuild loses error var", cells: []string{"type E struct{}\nfunc (E) Error() string { return \"custom err\" }", "var e error = E{}", "func h3() int { return 1 }"}, last: "func h3() int { return 2 }", stderr: "variables lost (reset to their zero value): e (an interpreted value in an interface variable)"},
 		{name: "func becomes var", cells: []string{"func fv() int { return 1 }"}, last: "fv := 3\nfv", value: "3"},
 		{name: "rerun same decl", cells: []string{"func same() int { return 1 }\nsv := 1", "func same() int { return 1 }\nsv := 2"}, last: "same() + sv", value: "3"},
 		// 6. Output and input.
@@ -513,5 +514,93 @@ func TestMemoryRerun(t *testing.T) {
 	}
 	if grown := int64(heap()) - int64(base); grown > 150<<20 {
 		t.Fatalf("heap grew by %d MB over 20 re-runs of a 100 MB cell", grown>>20)
+	}
+}
+
+// typedCase is a sequence of cells and the exact text/plain and
+// text/html of the last one's value.
+type typedCase struct {
+	name  string
+	cells []string
+	last  string
+	text  string // exact text/plain
+	html  string // exact text/html ("" = none)
+	extra map[string]string
+}
+
+// TestTypedValues checks values of types declared in cells: their
+// String, Error and renderer methods are honoured, also through
+// interfaces, across cells and across a rebuild.
+func TestTypedValues(t *testing.T) {
+	const tHTML = "type T struct{ N int }\nfunc (t T) HTML() string { return fmt.Sprintf(\"<b>%d</b>\", t.N) }"
+	const eDecl = "type E struct{}\nfunc (E) Error() string { return \"custom err\" }"
+	cases := []typedCase{
+		{name: "html method", last: tHTML + "\nT{3}", text: "{3}", html: "<b>3</b>"},
+		{name: "html method later cell", cells: []string{tHTML}, last: "T{3}", text: "{3}", html: "<b>3</b>"},
+		{name: "string method added later", cells: []string{tHTML, "T{3}"}, last: "func (t T) String() string { return \"T!\" }\nT{4}", text: "T!", html: "<b>4</b>"},
+		{name: "error var", last: eDecl + "\nvar e error = E{}\ne", text: "custom err"},
+		{name: "error var later cell", cells: []string{eDecl, "var e error = E{}"}, last: "e", text: "custom err"},
+		{name: "error var short", cells: []string{eDecl}, last: "var e error\ne = E{}\ne", text: "custom err"},
+		{name: "any var", cells: []string{tHTML}, last: "var a any = T{5}\na", text: "{5}", html: "<b>5</b>"},
+		{name: "any var later cell", cells: []string{tHTML, "var a any = T{5}"}, last: "a", text: "{5}", html: "<b>5</b>"},
+		{name: "stringer var", cells: []string{"type S int\nfunc (s S) String() string { return fmt.Sprintf(\"S%d\", int(s)) }", "var st fmt.Stringer = S(2)"}, last: "st", text: "S2"},
+		{name: "slice of stringers", cells: []string{"type S int\nfunc (s S) String() string { return fmt.Sprintf(\"S%d\", int(s)) }"}, last: "[]S{1, 2}", text: "[S1 S2]"},
+		{name: "pointer receiver", cells: []string{"type P struct{ N int }\nfunc (p *P) String() string { return fmt.Sprintf(\"P(%d)\", p.N) }"}, last: "&P{7}", text: "P(7)"},
+		{name: "pointer receiver html", cells: []string{"type P struct{ N int }\nfunc (p *P) HTML() string { return fmt.Sprintf(\"<i>%d</i>\", p.N) }"}, last: "&P{7}", text: "&{7}", html: "<i>7</i>"},
+		{name: "user interface var", cells: []string{"type Shape interface{ Area() float64 }\ntype Sq struct{ S float64 }\nfunc (q Sq) Area() float64 { return q.S * q.S }\nfunc (q Sq) String() string { return fmt.Sprintf(\"Sq(%g)\", q.S) }", "var sh Shape = Sq{2}"}, last: "sh", text: "Sq(2)"},
+		{name: "func result", cells: []string{tHTML, "func mk(n int) T { return T{n} }"}, last: "mk(9)", text: "{9}", html: "<b>9</b>"},
+		{name: "func result error", cells: []string{eDecl, "func fail() error { return E{} }"}, last: "fail()", text: "custom err"},
+		{name: "kept var", cells: []string{tHTML, "v := T{6}"}, last: "v", text: "{6}", html: "<b>6</b>"},
+		{name: "kept across rebuild", cells: []string{tHTML, "v := T{6}\nvar a any = T{8}\nvar e error", "func h1() int { return 1 }", "func h1() int { return 2 }"}, last: "v", text: "{6}", html: "<b>6</b>"},
+		{name: "any kept across rebuild", cells: []string{tHTML, "var a any = T{8}", "func h1() int { return 1 }", "func h1() int { return 2 }"}, last: "a", text: "{8}", html: "<b>8</b>"},
+		{name: "redefined method", cells: []string{tHTML, "v := T{6}"}, last: "func (t T) HTML() string { return \"<u>new</u>\" }\nv", text: "{6}", html: "<u>new</u>"},
+		{name: "markdown and latex", cells: []string{"type D struct{}\nfunc (D) Markdown() string { return \"*md*\" }\nfunc (D) Latex() string { return \"$x$\" }"}, last: "D{}", text: "{}", extra: map[string]string{"text/markdown": "*md*", "text/latex": "$x$"}},
+		// A method of a cell type with a compiled result type
+		// (display.Bundle) crashes yaegi's compiler (v0.16.1), so
+		// Render is exercised through an interface only by display's
+		// own tests.
+		{name: "compiled error in error", cells: []string{eDecl}, last: "var e2 error = errors.New(\"plain\")\ne2", text: "plain"},
+		{name: "compiled value in any", cells: []string{tHTML}, last: "var a any = 3\na", text: "3"},
+		{name: "nil error result", cells: []string{eDecl, "func ok() error { return nil }"}, last: "ok()", text: ""},
+		{name: "two results", cells: []string{tHTML, "func two() (T, error) { return T{1}, nil }"}, last: "two()", text: "({1}, <nil>)"},
+		{name: "two results error", cells: []string{tHTML, eDecl, "func two() (T, error) { return T{}, E{} }"}, last: "two()", text: "({0}, custom err)"},
+		{name: "nil pointer", cells: []string{"type P struct{ N int }\nfunc (p *P) String() string { return fmt.Sprint(p.N) }"}, last: "var np *P\nnp", text: "<nil>"},
+		{name: "method panics", cells: []string{"type B struct{}\nfunc (B) HTML() string { panic(\"no html\") }"}, last: "B{}", text: "display: rendering B panicked: no html"},
+		{name: "stringer slice kept", cells: []string{"type S int\nfunc (s S) String() string { return fmt.Sprintf(\"S%d\", int(s)) }", "ss := []S{3, 4}"}, last: "ss", text: "[S3 S4]"},
+		{name: "stringer across rebuild", cells: []string{"type S int\nfunc (s S) String() string { return fmt.Sprintf(\"S%d\", int(s)) }", "var st fmt.Stringer = S(5)", "func h1() int { return 1 }", "func h1() int { return 2 }"}, last: "st", text: "S5"},
+		{name: "type redefined value", cells: []string{tHTML, "T{6}"}, last: "type T struct{ N, M int }\nfunc (t T) HTML() string { return fmt.Sprintf(\"<b>%d</b>\", t.M) }\nT{1, 2}", text: "{1 2}", html: "<b>2</b>"},
+		{name: "compiled types unchanged", last: "display.HTML(\"<b>x</b>\")", text: "<b>x</b>", html: "<b>x</b>"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestSession(t)
+			for _, c := range tc.cells {
+				if r := ts.run(c); r.res.Status != kernel.StatusOK {
+					t.Fatalf("cell %q failed: %s", c, r.errText())
+				}
+			}
+			r := ts.run(tc.last)
+			if r.res.Status != kernel.StatusOK {
+				t.Fatalf("unexpected error: %s\nstderr: %s", r.errText(), r.stderr)
+			}
+			if r.res.Value == nil {
+				if tc.text != "" {
+					t.Fatalf("no value")
+				}
+				return
+			}
+			if got := r.value(); got != tc.text {
+				t.Errorf("text/plain %q, want %q", got, tc.text)
+			}
+			html, _ := r.res.Value.Data["text/html"].(string)
+			if html != tc.html {
+				t.Errorf("text/html %q, want %q", html, tc.html)
+			}
+			for k, want := range tc.extra {
+				if got, _ := r.res.Value.Data[k].(string); got != want {
+					t.Errorf("%s %q, want %q", k, got, want)
+				}
+			}
+		})
 	}
 }
