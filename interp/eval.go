@@ -40,6 +40,10 @@ func __godl_show(vs ...any) {
 	}
 	__godl.Show(vs, ts)
 }
+
+func __godl_show1(v any) {
+	__godl.Show([]any{v}, []string{__godl_fmt.Sprint(v)})
+}
 `
 
 // exitPanic is what os.Exit panics with inside a cell: like ipykernel's
@@ -600,6 +604,13 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 				b.WriteString("\n")
 			case show && i == len(c.stmts)-1 && s.cellTypes.needsPlan():
 				b.WriteString(showCode(s.cellTypes, c.directive(st.off)+st.text))
+			case show && i == len(c.stmts)-1 && !c.finalCall:
+				// One value: not through the variadic __godl_show, which
+				// yaegi would spread a []any final value into.
+				b.WriteString("__godl_show1(")
+				b.WriteString(c.directive(st.off))
+				b.WriteString(st.text)
+				b.WriteString(")\n")
 			case show && i == len(c.stmts)-1:
 				b.WriteString("__godl_show(")
 				b.WriteString(c.directive(st.off))
@@ -1084,15 +1095,23 @@ func textExpr(x string, t types.Type, depth int) string {
 	case *types.Array:
 		elem = u.Elem()
 	}
-	if elem != nil && depth < 3 && !types.IsInterface(elem) && involvesCellType(elem) {
-		i := fmt.Sprintf("__godl_i%d", depth)
-		s := fmt.Sprintf("__godl_s%d", depth)
-		inner := textExpr(x+"["+i+"]", elem, depth+1)
-		if !strings.HasPrefix(inner, "__godl_fmt.Sprint(") {
-			return fmt.Sprintf("func() string {\n%s := \"[\"\nfor %s := range %s {\nif %s > 0 {\n%s += \" \"\n}\n%s += %s\n}\nreturn %s + \"]\"\n}()", s, i, x, i, s, s, inner, s)
-		}
+	if elem == nil || depth >= 3 {
+		return "__godl_fmt.Sprint(" + x + ")"
 	}
-	return "__godl_fmt.Sprint(" + x + ")"
+	i := fmt.Sprintf("__godl_i%d", depth)
+	s := fmt.Sprintf("__godl_s%d", depth)
+	var add string
+	switch {
+	case !types.IsInterface(elem) && involvesCellType(elem):
+		inner := textExpr(x+"["+i+"]", elem, depth+1)
+		if strings.HasPrefix(inner, "__godl_fmt.Sprint(") {
+			return "__godl_fmt.Sprint(" + x + ")"
+		}
+		add = fmt.Sprintf("%s += %s\n", s, inner)
+	default:
+		return "__godl_fmt.Sprint(" + x + ")"
+	}
+	return fmt.Sprintf("func() string {\n%s := \"[\"\nfor %s := range %s {\nif %s > 0 {\n%s += \" \"\n}\n%s}\nreturn %s + \"]\"\n}()", s, i, x, i, s, add, s)
 }
 
 // showCode returns the statements that replace `__godl_show(expr)` for
@@ -1179,7 +1198,7 @@ func (ct *cellTypes) needsPlan() bool {
 		return false
 	}
 	for _, t := range ct.final {
-		if involvesCellType(t) || (types.IsInterface(t) && len(ct.named) > 0) {
+		if involvesCellType(t) || (len(ct.named) > 0 && (types.IsInterface(t) || interfaceElems(t))) {
 			return true
 		}
 	}
@@ -1197,6 +1216,17 @@ func methodsOf(t types.Type) bool {
 		if niladic(ms, m.name) == m.result {
 			return true
 		}
+	}
+	return false
+}
+
+// interfaceElems tells whether t is a slice or array of interfaces.
+func interfaceElems(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		return types.IsInterface(u.Elem())
+	case *types.Array:
+		return types.IsInterface(u.Elem())
 	}
 	return false
 }

@@ -247,7 +247,7 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	s.cellTypes = nil
 	if s.lowerer != nil {
 		c.varTypes = s.lowerer.lastVarTypes()
-		if c.final != nil || len(c.vars) > 0 {
+		if (c.final != nil || len(c.vars) > 0) && s.hasTypes(c) {
 			s.cellTypes = s.typesOf(orig, n)
 		}
 	}
@@ -461,6 +461,22 @@ func (s *Session) hostShow(vs []any, ts []string) {
 	s.outMu.Lock()
 	s.shown, s.shownText = vs, ts
 	s.outMu.Unlock()
+}
+
+// hasTypes tells whether the session or cell c declares a type: only
+// then can a value need the typed show code (see cellTypes).
+func (s *Session) hasTypes(c *parsedCell) bool {
+	for _, d := range c.decls {
+		if d.kind == "type" {
+			return true
+		}
+	}
+	for _, r := range s.declOrder {
+		if r.d.kind == "type" {
+			return true
+		}
+	}
+	return false
 }
 
 // typedValue is a final value of a cell type, as the cell function

@@ -173,6 +173,8 @@ func TestREPL(t *testing.T) {
 		{name: "call returning value", cells: []string{"func f3(x int) int { return x * 3 }"}, last: "f3(3)", value: "9"},
 		{name: "multiple results", last: `strconv.Atoi("12")`, value: "(12, <nil>)"},
 		{name: "String method honoured", cells: []string{"type Temp float64\nfunc (t Temp) String() string { return fmt.Sprintf(\"%.1f°C\", float64(t)) }"}, last: "Temp(21.5)", value: "21.5°C"},
+		{name: "slice of any", last: "[]any{1, \"a\"}", value: "[1 a]"},
+		{name: "slice of any var", last: "xs := []any{1, 2}\nxs", value: "[1 2]"},
 		{name: "struct value", last: "type Pt struct{ X, Y int }\nPt{1, 2}", value: "{1 2}"},
 		{name: "slice value", last: "[]string{\"a\"}", value: "[a]"},
 		{name: "assignment shows nothing", last: "zz := 3", noOut: true},
@@ -569,6 +571,9 @@ func TestTypedValues(t *testing.T) {
 		{name: "stringer slice kept", cells: []string{"type S int\nfunc (s S) String() string { return fmt.Sprintf(\"S%d\", int(s)) }", "ss := []S{3, 4}"}, last: "ss", text: "[S3 S4]"},
 		{name: "stringer across rebuild", cells: []string{"type S int\nfunc (s S) String() string { return fmt.Sprintf(\"S%d\", int(s)) }", "var st fmt.Stringer = S(5)", "func h1() int { return 1 }", "func h1() int { return 2 }"}, last: "st", text: "S5"},
 		{name: "type redefined value", cells: []string{tHTML, "T{6}"}, last: "type T struct{ N, M int }\nfunc (t T) HTML() string { return fmt.Sprintf(\"<b>%d</b>\", t.M) }\nT{1, 2}", text: "{1 2}", html: "<b>2</b>"},
+		{name: "sprint after method added", cells: []string{tHTML, "T{3}", "func (t T) String() string { return \"T!\" }"}, last: "fmt.Sprint(T{4})", text: `"T!"`},
+		{name: "println after method added", cells: []string{tHTML, "T{3}", "func (t T) String() string { return \"T!\" }"}, last: "x := T{4}\nfmt.Sprintln(x)", text: `"T!\n"`},
+		{name: "any slice is one value", cells: []string{tHTML}, last: "[]any{1, \"a\"}", text: "[1 a]"},
 		{name: "compiled types unchanged", last: "display.HTML(\"<b>x</b>\")", text: "<b>x</b>", html: "<b>x</b>"},
 	}
 	for _, tc := range cases {
