@@ -1142,7 +1142,7 @@ func showCode(ct *cellTypes, expr string) string {
 		case direct:
 			var cases []string
 			for _, tn := range ct.named {
-				for _, ct := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
+				for _, ct := range []types.Type{types.NewPointer(tn.Type()), tn.Type()} {
 					if !types.AssignableTo(ct, t) {
 						continue
 					}
@@ -1165,7 +1165,7 @@ func showCode(ct *cellTypes, expr string) string {
 		case types.IsInterface(t):
 			var cases []string
 			for _, tn := range ct.named {
-				for _, ct := range []types.Type{tn.Type(), types.NewPointer(tn.Type())} {
+				for _, ct := range []types.Type{types.NewPointer(tn.Type()), tn.Type()} {
 					if !types.AssignableTo(ct, t) {
 						continue
 					}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -614,6 +615,12 @@ func (s *Session) finalValue(c *parsedCell, cc *compiled) *kernel.Bundle {
 		}
 		return &kernel.Bundle{Data: b.Data, Metadata: md}
 	}
+	if inner, ok := unwrapValueInterface(vs[0]); ok {
+		// An interpreted value the cell's type switch did not match
+		// (yaegi does not match a pointer to a cell type held in an
+		// any): its %v, not yaegi's wrapper or a failed String call.
+		return &kernel.Bundle{Data: map[string]any{"text/plain": fmt.Sprintf("%v", inner)}, Metadata: map[string]any{}}
+	}
 	b := renderValue(vs[0])
 	if txt, ok := b.Data["text/plain"].(string); !ok || txt == fmt.Sprint(vs[0]) || txt == fmt.Sprintf("%v", vs[0]) {
 		// The plain %v form: prefer the interpreted text (String methods).
@@ -624,6 +631,26 @@ func (s *Session) finalValue(c *parsedCell, cc *compiled) *kernel.Bundle {
 		md = map[string]any{}
 	}
 	return &kernel.Bundle{Data: b.Data, Metadata: md}
+}
+
+// unwrapValueInterface returns the value inside yaegi's valueInterface
+// (how yaegi hands compiled code an interpreted value held in an any).
+func unwrapValueInterface(v any) (any, bool) {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() != reflect.Struct {
+		return nil, false
+	}
+	rt := rv.Type()
+	if rt.Name() != "valueInterface" || rt.PkgPath() != "github.com/traefik/yaegi/interp" || rt.NumField() != 2 || rt.Field(1).Type != reflect.TypeFor[reflect.Value]() {
+		return nil, false
+	}
+	cp := reflect.New(rt).Elem()
+	cp.Set(rv)
+	inner := *(*reflect.Value)(unsafe.Pointer(cp.Field(1).UnsafeAddr()))
+	if !inner.IsValid() || !inner.CanInterface() {
+		return nil, false
+	}
+	return inner.Interface(), true
 }
 
 // renderValue calls display.Render, surviving a renderer's panic.

@@ -574,6 +574,13 @@ func TestTypedValues(t *testing.T) {
 		{name: "sprint after method added", cells: []string{tHTML, "T{3}", "func (t T) String() string { return \"T!\" }"}, last: "fmt.Sprint(T{4})", text: `"T!"`},
 		{name: "println after method added", cells: []string{tHTML, "T{3}", "func (t T) String() string { return \"T!\" }"}, last: "x := T{4}\nfmt.Sprintln(x)", text: `"T!\n"`},
 		{name: "any slice is one value", cells: []string{tHTML}, last: "[]any{1, \"a\"}", text: "[1 a]"},
+		{name: "user interface with html", cells: []string{tHTML, "type Viz interface{ HTML() string }"}, last: "var z Viz = T{2}\nz", text: "{2}", html: "<b>2</b>"},
+		{name: "pointer in any", cells: []string{"type P struct{ N int }\nfunc (p *P) String() string { return fmt.Sprintf(\"P(%d)\", p.N) }"}, last: "var a any = &P{3}\na", text: "&{3}"}, // yaegi's type switch misses *P in an any: %v without String,
+		{name: "func returning user interface", cells: []string{"type Shape interface{ Area() float64 }\ntype Sq struct{ S float64 }\nfunc (q Sq) Area() float64 { return q.S * q.S }\nfunc (q Sq) HTML() string { return \"<i>sq</i>\" }", "func mkShape() Shape { return Sq{3} }"}, last: "mkShape()", text: "{3}", html: "<i>sq</i>"},
+		{name: "user interface across rebuild", cells: []string{"type Shape interface{ Area() float64 }\ntype Sq struct{ S float64 }\nfunc (q Sq) Area() float64 { return q.S * q.S }\nfunc (q Sq) String() string { return fmt.Sprintf(\"Sq(%g)\", q.S) }", "var sh Shape = Sq{2}", "func h1() int { return 1 }", "func h1() int { return 2 }"}, last: "sh", text: "Sq(2)"},
+		{name: "generic type", cells: []string{"type Box[V any] struct{ X V }\nfunc (b Box[V]) String() string { return \"box\" }"}, last: "Box[int]{3}", text: "box"},
+		{name: "json method", cells: []string{"type J struct{}\nfunc (J) JSON() any { return map[string]any{\"a\": 1} }"}, last: "J{}", text: "{}"},
+		{name: "stringer var kept", cells: []string{"type S int\nfunc (s S) String() string { return fmt.Sprintf(\"S%d\", int(s)) }", "var st fmt.Stringer = S(2)"}, last: "st.String()", text: `"S2"`},
 		{name: "compiled types unchanged", last: "display.HTML(\"<b>x</b>\")", text: "<b>x</b>", html: "<b>x</b>"},
 	}
 	for _, tc := range cases {
