@@ -171,12 +171,14 @@ type lowering struct {
 	needImports map[string]bool
 	errs        []string
 	origEdits   []edit // in cell offsets already
+	nedit       int    // edits made: the seq of the last one
 }
 
 func (lw *lowering) off(p token.Pos) int { return lw.c.tf.Offset(p) }
 
 func (lw *lowering) add(start, end token.Pos, text string) {
-	lw.edits = append(lw.edits, edit{lw.off(start), lw.off(end), text, len(lw.edits)})
+	lw.nedit++
+	lw.edits = append(lw.edits, edit{lw.off(start), lw.off(end), text, lw.nedit})
 }
 
 func (lw *lowering) insert(at token.Pos, text string) { lw.add(at, at, text) }
@@ -207,6 +209,7 @@ func (lw *lowering) run() error {
 		stack = append(stack, n)
 		return true
 	})
+	var deferred []ast.Stmt // defer and go statements, lowered last
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.RangeStmt:
@@ -215,11 +218,23 @@ func (lw *lowering) run() error {
 			lw.forStmt(n)
 		case *ast.CallExpr:
 			lw.builtinCall(n)
+		case *ast.DeferStmt, *ast.GoStmt:
+			deferred = append(deferred, n.(ast.Stmt))
 		}
 		return true
 	})
 	lw.instances()
 	lw.genericInits()
+	// After every other rewrite: the arguments moved out of a defer or go
+	// call take their own rewrites with them.
+	for _, st := range deferred {
+		switch st := st.(type) {
+		case *ast.DeferStmt:
+			lw.callArgs(st, st.Call)
+		case *ast.GoStmt:
+			lw.callArgs(st, st.Call)
+		}
+	}
 	if len(lw.errs) > 0 {
 		return &cellError{Errors: lw.errs}
 	}
@@ -241,16 +256,7 @@ func (lw *lowering) apply() (string, error) {
 		e.start, e.end = s, t
 	}
 	lw.edits = append(lw.edits, lw.origEdits...)
-	sort.SliceStable(lw.edits, func(i, j int) bool {
-		a, b := lw.edits[i], lw.edits[j]
-		if a.start != b.start {
-			return a.start < b.start
-		}
-		if (a.start == a.end) != (b.start == b.end) {
-			return a.start == a.end // insertions before a replacement at the same place
-		}
-		return a.seq < b.seq
-	})
+	sortEdits(lw.edits)
 	var b strings.Builder
 	last := 0
 	for _, e := range lw.edits {
@@ -979,7 +985,8 @@ func (lw *lowering) genericInits() {
 // editOrig adds an edit given in cell offsets (for text that is not in the
 // model verbatim).
 func (lw *lowering) editOrig(start, end int, text string) {
-	lw.origEdits = append(lw.origEdits, edit{start, end, text, len(lw.edits) + len(lw.origEdits)})
+	lw.nedit++
+	lw.origEdits = append(lw.origEdits, edit{start, end, text, lw.nedit})
 }
 
 func (lw *lowering) hasGenericCall(es []ast.Expr) bool {
@@ -1173,4 +1180,168 @@ func (lw *lowering) enclosingResults(n ast.Node) (*types.Tuple, bool) {
 		}
 	}
 	return nil, false
+}
+
+// callArgs evaluates the arguments of a defer or go statement at the
+// statement, as Go does: yaegi v0.16.1 keeps a reference to each
+// argument's variable and reads it when the deferred call runs (or the
+// goroutine starts), so `for i := range 3 { defer fmt.Println(i) }` would
+// print 3 3 3 and `defer fmt.Println(x); x = 5` would print 5. Each
+// argument moves into a fresh variable declared in a block around the
+// statement, which yaegi gives a new value per execution:
+//
+//	defer f(x, y+1)  ->  { a1 := x; a2 := y+1; defer f(a1, a2) }
+//
+// Constants, nil, func literals and funcs need no copy. Arguments that
+// span lines stay (moving them would move lines), as do multi-value
+// calls f(g()). The receiver of a method call (defer v.M()) is still read
+// late: yaegi reads it late even from a fresh variable.
+func (lw *lowering) callArgs(st ast.Stmt, call *ast.CallExpr) {
+	info := lw.c.info
+	if tv, ok := info.Types[call.Fun]; !ok || tv.IsType() {
+		return
+	}
+	sig, _ := under(info.TypeOf(call.Fun)).(*types.Signature)
+	var decls []string
+	var params, names []string // for a spread call: the wrapper's parameters
+	if _, lit := ast.Unparen(call.Fun).(*ast.FuncLit); call.Ellipsis.IsValid() && !lit {
+		params = []string{}
+	}
+	for i, a := range call.Args {
+		tv, ok := info.Types[a]
+		if !ok || tv.Value != nil || tv.IsNil() || tv.IsType() || tv.Type == nil {
+			continue
+		}
+		if _, multi := tv.Type.(*types.Tuple); multi {
+			return
+		}
+		switch x := ast.Unparen(a).(type) {
+		case *ast.FuncLit:
+			continue
+		case *ast.Ident:
+			if _, isFunc := info.Uses[x].(*types.Func); isFunc {
+				continue
+			}
+		}
+		if strings.Contains(lw.text(a), "\n") {
+			continue
+		}
+		text, ok := lw.takeText(a)
+		if !ok {
+			continue
+		}
+		if isUntyped(tv.Type) {
+			// An untyped non-constant (a comparison, a shift): give the
+			// copy the parameter's type.
+			pt := paramType(sig, i, call.Ellipsis.IsValid())
+			if pt == nil {
+				continue
+			}
+			if _, isIface := pt.Underlying().(*types.Interface); isIface {
+				pt = types.Default(tv.Type)
+			}
+			ts, ok := lw.typeString(pt, a.Pos())
+			if !ok {
+				continue
+			}
+			text = "(" + ts + ")(" + text + ")"
+		}
+		name := lw.fresh("a")
+		decls = append(decls, name+" := "+text+"; ")
+		lw.add(a.Pos(), a.End(), name)
+		if params != nil {
+			t := tv.Type
+			if isUntyped(t) {
+				t = paramType(sig, i, false)
+			}
+			if ts, ok := lw.typeString(t, a.Pos()); ok {
+				params = append(params, name+" "+ts)
+				names = append(names, name)
+			} else {
+				params = nil
+			}
+		}
+	}
+	if len(decls) == 0 {
+		return
+	}
+	lw.insert(st.Pos(), "{ "+strings.Join(decls, ""))
+	if params != nil {
+		// yaegi v0.16.1 ignores the spread of a deferred call
+		// (defer fmt.Println(xs...) prints [1 2]); a call in a func
+		// literal spreads.
+		lw.insert(call.Pos(), "func("+strings.Join(params, ", ")+") { ")
+		lw.insert(call.End(), " }("+strings.Join(names, ", ")+")")
+	}
+	lw.insert(st.End(), " }")
+}
+
+// paramType returns the type of the i-th argument's parameter of sig.
+func paramType(sig *types.Signature, i int, ellipsis bool) types.Type {
+	if sig == nil {
+		return nil
+	}
+	ps := sig.Params()
+	if sig.Variadic() && i >= ps.Len()-1 {
+		t := ps.At(ps.Len() - 1).Type()
+		if ellipsis {
+			return t
+		}
+		if s, ok := t.Underlying().(*types.Slice); ok {
+			return s.Elem()
+		}
+		return nil
+	}
+	if i < ps.Len() {
+		return ps.At(i).Type()
+	}
+	return nil
+}
+
+// takeText returns the source of n with the rewrites already made inside
+// it, and drops those rewrites (n's text is about to move); ok is false if
+// a rewrite straddles n's bounds.
+func (lw *lowering) takeText(n ast.Node) (string, bool) {
+	s, e := lw.off(n.Pos()), lw.off(n.End())
+	var inner, rest []edit
+	for _, ed := range lw.edits {
+		switch {
+		case ed.start >= s && ed.end <= e:
+			inner = append(inner, ed)
+		case ed.start < e && ed.end > s:
+			return "", false
+		default:
+			rest = append(rest, ed)
+		}
+	}
+	sortEdits(inner)
+	src := lw.c.m.text
+	var b strings.Builder
+	last := s
+	for _, ed := range inner {
+		if ed.start < last {
+			return "", false
+		}
+		b.WriteString(src[last:ed.start])
+		b.WriteString(ed.text)
+		last = ed.end
+	}
+	b.WriteString(src[last:e])
+	lw.edits = rest
+	return b.String(), true
+}
+
+// sortEdits orders edits by position, insertions before a replacement at
+// the same place, then in the order they were made.
+func sortEdits(edits []edit) {
+	sort.SliceStable(edits, func(i, j int) bool {
+		a, b := edits[i], edits[j]
+		if a.start != b.start {
+			return a.start < b.start
+		}
+		if (a.start == a.end) != (b.start == b.end) {
+			return a.start == a.end
+		}
+		return a.seq < b.seq
+	})
 }
