@@ -65,6 +65,10 @@ type ipcMsg struct {
 	PID        int                      `json:"pid,omitempty"`
 	Seq        uint64                   `json:"seq,omitempty"`  // stream sync marker to wait for
 	Mask       uint8                    `json:"mask,omitempty"` // streams that carry it: 1 stdout, 2 stderr
+	// Drain: streams that carry no marker because their pipe was empty
+	// when the event was sent: the kernel handles the event once it has
+	// delivered everything it had read from them (see workerProc.drain).
+	Drain uint8 `json:"drain,omitempty"`
 }
 
 // frameWriter writes whole frames; safe for concurrent use.

@@ -58,6 +58,13 @@ type workerProc struct {
 	scond   *sync.Cond
 	reached [2]uint64 // last sync marker passed on stdout, stderr
 	handled uint64    // seq of the last cell event handled
+	// Drains (ipcMsg.Drain): reads of stdout, stderr started and
+	// delivered, and whether a drain waits for them.
+	readsStarted, readsFinished [2]uint64
+	drainWant                   [2]bool
+	// A reader waiting in markSynced: the marker's seq and its read
+	// (zero when not waiting).
+	waitSeq, waitGen [2]uint64
 
 	qmu     sync.Mutex
 	queue   []cellEvent
@@ -288,17 +295,22 @@ func (w *workerProc) exitReason() string {
 	return exitReason(w.state, w.killReason)
 }
 
-// markSynced records that stream idx passed marker seq and waits until the
-// event that goes with it has been handled.
-func (w *workerProc) markSynced(idx int, seq uint64) {
+// markSynced records that stream idx passed marker seq in read gen and
+// waits until the event that goes with it has been handled. While it
+// waits, the text before the marker is delivered and the rest of the read
+// was written after every event with a smaller seq: for the drain of such
+// an event, read gen counts as delivered (see drain).
+func (w *workerProc) markSynced(idx int, seq, gen uint64) {
 	w.smu.Lock()
 	if seq > w.reached[idx] {
 		w.reached[idx] = seq
 	}
+	w.waitSeq[idx], w.waitGen[idx] = seq, gen
 	w.scond.Broadcast()
 	for w.handled < seq {
 		w.scond.Wait()
 	}
+	w.waitSeq[idx], w.waitGen[idx] = 0, 0
 	w.smu.Unlock()
 }
 
@@ -321,6 +333,51 @@ func (w *workerProc) waitSync(seq uint64, mask uint8) {
 	for (mask&1 != 0 && w.reached[0] < seq) || (mask&2 != 0 && w.reached[1] < seq) {
 		w.scond.Wait()
 	}
+	w.smu.Unlock()
+}
+
+// drain waits until the streams in mask have delivered everything they
+// had read when it was called. The worker sends an event with Drain
+// instead of markers when those pipes were empty: what it wrote before
+// the event was then read already, and has been delivered once the reads
+// that started so far are finished. Text held back for coalescing goes
+// out at once: the readers are woken through their read deadline.
+func (w *workerProc) drain(seq uint64, mask uint8) {
+	if mask == 0 {
+		return
+	}
+	var target [2]uint64
+	w.smu.Lock()
+	for i := range 2 {
+		if mask&(1<<i) != 0 {
+			target[i] = w.readsStarted[i]
+			w.drainWant[i] = true
+		}
+	}
+	pending := func(i int) bool {
+		if mask&(1<<i) == 0 || w.readsFinished[i] >= target[i] || w.reached[i] == ^uint64(0) {
+			return false
+		}
+		// Waiting at the marker of a later event, the reader has
+		// delivered all that was written before this one.
+		return w.waitSeq[i] <= seq || w.waitGen[i] < target[i]
+	}
+	if pending(0) || pending(1) {
+		w.smu.Unlock()
+		w.mu.Lock()
+		files := [2]*os.File{w.outR, w.errR}
+		w.mu.Unlock()
+		for i, f := range files {
+			if mask&(1<<i) != 0 && f != nil {
+				f.SetReadDeadline(time.Now()) // wakes a reader holding text back
+			}
+		}
+		w.smu.Lock()
+		for pending(0) || pending(1) {
+			w.scond.Wait()
+		}
+	}
+	w.drainWant = [2]bool{}
 	w.smu.Unlock()
 }
 
@@ -404,6 +461,7 @@ func (w *workerProc) pump() {
 
 func (w *workerProc) handle(ev cellEvent) {
 	w.waitSync(ev.m.Seq, ev.m.Mask)
+	w.drain(ev.m.Seq, ev.m.Drain)
 	switch ev.kind {
 	case evExecDone:
 		select {

@@ -3,7 +3,9 @@ package interp
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
+	"syscall"
 	"time"
 	"unicode/utf8"
 )
@@ -121,6 +123,11 @@ func incompleteRuneTail(b []byte) int {
 // readStream reads one output pipe of worker w until end of file (or until
 // the file is closed), delivering text to the supervisor and recording the
 // sync markers it passes.
+//
+// It also counts its reads for drains (ipcMsg.Drain): a read is numbered
+// before its system call, and the number is recorded as finished once
+// everything it read has been delivered. When a drain is wanted, text held
+// back for coalescing goes out at once.
 func (w *workerProc) readStream(idx int, f *os.File, name string) {
 	sp := &streamSplitter{
 		emit: func(text string) {
@@ -129,8 +136,10 @@ func (w *workerProc) readStream(idx int, f *os.File, name string) {
 			}
 			w.s.stream(name, text)
 		},
-		synced: func(seq uint64) { w.markSynced(idx, seq) },
 	}
+	var gen uint64 // number of the current read
+	sp.synced = func(seq uint64) { w.markSynced(idx, seq, gen) }
+	rc, rcErr := f.SyscallConn()
 	buf := make([]byte, 64<<10)
 	var deadline bool
 	for {
@@ -143,7 +152,41 @@ func (w *workerProc) readStream(idx int, f *os.File, name string) {
 			f.SetReadDeadline(time.Time{})
 			deadline = false
 		}
-		n, err := f.Read(buf)
+		var n int
+		var err error
+		if rcErr != nil {
+			gen = w.startRead(idx)
+			n, err = f.Read(buf)
+		} else {
+			var rerr error
+			err = rc.Read(func(fd uintptr) bool {
+				for {
+					gen = w.startRead(idx)
+					n, rerr = syscall.Read(int(fd), buf)
+					if rerr != syscall.EINTR {
+						break
+					}
+				}
+				if rerr == syscall.EAGAIN {
+					// Nothing read: what was read before is delivered
+					// (or goes now, when a drain waits for it).
+					w.readDone(idx, gen, sp, false)
+					return false
+				}
+				return true
+			})
+			if err == nil {
+				switch {
+				case rerr != nil:
+					err = rerr
+				case n == 0:
+					err = io.EOF
+				}
+			}
+			if n < 0 {
+				n = 0
+			}
+		}
 		if n > 0 {
 			sp.write(buf[:n])
 			if len(sp.pending) >= streamFlushSize {
@@ -155,6 +198,7 @@ func (w *workerProc) readStream(idx int, f *os.File, name string) {
 				sp.flush(false)
 				deadline = false
 				f.SetReadDeadline(time.Time{})
+				w.readDone(idx, gen, sp, false)
 				continue
 			}
 			sp.finish()
@@ -164,5 +208,42 @@ func (w *workerProc) readStream(idx int, f *os.File, name string) {
 			w.scond.Broadcast()
 			return
 		}
+		w.readDone(idx, gen, sp, n == len(buf))
 	}
+}
+
+// startRead numbers the next read of stream idx.
+func (w *workerProc) startRead(idx int) uint64 {
+	w.smu.Lock()
+	defer w.smu.Unlock()
+	w.readsStarted[idx]++
+	return w.readsStarted[idx]
+}
+
+// readDone records that read gen of stream idx and those before it are
+// delivered, unless text is still held back. When a drain waits, held text
+// is delivered first; a held possible marker prefix too, unless the read
+// filled the buffer (then the rest of a marker may still be in the pipe:
+// a marker is one atomic write, so a read that did not fill the buffer
+// never ends inside one).
+func (w *workerProc) readDone(idx int, gen uint64, sp *streamSplitter, full bool) {
+	w.smu.Lock()
+	want := w.drainWant[idx]
+	w.smu.Unlock()
+	if want {
+		if full {
+			sp.flush(true)
+		} else {
+			sp.finish()
+		}
+	}
+	if len(sp.pending) > 0 || len(sp.carry) > 0 {
+		return
+	}
+	w.smu.Lock()
+	if gen > w.readsFinished[idx] {
+		w.readsFinished[idx] = gen
+	}
+	w.smu.Unlock()
+	w.scond.Broadcast()
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/godl-kernel/godl/display"
 	"github.com/godl-kernel/godl/kernel"
@@ -42,6 +43,9 @@ type workerServer struct {
 	fw     frameWriter
 	stdout *os.File // fd 1 and fd 2 as they were at start, whatever
 	stderr *os.File // user code later does to os.Stdout and os.Stderr
+	// outConns are the raw descriptors of stdout and stderr, for asking
+	// whether the kernel has read everything written to them.
+	outConns [2]syscall.RawConn
 
 	syncMu sync.Mutex
 	seq    uint64
@@ -52,6 +56,16 @@ type workerServer struct {
 	execs   chan execJob
 	helps   chan helpJob
 	closing bool
+
+	// A request is run by the goroutine that read it, which first starts
+	// another to read on: that saves waking an executor or helper goroutine
+	// (often on another thread) per request. cellMu and helpMu keep cells,
+	// and help requests, one at a time; a request that finds one running
+	// is queued for the executor or helper goroutine as before.
+	cellMu  sync.Mutex
+	helpMu  sync.Mutex
+	eof     chan struct{} // closed when the request pipe ends
+	eofOnce sync.Once
 }
 
 type execJob struct {
@@ -86,6 +100,12 @@ func serveWorker(newEval func() (kernel.Evaluator, error)) int {
 		inputs: make(map[uint32]chan *ipcMsg),
 		execs:  make(chan execJob, 1),
 		helps:  make(chan helpJob, 64),
+		eof:    make(chan struct{}),
+	}
+	for i, f := range []*os.File{ws.stdout, ws.stderr} {
+		if rc, err := f.SyscallConn(); err == nil {
+			ws.outConns[i] = rc
+		}
 	}
 	// Catch SIGINT before saying hello: the supervisor signals only
 	// ready workers, and the default action would kill us.
@@ -114,7 +134,8 @@ func serveWorker(newEval func() (kernel.Evaluator, error)) int {
 	if err := ws.fw.send(evHello, 0, &ipcMsg{PID: os.Getpid()}); err != nil {
 		return 1
 	}
-	ws.serve(reqF)
+	go ws.serve(newFrameReader(reqF))
+	<-ws.eof
 
 	// The kernel closed the request pipe: it wants us gone, or is gone.
 	ws.mu.Lock()
@@ -130,9 +151,9 @@ func serveWorker(newEval func() (kernel.Evaluator, error)) int {
 	return 0
 }
 
-// serve reads requests until the request pipe ends.
-func (ws *workerServer) serve(r io.Reader) {
-	fr := newFrameReader(r)
+// serve reads requests until the request pipe ends, or until it hands the
+// reading over to a new goroutine to run a request itself.
+func (ws *workerServer) serve(fr *frameReader) {
 	for {
 		m := new(ipcMsg)
 		kind, id, err := fr.next(m)
@@ -140,12 +161,18 @@ func (ws *workerServer) serve(r io.Reader) {
 			if !errors.Is(err, io.EOF) {
 				fmt.Fprintln(ws.stderr, "godl __worker: reading requests:", err)
 			}
+			ws.eofOnce.Do(func() { close(ws.eof) })
 			return
 		}
 		switch kind {
 		case reqExecute:
 			if m.Exec == nil {
 				m.Exec = &kernel.ExecuteRequest{}
+			}
+			if ws.cellMu.TryLock() {
+				go ws.serve(fr)
+				ws.runCell(execJob{req: *m.Exec}, false)
+				return
 			}
 			select {
 			case ws.execs <- execJob{req: *m.Exec}:
@@ -154,6 +181,12 @@ func (ws *workerServer) serve(r io.Reader) {
 				ws.finishExec(&res, nil)
 			}
 		case reqComplete, reqInspect, reqIsComplete:
+			if ws.helpMu.TryLock() {
+				go ws.serve(fr)
+				ws.help(helpJob{kind, id, m})
+				ws.helpMu.Unlock()
+				return
+			}
 			select {
 			case ws.helps <- helpJob{kind, id, m}:
 			default:
@@ -178,14 +211,18 @@ func (ws *workerServer) serve(r io.Reader) {
 // executor runs cells one at a time.
 func (ws *workerServer) executor() {
 	for job := range ws.execs {
-		ws.runCell(job)
+		ws.cellMu.Lock()
+		ws.runCell(job, true)
 	}
 }
 
-// runCell runs one cell and reports its end, even if the evaluator panics
-// or the cell calls runtime.Goexit on this goroutine.
-func (ws *workerServer) runCell(job execJob) {
+// runCell runs one cell, with cellMu held (it unlocks it), and reports its
+// end, even if the evaluator panics or the cell calls runtime.Goexit on
+// this goroutine (which then ends: the executor's is replaced when
+// onExecutor).
+func (ws *workerServer) runCell(job execJob, onExecutor bool) {
 	returned := false
+	defer ws.cellMu.Unlock()
 	defer func() {
 		if returned {
 			return
@@ -194,7 +231,9 @@ func (ws *workerServer) runCell(job execJob) {
 		var res kernel.ExecuteResult
 		if r == nil {
 			res = errorResult("Goexit", "the cell called runtime.Goexit; variables are kept", nil)
-			go ws.executor() // this goroutine is ending: replace it
+			if onExecutor {
+				go ws.executor() // this goroutine is ending: replace it
+			}
 		} else {
 			res = errorResult("panic", fmt.Sprint(r)+" [recovered by the Go worker; variables are kept]",
 				trimLines(string(debug.Stack()), crashMaxLines))
@@ -240,7 +279,7 @@ func (ws *workerServer) finishExec(res *kernel.ExecuteResult, err error) {
 	if err != nil {
 		m.Err = err.Error()
 	}
-	ws.syncSend(evExecDone, 0, m, func(e error) *ipcMsg {
+	ws.syncSendDrain(evExecDone, 0, m, func(e error) *ipcMsg {
 		// Most likely a value that JSON cannot carry (NaN, a func).
 		r := errorResult("EncodingError", "the cell's result could not be sent to the kernel: "+e.Error(), nil)
 		return &ipcMsg{Result: &r}
@@ -254,19 +293,39 @@ func (ws *workerServer) finishExec(res *kernel.ExecuteResult, err error) {
 // m cannot be encoded, fallback's message (or a no-op display) goes instead. Markers and events
 // are sent in one critical section, so events arrive in marker order.
 func (ws *workerServer) syncSend(kind msgKind, id uint32, m *ipcMsg, fallback func(error) *ipcMsg) error {
+	return ws.send(kind, id, m, fallback, false)
+}
+
+// syncSendDrain is syncSend for the end of a cell: a stream whose pipe is
+// empty gets no marker; the kernel instead delivers everything it has read
+// from it before handling m (ipcMsg.Drain). That spares two pipe writes and
+// two wake-ups of the kernel's stream readers per cell that printed
+// nothing, or whose output the kernel has read already. Only the end of a
+// cell may do so: text written after it may reach the kernel before m,
+// which is harmless once the cell has ended but would put text after a
+// display before it.
+func (ws *workerServer) syncSendDrain(kind msgKind, id uint32, m *ipcMsg, fallback func(error) *ipcMsg) error {
+	return ws.send(kind, id, m, fallback, true)
+}
+
+func (ws *workerServer) send(kind msgKind, id uint32, m *ipcMsg, fallback func(error) *ipcMsg, drainEmpty bool) error {
 	ws.syncMu.Lock()
 	defer ws.syncMu.Unlock()
 	ws.seq++
 	var b [syncMarkerLen]byte
 	marker := appendSyncMarker(b[:0], ws.seq)
-	var mask uint8
-	if _, err := ws.stdout.Write(marker); err == nil {
-		mask |= 1
+	var mask, drain uint8
+	for i, f := range []*os.File{ws.stdout, ws.stderr} {
+		bit := uint8(1) << i
+		if drainEmpty && pipeEmpty(ws.outConns[i]) {
+			drain |= bit
+			continue
+		}
+		if _, err := f.Write(marker); err == nil {
+			mask |= bit
+		}
 	}
-	if _, err := ws.stderr.Write(marker); err == nil {
-		mask |= 2
-	}
-	m.Seq, m.Mask = ws.seq, mask
+	m.Seq, m.Mask, m.Drain = ws.seq, mask, drain
 	err := ws.fw.send(kind, id, m)
 	if err != nil {
 		f := &ipcMsg{} // a no-op display: it releases the stream readers
@@ -275,7 +334,7 @@ func (ws *workerServer) syncSend(kind msgKind, id uint32, m *ipcMsg, fallback fu
 		} else {
 			kind = evDisplay
 		}
-		f.Seq, f.Mask = ws.seq, mask
+		f.Seq, f.Mask, f.Drain = ws.seq, mask, drain
 		ws.fw.send(kind, id, f)
 	}
 	return err
@@ -285,7 +344,9 @@ func (ws *workerServer) syncSend(kind msgKind, id uint32, m *ipcMsg, fallback fu
 // they are served while a cell runs.
 func (ws *workerServer) helper() {
 	for job := range ws.helps {
+		ws.helpMu.Lock()
 		ws.help(job)
+		ws.helpMu.Unlock()
 	}
 }
 
@@ -385,4 +446,23 @@ func (o *workerOutput) Input(ctx context.Context, prompt string, password bool) 
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
+}
+
+// fionread is Linux's FIONREAD ioctl: the number of unread bytes in a pipe
+// (asked on either end).
+const fionread = 0x541B
+
+// pipeEmpty reports whether the pipe behind rc holds no unread bytes; false
+// when that cannot be told.
+func pipeEmpty(rc syscall.RawConn) bool {
+	if rc == nil {
+		return false
+	}
+	empty := false
+	rc.Control(func(fd uintptr) {
+		var n int32
+		_, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, fionread, uintptr(unsafe.Pointer(&n)))
+		empty = e == 0 && n == 0
+	})
+	return empty
 }
