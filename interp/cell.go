@@ -522,10 +522,17 @@ func (c *parsedCell) syntaxError(err error, prefixLen int) error {
 		if o < 0 {
 			o = 0
 		}
-		if o > len(c.src) {
-			o = len(c.src)
+		msg := e.Msg
+		if end := len(strings.TrimRight(c.src, " \t\r\n")); o > end {
+			// In the text around the cell (the closing brace of the
+			// function the statements are parsed in): the error is at
+			// the end of the cell.
+			o = end
+			if i := strings.LastIndex(msg, ", found "); i >= 0 {
+				msg = msg[:i] + ", found 'EOF'"
+			}
 		}
-		msgs = append(msgs, c.pos(o)+": "+e.Msg)
+		msgs = append(msgs, c.pos(o)+": "+msg)
 	}
 	return &evalError{"SyntaxError", strings.Join(msgs, "\n")}
 }

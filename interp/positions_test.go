@@ -2,6 +2,8 @@ package interp
 
 import (
 	"context"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -66,5 +68,85 @@ func TestDeferArguments(t *testing.T) {
 				t.Errorf("stdout %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// cellPosRE matches the cell positions in error text.
+var cellPosRE = regexp.MustCompile(`cell(\d+):(\d+):(\d+)`)
+
+// checkPositions fails if a position in text is not inside the cells'
+// own text (line and column of a character, or just after a line's end).
+func checkPositions(t *testing.T, text string, cells []string) {
+	t.Helper()
+	for _, m := range cellPosRE.FindAllStringSubmatch(text, -1) {
+		n, _ := strconv.Atoi(m[1])
+		line, _ := strconv.Atoi(m[2])
+		col, _ := strconv.Atoi(m[3])
+		if n < 1 || n > len(cells) {
+			t.Errorf("%s: no such cell", m[0])
+			continue
+		}
+		lines := strings.Split(cells[n-1], "\n")
+		if line < 1 || line > len(lines) || col < 1 || col > len(lines[line-1])+1 {
+			t.Errorf("%s is outside cell %d %q", m[0], n, cells[n-1])
+		}
+	}
+}
+
+// TestSyntaxErrorPositions checks that errors name the cell's own line and
+// column, also at the end of a cell, where the parser meets the text the
+// engine wraps the cell in.
+func TestSyntaxErrorPositions(t *testing.T) {
+	tests := []struct {
+		cells []string
+		want  string // the first line of the error value
+	}{
+		{[]string{"x := 1\nx."}, "cell1:2:3: expected selector or type assertion, found 'EOF'"},
+		{[]string{"x := 1\nx.\n\n"}, "cell1:2:3: expected selector or type assertion, found 'EOF'"},
+		{[]string{"y := 0", "x := 1\nx."}, "cell2:2:3: expected selector or type assertion, found 'EOF'"},
+		{[]string{"x :="}, "cell1:1:5: expected operand, found 'EOF'"},
+		{[]string{"x := 1 +"}, "cell1:1:9: expected operand, found 'EOF'"},
+		{[]string{"var x int ="}, "cell1:1:12: expected operand, found 'EOF'"},
+		{[]string{"func f() {\n\tx := 1"}, "cell1:2:8: expected '}', found 'EOF'"},
+		{[]string{"for i := 0; i < 3; i++ {\n\tfmt.Println(i)"}, "cell1:2:16: expected '}', found 'EOF'"},
+		{[]string{"if true {\n"}, "cell1:1:10: expected '}', found 'EOF'"},
+		{[]string{"import (\n\t\"fmt\""}, "cell1:2:7: expected ')', found 'EOF'"},
+		{[]string{"import \"fmt"}, "cell1:1:8: string literal not terminated"},
+		{[]string{"type T struct {\n\tA int"}, "cell1:2:7: expected '}', found 'EOF'"},
+		{[]string{"func f() int { return 1 }\nf("}, "cell1:2:3: expected operand, found 'EOF'"},
+		{[]string{"fmt.Println(\"a\""}, "cell1:1:16: missing ',' before newline in argument list"},
+		{[]string{"x :=\nfmt.Println(x)"}, "cell1:2:1: multiple-value fmt.Println(x)"},
+		{[]string{"x := 1\ny := x.\nz := 2"}, "cell1:3:"},
+		{[]string{"func g() {\n\treturn 1\n}"}, "cell1:2:9: too many return values"},
+		{[]string{"import \"fmt\"\nfunc g() int {\n\tfmt.Println()\n}"}, "cell1:4:1: missing return"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.cells[len(tc.cells)-1], func(t *testing.T) {
+			_, errText := posRun(t, tc.cells...)
+			if errText == "" {
+				t.Fatal("no error")
+			}
+			value := strings.SplitN(errText, "\n", 2)[0]
+			value = value[strings.Index(value, ": ")+2:] // drop the error name
+			if !strings.HasPrefix(value, tc.want) {
+				t.Errorf("error %q, want %q", value, tc.want)
+			}
+			checkPositions(t, errText, tc.cells)
+		})
+	}
+}
+
+// TestSyntaxErrorInWrappedParse checks parseCell's own error positions
+// (the engine's parse of the lowered cell, inside a function body).
+func TestSyntaxErrorInWrappedParse(t *testing.T) {
+	for src, want := range map[string]string{
+		"x := 1\nx.":     "cell4:2:3: expected selector or type assertion, found 'EOF'",
+		"x := 1\nx.\n\n": "cell4:2:3: expected selector or type assertion, found 'EOF'",
+		"if true {":      "cell4:1:10: expected '}', found 'EOF'",
+	} {
+		_, err := parseCell(src, 4)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("parseCell(%q): %v, want %q", src, err, want)
+		}
 	}
 }

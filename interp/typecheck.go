@@ -176,6 +176,51 @@ func (m *cellModel) origOffset(modelOff int) (int, bool) {
 	return 0, false
 }
 
+// cellPos returns the cell position ("cellN:L:C") of a model offset. An
+// offset in text the model added (the function around the statements, the
+// "var" of a top-level :=) maps to the end of the cell text before it:
+// generated is then true, and atEnd tells that only space follows in the
+// cell, so that an error there is at the end of the cell.
+func (m *cellModel) cellPos(modelOff int) (pos string, atEnd, generated bool) {
+	orig, ok := m.origOffset(modelOff)
+	if !ok {
+		generated = true
+		orig = 0
+		for _, s := range m.segs {
+			if s.model+s.n <= modelOff {
+				orig = s.orig + s.n
+			}
+		}
+	}
+	atEnd = strings.TrimSpace(m.src[orig:]) == ""
+	line, col := lineCol(lineStarts(m.src), orig)
+	return fmt.Sprintf("%s:%d:%d", m.name, line, col), atEnd, generated
+}
+
+// syntaxError formats a parse error of the model at its cell position.
+// An error in the text the model added reads as Go reads the cell: the
+// token found is the end of the cell ('EOF') or a newline, not the
+// model's closing brace.
+func (m *cellModel) syntaxError(e *scanner.Error) string {
+	if m.segs == nil {
+		return e.Error()
+	}
+	pos, atEnd, generated := m.cellPos(e.Pos.Offset)
+	msg := e.Msg
+	if generated {
+		found := "newline"
+		if atEnd {
+			found = "'EOF'"
+		}
+		if i := strings.LastIndex(msg, ", found "); i >= 0 {
+			msg = msg[:i] + ", found " + found
+		} else if strings.HasPrefix(msg, "expected ") && !strings.Contains(msg, "found") {
+			msg += ", found " + found
+		}
+	}
+	return pos + ": " + msg
+}
+
 // defineItem is a top-level "a, b := v" of a raw cell.
 type defineItem struct {
 	start, assign int             // cell offsets of the item and of its ":="
@@ -449,7 +494,7 @@ func (l *cellLowerer) check(src string, cell int) (*checked, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := parser.ParseFile(l.fset, name, m.text, parser.AllErrors|parser.ParseComments)
+	f, err := parser.ParseFile(l.fset, name, m.text, parser.ParseComments)
 	if err != nil {
 		var errs []string
 		if list, ok := err.(scanner.ErrorList); ok {
@@ -458,7 +503,7 @@ func (l *cellLowerer) check(src string, cell int) (*checked, error) {
 					errs = append(errs, fmt.Sprintf("(and %d more errors)", len(list)-10))
 					break
 				}
-				errs = append(errs, e.Error())
+				errs = append(errs, m.syntaxError(e))
 			}
 		} else {
 			errs = append(errs, err.Error())
@@ -584,7 +629,14 @@ func (l *cellLowerer) check(src string, cell int) (*checked, error) {
 			break
 		}
 		msg := e.Msg
-		msgs = append(msgs, fmt.Sprintf("%s: %s", l.fset.Position(e.Pos), msg))
+		pos := l.fset.Position(e.Pos)
+		if raw := l.fset.PositionFor(e.Pos, false); e.Pos.IsValid() && c.m.segs != nil {
+			if p, _, generated := c.m.cellPos(raw.Offset); generated {
+				msgs = append(msgs, fmt.Sprintf("%s: %s", p, msg))
+				continue
+			}
+		}
+		msgs = append(msgs, fmt.Sprintf("%s: %s", pos, msg))
 	}
 	if len(msgs) > 0 {
 		return c, &cellError{Errors: msgs}
