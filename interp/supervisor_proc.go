@@ -70,6 +70,7 @@ type workerProc struct {
 	queue   []cellEvent
 	spare   []cellEvent
 	qclosed bool
+	pumping bool // the pump is handling a batch
 	qnote   chan struct{}
 }
 
@@ -416,6 +417,14 @@ func (w *workerProc) readEvents() {
 			}
 		case evExecDone, evDisplay, evClear, evInput:
 			w.qmu.Lock()
+			if len(w.queue) == 0 && !w.pumping {
+				// Nothing before it waits: handle it here, saving
+				// the hand-over to the pump. Its markers (if any)
+				// were written before it, so the wait is short.
+				w.qmu.Unlock()
+				w.handle(cellEvent{kind, id, m})
+				continue
+			}
 			w.queue = append(w.queue, cellEvent{kind, id, m})
 			w.qmu.Unlock()
 			w.notifyPump()
@@ -437,12 +446,14 @@ func (w *workerProc) notifyPump() {
 }
 
 // pump handles cell events in order, each after the output before it.
+// readEvents handles an event itself when the pump has nothing to do.
 func (w *workerProc) pump() {
 	for {
 		w.qmu.Lock()
 		batch := w.queue
 		closed := w.qclosed
 		w.queue, w.spare = w.spare[:0], batch
+		w.pumping = len(batch) > 0
 		w.qmu.Unlock()
 		if len(batch) == 0 {
 			if closed {
