@@ -119,6 +119,11 @@ func TestSyntaxErrorPositions(t *testing.T) {
 		{[]string{"x := 1\ny := x.\nz := 2"}, "cell1:3:"},
 		{[]string{"func g() {\n\treturn 1\n}"}, "cell1:2:9: too many return values"},
 		{[]string{"import \"fmt\"\nfunc g() int {\n\tfmt.Println()\n}"}, "cell1:4:1: missing return"},
+		{[]string{"import (\n\t\"fmt\"\n\t\"nosuch/pkg\"\n)"}, "cell1:3:2: could not import nosuch/pkg"},
+		{[]string{"x := 1\nimport \"strings\"\ny := strings.ToUpper(x)"}, "cell1:3:22: cannot use x"},
+		{[]string{"type T struct{ A int }\nfunc (t T) M() string { return t.B }"}, "cell1:2:34: t.B undefined"},
+		{[]string{"x := 1", "x.Foo()"}, "cell2:1:3: x.Foo undefined"},
+		{[]string{"for i := range 3 {\n\tdefer fmt.Println(i, undefinedY)\n}\n"}, "cell1:2:23: undefined: undefinedY"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.cells[len(tc.cells)-1], func(t *testing.T) {
