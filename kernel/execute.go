@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/go-zeromq/zmq4"
 )
@@ -56,13 +57,16 @@ type execJob struct {
 }
 
 // executor runs execute requests one at a time, in arrival order, on its
-// own goroutine, so that the shell loop stays free for other requests.
+// own goroutine, so that the shell loop stays free for other requests; or,
+// when it is idle, on the shell goroutine that received the request (which
+// hands the shell over to a new goroutine: see claim).
 type executor struct {
 	k     *Kernel
 	mu    sync.Mutex
 	queue []execJob
+	busy  bool // a job is running
 	wake  chan struct{}
-	count int // execution count; executor goroutine only
+	count int // execution count; whoever runs a job (busy) only
 }
 
 func newExecutor(k *Kernel) *executor {
@@ -80,17 +84,71 @@ func (e *executor) enqueue(sock zmq4.Socket, m *Message) {
 	}
 }
 
-// next pops the oldest job, or reports false when the queue is empty.
+// next pops the oldest job and marks the executor busy, or reports false
+// when the queue is empty or a job runs.
 func (e *executor) next() (execJob, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.queue) == 0 {
+	if len(e.queue) == 0 || e.busy {
 		return execJob{}, false
 	}
 	j := e.queue[0]
 	e.queue[0] = execJob{}
 	e.queue = e.queue[1:]
+	e.busy = true
 	return j, true
+}
+
+// claim marks the executor busy and reports true when nothing runs and
+// nothing is queued: the caller then runs its job with runClaimed.
+func (e *executor) claim() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.busy || len(e.queue) > 0 {
+		return false
+	}
+	e.busy = true
+	return true
+}
+
+// done ends a job; jobs queued meanwhile go to the executor goroutine.
+func (e *executor) done() {
+	e.mu.Lock()
+	e.busy = false
+	queued := len(e.queue) > 0
+	e.mu.Unlock()
+	if queued {
+		select {
+		case e.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// waitIdle waits until no job runs, or until deadline; it reports whether
+// none does. Only shutdown waits, so polling is fine.
+func (e *executor) waitIdle(deadline time.Time) bool {
+	for {
+		e.mu.Lock()
+		busy := e.busy
+		e.mu.Unlock()
+		if !busy {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// runClaimed runs j after a successful claim.
+func (e *executor) runClaimed(ctx context.Context, j execJob) {
+	defer e.done()
+	if ctx.Err() != nil {
+		return
+	}
+	e.execute(ctx, j)
 }
 
 // run executes jobs until ctx is done.
@@ -106,9 +164,11 @@ func (e *executor) run(ctx context.Context) {
 			}
 		}
 		if ctx.Err() != nil {
+			e.done()
 			return
 		}
 		e.execute(ctx, j)
+		e.done()
 	}
 }
 

@@ -54,6 +54,7 @@ type Kernel struct {
 	comms   *Comms
 	history *history
 	exec    *executor
+	loops   sync.WaitGroup // the goroutines serving sockets
 
 	// inputMu allows one input_request at a time; inputReplies carries
 	// input_reply messages from the stdin loop to the waiting Input.
@@ -193,7 +194,7 @@ func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
 	go k.pub.run()
 	k.pub.publish("status", emptyObject, statusStarting)
 
-	var loops sync.WaitGroup
+	loops := &k.loops
 	loops.Add(4)
 	go func() { defer loops.Done(); k.serveHeartbeat() }()
 	go func() { defer loops.Done(); k.serveRequests(k.control, "control") }()
@@ -212,9 +213,12 @@ func (k *Kernel) Run(ctx context.Context) (restart bool, err error) {
 		_ = k.cfg.Evaluator.Interrupt()
 	}
 	closeErr := k.cfg.Evaluator.Close()
+	stopBy := time.Now().Add(3 * time.Second)
 	select {
 	case <-execDone:
-	case <-time.After(3 * time.Second):
+	case <-time.After(time.Until(stopBy)):
+	}
+	if !k.exec.waitIdle(stopBy) {
 		k.log.Printf("the running cell did not stop within 3s of shutdown; closing anyway")
 	}
 	k.pub.close()
@@ -300,11 +304,20 @@ func (k *Kernel) recv(sock zmq4.Socket, channel string) *Message {
 	}
 }
 
-// serveRequests reads shell or control requests and dispatches them.
+// serveRequests reads shell or control requests and dispatches them. An
+// execute_request that finds the executor idle is run by this goroutine
+// after it has started another to read on: that saves waking the
+// executor's goroutine (often on another thread) for each cell.
 func (k *Kernel) serveRequests(sock zmq4.Socket, channel string) {
 	for {
 		m := k.recv(sock, channel)
 		if m == nil {
+			return
+		}
+		if channel == "shell" && m.Header.MsgType == "execute_request" && k.exec.claim() {
+			k.loops.Add(1)
+			go func() { defer k.loops.Done(); k.serveRequests(sock, channel) }()
+			k.exec.runClaimed(k.runCtx, execJob{sock, m})
 			return
 		}
 		k.dispatch(sock, channel, m)
