@@ -1203,8 +1203,16 @@ func (lw *lowering) callArgs(st ast.Stmt, call *ast.CallExpr) {
 	}
 	sig, _ := under(info.TypeOf(call.Fun)).(*types.Signature)
 	var decls []string
-	var params, names []string // for a spread call: the wrapper's parameters
-	if _, lit := ast.Unparen(call.Fun).(*ast.FuncLit); call.Ellipsis.IsValid() && !lit {
+	// A spread call runs inside a func literal taking the copies as
+	// parameters: yaegi v0.16.1 ignores the spread of a deferred call
+	// (defer fmt.Println(xs...) prints [1 2]). (Wrapping does not help
+	// its other defer bugs: defer close(ch) fails to compile, "nil type",
+	// a deferred generic call crashes its compiler, and a deferred panic
+	// in a func literal skips the remaining deferred calls.)
+	var params, names []string // the wrapper's parameters; nil: no wrapper
+	_, lit := ast.Unparen(call.Fun).(*ast.FuncLit)
+	wrap := call.Ellipsis.IsValid() && !lit
+	if wrap {
 		params = []string{}
 	}
 	for i, a := range call.Args {
@@ -1262,17 +1270,14 @@ func (lw *lowering) callArgs(st ast.Stmt, call *ast.CallExpr) {
 			}
 		}
 	}
+	if params != nil {
+		lw.insert(call.Pos(), "func("+strings.Join(params, ", ")+") { ")
+		lw.insert(call.End(), " }("+strings.Join(names, ", ")+")")
+	}
 	if len(decls) == 0 {
 		return
 	}
 	lw.insert(st.Pos(), "{ "+strings.Join(decls, ""))
-	if params != nil {
-		// yaegi v0.16.1 ignores the spread of a deferred call
-		// (defer fmt.Println(xs...) prints [1 2]); a call in a func
-		// literal spreads.
-		lw.insert(call.Pos(), "func("+strings.Join(params, ", ")+") { ")
-		lw.insert(call.End(), " }("+strings.Join(names, ", ")+")")
-	}
 	lw.insert(st.End(), " }")
 }
 

@@ -55,6 +55,9 @@ func TestDeferArguments(t *testing.T) {
 		{"struct value", []string{"type P struct{ A int }", "p := P{1}\ndefer fmt.Println(p)\np.A = 2"}, "{1}\n"},
 		{"func literal with arguments", []string{"x := 1\ndefer func(v int) { fmt.Println(v, x) }(x)\nx = 2"}, "1 2\n"},
 		{"variadic spread", []string{"xs := []any{1, 2}\ndefer fmt.Println(xs...)\nxs = []any{3}"}, "1 2\n"},
+		{"builtin", []string{"m := map[string]int{\"a\": 1}\nk := \"a\"\nfunc() { defer delete(m, k); k = \"b\" }()\nfmt.Println(len(m))"}, "0\n"},
+		{"deferred panic", []string{"func p() (r any) {\n\tdefer func() { r = recover() }()\n\tmsg := \"boom\"\n\tdefer panic(msg)\n\tmsg = \"other\"\n\treturn\n}", "fmt.Println(p())"}, "boom\n"},
+		{"generic function of a package", []string{"xs := []int{3, 1, 2}\nys := xs\nfunc() { defer slices.Sort(xs); xs = []int{9, 8} }()\nfmt.Println(xs, ys)"}, "[9 8] [1 2 3]\n"},
 		{"go arguments", []string{"ch := make(chan int, 3)\nfor i := 0; i < 3; i++ { go func(v int) { ch <- v }(i) }\ns := 0\nfor range 3 { s += 1 << (<-ch) }\nfmt.Println(s)"}, "7\n"},
 		{"go arguments of a compiled call", []string{"var wg sync.WaitGroup\nvar mu sync.Mutex\nseen := map[int]bool{}\nadd := func(k int) { defer wg.Done(); mu.Lock(); seen[k] = true; mu.Unlock() }\nfor i := range 4 { wg.Add(1); go add(i) }\nwg.Wait()\nfmt.Println(len(seen))"}, "4\n"},
 	}
