@@ -1215,6 +1215,32 @@ func (lw *lowering) callArgs(st ast.Stmt, call *ast.CallExpr) {
 	if wrap {
 		params = []string{}
 	}
+	// The receiver of a method call is evaluated at the statement too:
+	// yaegi reads it when the call runs, even from a fresh variable
+	// (for _, n := range names { f, _ := os.Open(n); defer f.Close() }
+	// would close the last file each time), unless the call is wrapped.
+	// A pointer method of an addressable value takes its address, which
+	// later assignments do not change: that receiver stays.
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		if s := info.Selections[sel]; s != nil && s.Kind() == types.MethodVal && !strings.Contains(lw.text(sel.X), "\n") {
+			xt := info.TypeOf(sel.X)
+			_, xPtr := under(xt).(*types.Pointer)
+			_, xIface := under(xt).(*types.Interface)
+			mPtr := false
+			if sig, ok := s.Obj().Type().(*types.Signature); ok && sig.Recv() != nil {
+				_, mPtr = sig.Recv().Type().(*types.Pointer)
+			}
+			if ts, ok := lw.typeString(xt, sel.Pos()); ok && (xPtr || xIface || !mPtr) {
+				if text, ok := lw.takeText(sel.X); ok {
+					name := lw.fresh("r")
+					decls = append(decls, name+" := "+text+"; ")
+					lw.add(sel.X.Pos(), sel.X.End(), name)
+					params = append(params, name+" "+ts)
+					names = append(names, name)
+				}
+			}
+		}
+	}
 	for i, a := range call.Args {
 		tv, ok := info.Types[a]
 		if !ok || tv.Value != nil || tv.IsNil() || tv.IsType() || tv.Type == nil {
