@@ -162,3 +162,22 @@ func TestSyntaxErrorInWrappedParse(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerSyntaxFlag checks that the lowerer tells syntax errors from
+// type errors, whatever their message.
+func TestLowerSyntaxFlag(t *testing.T) {
+	l := newCellLowerer(nil, stdlibExports())
+	for src, syntax := range map[string]bool{
+		"import \"fmt":       true,
+		"s := []int{1, 2":    true,
+		"x.":                 true,
+		"var s string = 1":   false,
+		"undefinedThing + 1": false,
+	} {
+		_, err := l.lowerCell(nil, src, 1)
+		ce, ok := err.(*cellError)
+		if !ok || ce.Syntax != syntax {
+			t.Errorf("lowerCell(%q): %#v, want a cellError with Syntax %v", src, err, syntax)
+		}
+	}
+}

@@ -144,6 +144,9 @@ func (l *cellLowerer) commit(c *loweredCell) {
 // "cellN:line:col: message" with Go's own message.
 type cellError struct {
 	Errors []string
+	// Syntax tells that the cell does not parse (a SyntaxError), rather
+	// than failing to type-check.
+	Syntax bool
 }
 
 func (e *cellError) Error() string { return strings.Join(e.Errors, "\n") }
@@ -508,7 +511,7 @@ func (l *cellLowerer) check(src string, cell int) (*checked, error) {
 		} else {
 			errs = append(errs, err.Error())
 		}
-		return nil, &cellError{Errors: errs}
+		return nil, &cellError{Errors: errs, Syntax: true}
 	}
 	c := &checked{m: m, file: f, tf: l.fset.File(f.Pos()), pkgNames: map[string]string{}, autoUsed: map[string]bool{}}
 
