@@ -86,6 +86,7 @@ func (s *Session) newInterp() (*yaegi.Interpreter, error) {
 			"Done":  reflect.ValueOf(s.hostDone),
 			"At":    reflect.ValueOf(s.hostAt),
 			"Typed": reflect.ValueOf(s.hostTyped),
+			"Parts": reflect.ValueOf(hostParts),
 		},
 	}
 	if err := yi.Use(extra); err != nil {
@@ -874,6 +875,9 @@ func (s *Session) lowerSource(prior []string, code string, n int) (string, error
 	if err != nil {
 		var ce *cellError
 		if errors.As(err, &ce) {
+			if ce.Syntax {
+				return "", &evalError{"SyntaxError", ce.Error()}
+			}
 			return "", compileError(errors.New(ce.Error()))
 		}
 		// A failure of the lowering itself: let yaegi have the cell.

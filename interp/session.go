@@ -15,6 +15,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/godl-kernel/godl/display"
+	"github.com/godl-kernel/godl/interp/symbols"
 	"github.com/godl-kernel/godl/kernel"
 )
 
@@ -103,6 +104,9 @@ var _ kernel.Evaluator = (*Session)(nil)
 
 // NewSession returns a session with a fresh interpreter.
 func NewSession(opts SessionOptions) (*Session, error) {
+	// Completion docs take ~25 ms to load: do it now, not on the first
+	// completion request.
+	go symbols.LoadDocs()
 	s := &Session{opts: opts}
 	s.stdout = &streamWriter{name: "stdout", fixed: opts.Stdout, s: s}
 	s.stderr = &streamWriter{name: "stderr", fixed: opts.Stderr, s: s}
@@ -241,6 +245,7 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	if err != nil {
 		return nil, err
 	}
+	src = s.rewriteDisplayArgs(orig, src, n)
 	c, err := parseCell(src, n)
 	if err != nil {
 		return nil, err
@@ -496,6 +501,21 @@ func (s *Session) hostTyped(k int, text string, kv []any) {
 	}
 	s.typed[k] = typedValue{text, kv}
 	s.outMu.Unlock()
+}
+
+// hostParts returns the bundle of an argument of display.Show, Render
+// or a Handle's Show or Update whose type (typ) is declared in a cell:
+// f gives its text and renderer forms, computed in the interpreter (see
+// rewriteDisplayArgs). A panicking method gives a text saying so, as
+// display.Render does.
+func hostParts(typ string, f func() (string, []any)) (v any) {
+	defer func() {
+		if r := recover(); r != nil {
+			v = display.Text(fmt.Sprintf("display: rendering %s panicked: %v", typ, r))
+		}
+	}()
+	text, kv := f()
+	return typedValue{text, kv}.bundle()
 }
 
 // bundle returns the MIME bundle of a typed value.

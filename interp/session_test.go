@@ -67,9 +67,10 @@ func (o *sessOutput) err() string {
 
 // cellRun is the outcome of one cell in a test.
 type cellRun struct {
-	res    kernel.ExecuteResult
-	stdout string
-	stderr string
+	res      kernel.ExecuteResult
+	stdout   string
+	stderr   string
+	displays []kernel.Display
 }
 
 func (r cellRun) value() string {
@@ -109,7 +110,10 @@ func (ts *testSession) run(code string, inputs ...string) cellRun {
 	if err != nil {
 		ts.t.Fatalf("Execute(%q): evaluator error %v", code, err)
 	}
-	return cellRun{res, out.out(), out.err()}
+	out.mu.Lock()
+	displays := append([]kernel.Display(nil), out.displays...)
+	out.mu.Unlock()
+	return cellRun{res, out.out(), out.err(), displays}
 }
 
 // replCase is a sequence of cells and what the last one must produce.
@@ -143,6 +147,7 @@ func TestREPL(t *testing.T) {
 		{name: "global used by func", cells: []string{"count := 10\nfunc bump() { count++ }", "bump()"}, last: "count", value: "11"},
 		{name: "undefined error position", cells: []string{"ok := 1"}, last: "ok2 := 1\nfmt.Println(nope)", err: "cell2:2:13: undefined: nope"},
 		{name: "syntax error position", last: "x := 1\ny := (", err: "SyntaxError"},
+		{name: "unterminated import is a syntax error", last: "import \"fmt", err: "SyntaxError"},
 		{name: "syntax error line", last: "a := 1\nb := 2 +* 3", err: "cell1:2:"},
 		{name: "panic", last: "panic(\"boom\")", err: "panic: boom"},
 		{name: "panic position in earlier cell", cells: []string{"func bad(i int) int {\n\tvar a []int\n\treturn a[i]\n}"}, last: "bad(3)", err: "cell1:"},
@@ -611,6 +616,81 @@ func TestTypedValues(t *testing.T) {
 			for k, want := range tc.extra {
 				if got, _ := r.res.Value.Data[k].(string); got != want {
 					t.Errorf("%s %q, want %q", k, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestDisplayCellTypes checks display.Show, display.Render and a
+// Handle's Show and Update of values of types declared in cells: their
+// String, Error and renderer methods are honoured (yaegi would pass the
+// value to compiled code without them), with the cell's lines unchanged.
+func TestDisplayCellTypes(t *testing.T) {
+	const tHTML = "type T struct{ N int }\nfunc (t T) HTML() string { return fmt.Sprintf(\"<b>%d</b>\", t.N) }"
+	const sDecl = "type S int\nfunc (s S) String() string { return fmt.Sprintf(\"S%d\", int(s)) }"
+	const pDecl = "type P struct{ N int }\nfunc (p *P) HTML() string { return fmt.Sprintf(\"<i>%d</i>\", p.N) }\nfunc (p *P) String() string { return fmt.Sprintf(\"P(%d)\", p.N) }"
+	type want struct {
+		text, html string
+		update     bool // an update_display_data of the display before
+	}
+	cases := []struct {
+		name  string
+		cells []string
+		last  string
+		want  []want
+		value string // the cell's Out text, if any
+	}{
+		{name: "show html", cells: []string{tHTML}, last: "display.Show(T{3})", want: []want{{text: "{3}", html: "<b>3</b>"}}},
+		{name: "show same cell", last: tHTML + "\ndisplay.Show(T{3})", want: []want{{text: "{3}", html: "<b>3</b>"}}},
+		{name: "show stringer", cells: []string{sDecl}, last: "display.Show(S(4))", want: []want{{text: "S4"}}},
+		{name: "show var", cells: []string{tHTML, "v := T{5}"}, last: "display.Show(v)", want: []want{{text: "{5}", html: "<b>5</b>"}}},
+		{name: "show pointer", cells: []string{pDecl}, last: "display.Show(&P{7})", want: []want{{text: "P(7)", html: "<i>7</i>"}}},
+		{name: "show nil pointer", cells: []string{pDecl}, last: "var np *P\ndisplay.Show(np)", want: []want{{text: "<nil>"}}},
+		{name: "show error type", cells: []string{"type E struct{}\nfunc (E) Error() string { return \"custom err\" }"}, last: "display.Show(E{})", want: []want{{text: "custom err"}}},
+		{name: "show in loop and func", cells: []string{sDecl, "func showAll(n int) {\n\tfor i := 0; i < n; i++ { display.Show(S(i)) }\n}"}, last: "showAll(2)", want: []want{{text: "S0"}, {text: "S1"}}},
+		{name: "two on one line", cells: []string{sDecl}, last: "display.Show(S(1)); display.Show(S(1)); display.Show(S(2))", want: []want{{text: "S1"}, {text: "S1"}, {text: "S2"}}},
+		{name: "handle show update", cells: []string{tHTML}, last: "h := display.New()\nh.Show(T{1})\nh.Update(T{2})\nh.Flush()", want: []want{{text: "{1}", html: "<b>1</b>"}, {text: "{2}", html: "<b>2</b>", update: true}}},
+		{name: "handle update method added later", cells: []string{tHTML, "h := display.New()\nh.Show(T{1})", "func (t T) String() string { return \"T!\" }"}, last: "h.Update(T{2})\nh.Flush()", want: []want{{text: "T!", html: "<b>2</b>", update: true}}},
+		{name: "render", cells: []string{tHTML}, last: "b := display.Render(T{6})\nb.Data[\"text/html\"]", value: `"<b>6</b>"`},
+		{name: "lowered line", cells: []string{sDecl}, last: "for i := range 2 { display.Show(S(i)) }", want: []want{{text: "S0"}, {text: "S1"}}},
+		{name: "method panics", cells: []string{"type B struct{}\nfunc (B) HTML() string { panic(\"no html\") }"}, last: "display.Show(B{})", want: []want{{text: "display: rendering B panicked: no html"}}},
+		{name: "line numbers kept", cells: []string{tHTML}, last: "display.Show(T{1})\nvar n []int\n_ = n[3]", want: []want{{text: "{1}", html: "<b>1</b>"}}},
+		{name: "compiled value unchanged", last: "display.Show(display.HTML(\"<u>x</u>\"))", want: []want{{text: "<u>x</u>", html: "<u>x</u>"}}},
+		{name: "plain type unchanged", cells: []string{"type Q struct{ N int }"}, last: "display.Show(Q{2})", want: []want{{text: "{2}"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestSession(t)
+			for _, c := range tc.cells {
+				if r := ts.run(c); r.res.Status != kernel.StatusOK {
+					t.Fatalf("cell %q failed: %s", c, r.errText())
+				}
+			}
+			r := ts.run(tc.last)
+			if tc.name == "line numbers kept" {
+				if r.res.Status == kernel.StatusOK || !strings.Contains(r.errText(), "cell2:3:") {
+					t.Errorf("want a panic at cell2:3, got status %v: %s", r.res.Status, r.errText())
+				}
+			} else if r.res.Status != kernel.StatusOK {
+				t.Fatalf("unexpected error: %s\nstderr: %s", r.errText(), r.stderr)
+			}
+			if got := r.value(); got != tc.value {
+				t.Errorf("value %q, want %q", got, tc.value)
+			}
+			if len(r.displays) != len(tc.want) {
+				t.Fatalf("%d displays %+v, want %d", len(r.displays), r.displays, len(tc.want))
+			}
+			for i, w := range tc.want {
+				d := r.displays[i]
+				if got, _ := d.Data["text/plain"].(string); got != w.text {
+					t.Errorf("display %d: text/plain %q, want %q", i, got, w.text)
+				}
+				if got, _ := d.Data["text/html"].(string); got != w.html {
+					t.Errorf("display %d: text/html %q, want %q", i, got, w.html)
+				}
+				if d.Update != w.update {
+					t.Errorf("display %d: update %v, want %v", i, d.Update, w.update)
 				}
 			}
 		})
