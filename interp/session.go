@@ -763,7 +763,7 @@ func (s *Session) panicError(p yaegi.Panic, c *parsedCell) *kernel.ExecError {
 		case fn == "main" || strings.HasPrefix(fn, "__godl") || !strings.HasPrefix(f.pos, "cell"):
 			continue
 		}
-		tb = append(tb, fmt.Sprintf("  in func %s (body at %s)", fn, f.pos))
+		tb = append(tb, fmt.Sprintf("  in func %s (its first statement is at %s; yaegi gives no finer position)", fn, f.pos))
 	}
 	return &kernel.ExecError{Name: name, Value: msg, Traceback: tb}
 }
