@@ -263,23 +263,13 @@ func (c *helpCell) topLevel() []*helpBinding {
 	return out
 }
 
+// recvBase returns T for a receiver or embedded field T, *T, T[K], *T[K],
+// or "" for anything else.
 func recvBase(e ast.Expr) string {
-	for {
-		switch x := e.(type) {
-		case *ast.StarExpr:
-			e = x.X
-		case *ast.ParenExpr:
-			e = x.X
-		case *ast.IndexExpr:
-			e = x.X
-		case *ast.IndexListExpr:
-			e = x.X
-		case *ast.Ident:
-			return x.Name
-		default:
-			return ""
-		}
+	if name := recvTypeName(e); name != "?" {
+		return name
 	}
+	return ""
 }
 
 // genDeclBindings returns the names of an import, type, var or const
