@@ -528,6 +528,11 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 	// New variables are declared; existing ones are only assigned by
 	// the cell function.
 	ps = append(ps, varPieces(c, func(n string) bool { return fresh || s.vars[n] == nil })...)
+	cells := []int{c.n}
+	for _, p := range ps {
+		cells = append(cells, p.cell)
+	}
+	s.importForCells(yi, cells)
 	if err := declare(yi, ps); err != nil {
 		return nil, err
 	}
@@ -825,6 +830,35 @@ func evalImports(yi *yaegi.Interpreter, specs []importSpec) error {
 	b.WriteString(")\n")
 	_, err := yi.Eval(b.String())
 	return err
+}
+
+// importForCells makes the session's imports usable as types in code
+// positioned in the given cells. yaegi resolves a package name in a type
+// (var b strings.Builder) through the file name of the name's position,
+// "cellN" under our line directives, while an import is registered under
+// the file name of its own source: so each cell's file gets the imports
+// once, by an import positioned in that file.
+func (s *Session) importForCells(yi *yaegi.Interpreter, cells []int) {
+	if s.fileImportsYI != yi {
+		s.fileImports, s.fileImportsYI = map[string]bool{}, yi
+	}
+	imports := s.importList()
+	for _, n := range cells {
+		file := fmt.Sprintf("cell%d", n)
+		var b strings.Builder
+		for _, im := range imports {
+			key := file + " " + im.Name + " " + im.Path
+			if s.fileImports[key] {
+				continue
+			}
+			s.fileImports[key] = true
+			fmt.Fprintf(&b, "%s %q\n", im.Name, im.Path)
+		}
+		if b.Len() > 0 {
+			// An error can only say that yaegi has the import already.
+			_, _ = yi.Eval("//line " + file + ":1:1\npackage main\nimport (\n" + b.String() + ")\n")
+		}
+	}
 }
 
 // compileError wraps a yaegi compile error as a cell error.

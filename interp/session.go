@@ -48,11 +48,15 @@ type Session struct {
 	closed    bool
 
 	// What the cells declared so far (guarded by execMu).
-	imports   map[string]importSpec // by name used in code
-	decls     map[string]*declRecord
-	declOrder []*declRecord
-	vars      map[string]*varRecord
-	varOrder  []*varRecord
+	imports map[string]importSpec // by name used in code
+	// fileImports records which imports were registered under which cell's
+	// file name in fileImportsYI (see importForCells).
+	fileImports   map[string]bool
+	fileImportsYI *yaegi.Interpreter
+	decls         map[string]*declRecord
+	declOrder     []*declRecord
+	vars          map[string]*varRecord
+	varOrder      []*varRecord
 
 	// The running cell (guarded by outMu).
 	outMu      sync.Mutex

@@ -136,6 +136,12 @@ func TestREPL(t *testing.T) {
 		{name: "string quoted", last: `"hi"`, value: `"hi"`},
 		{name: "mixed cell", last: "import \"strings\"\nfunc up(s string) string { return strings.ToUpper(s) }\nx := up(\"go\")\ntype P struct{ X int }\np := P{2}\nx + fmt.Sprint(p.X)", value: `"GO2"`},
 		{name: "decl after use", last: "y := twice(4)\nfunc twice(n int) int { return 2 * n }\ny", value: "8"},
+		// Package types in declarations: yaegi resolves them through the
+		// position's file name (importForCells).
+		{name: "var of a package type", last: "var b strings.Builder\nb.WriteString(\"hi\")\nb.String()", value: `"hi"`},
+		{name: "package type in a later cell", cells: []string{`fmt.Println(1)`}, last: "var wg sync.WaitGroup\nwg.Add(1)\ngo func() { defer wg.Done() }()\nwg.Wait()\nbuf := bytes.Buffer{}\nbuf.Len()", value: "0"},
+		{name: "preloaded package type", cells: []string{`import "gonum.org/v1/plot/plotter"`}, last: "var xs plotter.XYs\nxs = append(xs, plotter.XY{X: 1, Y: 2})\nlen(xs)", value: "1"},
+		{name: "struct field of package type", last: "type Acc struct{ B strings.Builder; M mat.Dense }\nvar acc Acc\nacc.B.WriteString(\"ab\")\nacc.B.Len()", value: "2"},
 		{name: "import after statement", last: "a := 3\nimport \"math\"\nmath.Sqrt(float64(a*a))", value: "3"},
 		{name: "persist vars", cells: []string{"v := 41"}, last: "v + 1", value: "42"},
 		{name: "persist funcs", cells: []string{"func sq(x int) int { return x * x }"}, last: "sq(7)", value: "49"},
