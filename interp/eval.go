@@ -1170,6 +1170,7 @@ func showCode(ct *cellTypes, expr string) string {
 	// fails in yaegi (reflect.Set) when its type is a compiled interface
 	// such as error.
 	direct := len(ct.final) == 1 && types.IsInterface(ct.final[0])
+	showAll := "__godl_show(" + strings.Join(raws, ", ") + ")\n"
 	if !direct {
 		b.WriteString(strings.Join(vars, ", ") + " := " + expr + "\n")
 	}
@@ -1188,16 +1189,26 @@ func showCode(ct *cellTypes, expr string) string {
 					if _, ok := ct.(*types.Pointer); ok {
 						spell = "*" + spell
 					}
-					cases = append(cases, "case "+spell+":\n"+showConcrete(k, "__godl_x", ct))
+					cases = append(cases, "case "+spell+":\n"+showConcrete(k, "__godl_x", ct)+showAll)
 				}
 			}
 			// Other dynamic types (compiled ones, or interpreted ones
 			// wrapped for a compiled interface such as fmt.Stringer, which
 			// a type switch does not see through): the interface's own
 			// methods, else the host renders the value.
-			def := raws[k] + " = __godl_x\n"
+			// The switch variable goes straight to __godl_show1: copying
+			// it into an any variable loses compiled dynamic values in
+			// yaegi (an error from ctx.Err() or a tensor.Tensor showed
+			// nothing or <nil>).
+			if len(cases) == 0 {
+				// No cell type can be inside, and yaegi binds the
+				// variable of a switch with only a default clause to nil.
+				fmt.Fprintf(&b, "__godl_show1(%s)\n", expr)
+				continue
+			}
+			def := "__godl_show1(__godl_x)\n"
 			if t.String() != "error" && methodsOf(t) {
-				def = "if __godl_x == nil {\n" + def + "} else {\n" + showConcrete(k, "__godl_x", t) + "}\n"
+				def = "if __godl_x == nil {\n" + def + "} else {\n" + showConcrete(k, "__godl_x", t) + showAll + "}\n"
 			}
 			fmt.Fprintf(&b, "switch __godl_x := (%s).(type) {\n%s\ndefault:\n%s}\n", expr, strings.Join(cases, ""), def)
 		case types.IsInterface(t):
@@ -1225,7 +1236,9 @@ func showCode(ct *cellTypes, expr string) string {
 			fmt.Fprintf(&b, "%s = %s\n", raws[k], x)
 		}
 	}
-	b.WriteString("__godl_show(" + strings.Join(raws, ", ") + ")\n")
+	if !direct {
+		b.WriteString(showAll)
+	}
 	return b.String()
 }
 

@@ -361,10 +361,15 @@ func (im *symbolImporter) underlying(t reflect.Type) types.Type {
 		var methods []*types.Func
 		for i := 0; i < t.NumMethod(); i++ {
 			m := t.Method(i)
-			var pkg *types.Package
 			if m.PkgPath != "" {
-				pkg = im.pkg(m.PkgPath, "")
+				// reflect lists an interface's unexported methods but
+				// never a concrete type's, so keeping them would make
+				// every compiled type fail to implement the interface
+				// (*tensor.Dense "missing method arr"). yaegi checks the
+				// real method sets when the code runs.
+				continue
 			}
+			var pkg *types.Package
 			sig := im.underlying(m.Type).(*types.Signature)
 			methods = append(methods, types.NewFunc(token.NoPos, pkg, m.Name, sig))
 		}

@@ -142,6 +142,12 @@ func TestREPL(t *testing.T) {
 		{name: "package type in a later cell", cells: []string{`fmt.Println(1)`}, last: "var wg sync.WaitGroup\nwg.Add(1)\ngo func() { defer wg.Done() }()\nwg.Wait()\nbuf := bytes.Buffer{}\nbuf.Len()", value: "0"},
 		{name: "preloaded package type", cells: []string{`import "gonum.org/v1/plot/plotter"`}, last: "var xs plotter.XYs\nxs = append(xs, plotter.XY{X: 1, Y: 2})\nlen(xs)", value: "1"},
 		{name: "struct field of package type", last: "type Acc struct{ B strings.Builder; M mat.Dense }\nvar acc Acc\nacc.B.WriteString(\"ab\")\nacc.B.Len()", value: "2"},
+		// Interface values of compiled types after a cell declared a type
+		// (the typed show path; yaegi's default-only type switch gave nil).
+		{name: "compiled error after a type decl", cells: []string{"type Pt struct{ X int }"}, last: `errors.New("boom")`, value: "boom"},
+		{name: "tensor interface after a type decl", cells: []string{"type Pt2 struct{ X int }", "x := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2}))"}, last: "y, _ := tensor.Add(x, x)\ny", value: "tensor.Dense (2) float64\n2  4"},
+		// Compiled interfaces with unexported methods (tensor.Tensor).
+		{name: "compiled type to interface with unexported methods", last: "x := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{3, 4}))\nvar z tensor.Tensor = x\nz.Shape()", value: "(2)"},
 		{name: "import after statement", last: "a := 3\nimport \"math\"\nmath.Sqrt(float64(a*a))", value: "3"},
 		{name: "persist vars", cells: []string{"v := 41"}, last: "v + 1", value: "42"},
 		{name: "persist funcs", cells: []string{"func sq(x int) int { return x * x }"}, last: "sq(7)", value: "49"},
