@@ -442,18 +442,29 @@ func selectorMatches(prior []string, code string, dot, cursor int, prefix string
 	return filterItems(items, prefix)
 }
 
+// docOnlyPackages are the packages whose documented names missing from
+// the yaegi tables still exist in cells: their generic functions come from
+// yaegi's generic sources and our stdext. Elsewhere such a name (Go 1.24's
+// strings.SplitSeq, sync.OnceValue) cannot be called, so it is not offered.
+var docOnlyPackages = map[string]bool{"slices": true, "maps": true, "iter": true, "cmp": true}
+
 // packageMembers lists the exported names of a package: those of its yaegi
-// table and its documentation (generic functions appear only there).
+// table and, for docOnlyPackages, of its documentation (generic functions
+// appear only there).
 func packageMembers(p string) []helpMatchItem {
 	var items []helpMatchItem
+	tbl := pkgTable(p)
 	for _, d := range symbols.DocMembers(p) {
+		if _, ok := tbl[d.Key[len(p)+1:]]; !ok && !docOnlyPackages[p] {
+			continue
+		}
 		sig := d.Decl
 		if i := strings.IndexByte(sig, '\n'); i >= 0 {
 			sig = sig[:i]
 		}
 		items = append(items, helpMatchItem{d.Key[len(p)+1:], d.Kind.String(), sig, 0})
 	}
-	for name, v := range pkgTable(p) {
+	for name, v := range tbl {
 		if strings.HasPrefix(name, "_") {
 			continue
 		}
