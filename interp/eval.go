@@ -1179,52 +1179,26 @@ func showCode(ct *cellTypes, expr string) string {
 		fmt.Fprintf(&b, "var %s any\n", raws[k])
 		switch {
 		case direct:
-			var cases []string
-			for _, tn := range ct.named {
-				for _, ct := range []types.Type{types.NewPointer(tn.Type()), tn.Type()} {
-					if !types.AssignableTo(ct, t) {
-						continue
-					}
-					spell := tn.Name()
-					if _, ok := ct.(*types.Pointer); ok {
-						spell = "*" + spell
-					}
-					cases = append(cases, "case "+spell+":\n"+showConcrete(k, "__godl_x", ct)+showAll)
-				}
-			}
-			// Other dynamic types (compiled ones, or interpreted ones
-			// wrapped for a compiled interface such as fmt.Stringer, which
-			// a type switch does not see through): the interface's own
-			// methods, else the host renders the value.
-			// The switch variable goes straight to __godl_show1: copying
-			// it into an any variable loses compiled dynamic values in
-			// yaegi (an error from ctx.Err() or a tensor.Tensor showed
-			// nothing or <nil>).
+			cases := typeCases(ct, t, k, showAll)
 			if len(cases) == 0 {
 				// No cell type can be inside, and yaegi binds the
 				// variable of a switch with only a default clause to nil.
 				fmt.Fprintf(&b, "__godl_show1(%s)\n", expr)
 				continue
 			}
+			// Other dynamic types (compiled ones, or interpreted ones
+			// wrapped for a compiled interface such as fmt.Stringer, which
+			// a type switch does not see through): the interface's own
+			// methods, else the host renders the value. The switch
+			// variable goes straight to __godl_show1: copying it into an
+			// any variable loses compiled dynamic values in yaegi.
 			def := "__godl_show1(__godl_x)\n"
 			if t.String() != "error" && methodsOf(t) {
 				def = "if __godl_x == nil {\n" + def + "} else {\n" + showConcrete(k, "__godl_x", t) + showAll + "}\n"
 			}
 			fmt.Fprintf(&b, "switch __godl_x := (%s).(type) {\n%s\ndefault:\n%s}\n", expr, strings.Join(cases, ""), def)
 		case types.IsInterface(t):
-			var cases []string
-			for _, tn := range ct.named {
-				for _, ct := range []types.Type{types.NewPointer(tn.Type()), tn.Type()} {
-					if !types.AssignableTo(ct, t) {
-						continue
-					}
-					spell := tn.Name()
-					if _, ok := ct.(*types.Pointer); ok {
-						spell = "*" + spell
-					}
-					cases = append(cases, "case "+spell+":\n"+showConcrete(k, "__godl_x", ct))
-				}
-			}
+			cases := typeCases(ct, t, k, "")
 			if len(cases) == 0 {
 				fmt.Fprintf(&b, "%s = %s\n", raws[k], x)
 				continue
@@ -1240,6 +1214,26 @@ func showCode(ct *cellTypes, expr string) string {
 		b.WriteString(showAll)
 	}
 	return b.String()
+}
+
+// typeCases returns the clauses of a type switch on value K of interface
+// type t: one per cell type (T or *T) assignable to t, each showing the
+// value through its methods and then running after.
+func typeCases(ct *cellTypes, t types.Type, k int, after string) []string {
+	var cases []string
+	for _, tn := range ct.named {
+		for _, c := range []types.Type{types.NewPointer(tn.Type()), tn.Type()} {
+			if !types.AssignableTo(c, t) {
+				continue
+			}
+			spell := tn.Name()
+			if _, ok := c.(*types.Pointer); ok {
+				spell = "*" + spell
+			}
+			cases = append(cases, "case "+spell+":\n"+showConcrete(k, "__godl_x", c)+after)
+		}
+	}
+	return cases
 }
 
 // needsPlan tells whether a final value needs the typed show code: it

@@ -131,21 +131,14 @@ func (l *cellLowerer) lower(src string, cell int) (*loweredCell, error) {
 		lc.Imports = append(lc.Imports, p)
 	}
 	sort.Strings(lc.Imports)
-	scope := c.pkg.Scope()
-	for _, n := range scope.Names() {
-		o := scope.Lookup(n)
-		if _, isPkg := o.(*types.PkgName); isPkg || strings.HasPrefix(n, "_godl") {
-			continue
-		}
-		if o.Pos().IsValid() && l.fset.File(o.Pos()) == c.tf {
-			lc.objs[n] = o
-			if v, isVar := o.(*types.Var); isVar {
-				if ts, ok := lw.typeString(v.Type(), v.Pos()); ok {
-					if lc.VarTypes == nil {
-						lc.VarTypes = map[string]string{}
-					}
-					lc.VarTypes[n] = ts
+	for n, o := range l.declaredBy(c) {
+		lc.objs[n] = o
+		if v, isVar := o.(*types.Var); isVar {
+			if ts, ok := lw.typeString(v.Type(), v.Pos()); ok {
+				if lc.VarTypes == nil {
+					lc.VarTypes = map[string]string{}
 				}
+				lc.VarTypes[n] = ts
 			}
 		}
 	}

@@ -563,17 +563,7 @@ func (tv typedValue) bundle() display.Bundle {
 		return pb
 	}
 	// A Render method's bundle wins; its text/plain too, if it has one.
-	out := display.Bundle{Data: map[string]any{}, Metadata: map[string]any{}}
-	for k, v := range pb.Data {
-		out.Data[k] = v
-	}
-	for k, v := range b.Data {
-		out.Data[k] = v
-	}
-	for k, v := range b.Metadata {
-		out.Metadata[k] = v
-	}
-	return out
+	return b.With(pb)
 }
 
 // hostAt records the offset of the top-level statement about to run.

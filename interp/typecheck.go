@@ -821,6 +821,15 @@ func (l *cellLowerer) rebuildEnv(prior []string) {
 	if c == nil || c.pkg == nil {
 		return
 	}
+	for n, o := range l.declaredBy(c) {
+		l.env[n] = o
+	}
+}
+
+// declaredBy returns the package-level objects the checked cell itself
+// declares, by name, leaving out imports and the lowering's _godl helpers.
+func (l *cellLowerer) declaredBy(c *checked) map[string]types.Object {
+	objs := map[string]types.Object{}
 	scope := c.pkg.Scope()
 	for _, n := range scope.Names() {
 		o := scope.Lookup(n)
@@ -828,9 +837,10 @@ func (l *cellLowerer) rebuildEnv(prior []string) {
 			continue
 		}
 		if o.Pos().IsValid() && l.fset.File(o.Pos()) == c.tf {
-			l.env[n] = o
+			objs[n] = o
 		}
 	}
+	return objs
 }
 
 // declKey names what a top-level item declares ("type T", "method T.M",
