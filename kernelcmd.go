@@ -39,8 +39,9 @@ func kernelInfo() kernel.Info {
 }
 
 func kernelCommand(args []string, stderr io.Writer) int {
-	fs := newFlagSet("kernel", "-f CONNECTION_FILE", stderr)
+	fs := newFlagSet("kernel", "-f CONNECTION_FILE [--worker BINARY]", stderr)
 	connFile := fs.String("f", "", "Jupyter connection `file` (Jupyter passes {connection_file})")
+	workerBin := fs.String("worker", "", "run cells in `BINARY` __worker (default: this binary; required by the kernel front that 'godl install' builds)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -69,7 +70,9 @@ func kernelCommand(args []string, stderr io.Writer) int {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ev, err := startWorker(ctx, stderr)
+	// The worker starts with the first request that needs it: an idle
+	// kernel is then one small process.
+	ev, err := startWorker(ctx, *workerBin, true, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "godl kernel: starting the evaluator: %v\n", err)
 		return exitFailure

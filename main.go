@@ -1,7 +1,7 @@
 // Command godl is a Jupyter kernel for Go with a deep-learning library.
 //
-//	godl install [--user | --prefix DIR | --sys-prefix | --system] [--name NAME] [--display-name TEXT]
-//	godl kernel -f CONNECTION_FILE
+//	godl install [--user | --prefix DIR | --sys-prefix | --system] [--name NAME] [--display-name TEXT] [--front=false]
+//	godl kernel -f CONNECTION_FILE [--worker BINARY]
 //	godl run NOTEBOOK.ipynb [-o OUT.ipynb | --inplace] [--allow-errors] [--timeout D]
 //	godl version
 //	godl help
@@ -10,6 +10,13 @@
 // `run` executes a notebook headless, without Jupyter. The kernel process
 // holds the sockets and never runs user code: cells run in a worker
 // process, `godl __worker`, that the kernel starts and supervises.
+//
+// `install` also builds the kernel front: this command built with -tags
+// godl_front, which links the kernel and the supervisor but not the
+// interpreter or the preloaded libraries. kernel.json runs the front
+// (`godl-kernel kernel --worker /path/to/godl -f …`), so the process Jupyter
+// starts binds its sockets within milliseconds and stays small, and the
+// worker, started with the first request, is the full godl binary.
 package main
 
 import (
@@ -44,9 +51,10 @@ const (
 const usage = `godl — a Jupyter kernel for Go, with deep learning built in
 
 Usage:
-  godl install [--user | --prefix DIR | --sys-prefix | --system] [--name NAME] [--display-name TEXT]
-        install the Jupyter kernelspec (default --user)
-  godl kernel -f CONNECTION_FILE
+  godl install [--user | --prefix DIR | --sys-prefix | --system] [--name NAME] [--display-name TEXT] [--front=false]
+        install the Jupyter kernelspec (default --user) and build its
+        small kernel front (needs the go command; --front=false skips it)
+  godl kernel -f CONNECTION_FILE [--worker BINARY]
         run the kernel (Jupyter starts this through kernel.json)
   godl run NOTEBOOK.ipynb [-o OUT.ipynb | --inplace] [--allow-errors] [--timeout D]
         execute a notebook's Go cells without Jupyter and write it with
@@ -145,6 +153,7 @@ func installCommand(args []string, stdout, stderr io.Writer) int {
 	system := fs.Bool("system", false, "install system-wide into /usr/local/share/jupyter (usually needs root)")
 	name := fs.String("name", install.DefaultName, "kernelspec `NAME` (what Jupyter selects the kernel by)")
 	display := fs.String("display-name", install.DefaultDisplayName, "name front ends show")
+	front := fs.Bool("front", true, "also build the kernel front (needs the go command): Jupyter then starts a small process that binds within milliseconds and runs cells in this binary")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -174,6 +183,17 @@ func installCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "godl install: choose one of --user, --prefix, --sys-prefix and --system")
 		return exitUsage
 	}
+	if *front && !isFront {
+		tmp, err := os.MkdirTemp("", "godl-front-")
+		if err != nil {
+			fmt.Fprintf(stderr, "godl install: %v\n", err)
+			return exitFailure
+		}
+		defer os.RemoveAll(tmp)
+		if opts.Front, err = buildFront(tmp); err != nil {
+			fmt.Fprintf(stderr, "godl install: warning: no kernel front (the kernel will start slower and use more memory): building it: %v\n", err)
+		}
+	}
 	res, err := install.Install(opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "godl %v\n", err)
@@ -188,6 +208,9 @@ func installCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  kernel binary copied to %s (the running one is temporary)\n", res.Binary)
 	} else {
 		fmt.Fprintf(stdout, "  kernel binary: %s\n", res.Binary)
+	}
+	if res.Front != "" {
+		fmt.Fprintf(stdout, "  kernel front: %s (runs cells in the binary above)\n", res.Front)
 	}
 	if opts.Scope == install.Prefix {
 		fmt.Fprintf(stdout, "  Jupyter finds it with JUPYTER_PATH=%s\n", filepath.Dir(filepath.Dir(res.Dir)))
@@ -281,7 +304,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		if *verbose {
 			log = stderr
 		}
-		ev, err = startWorker(context.Background(), log)
+		ev, err = startWorker(context.Background(), "", false, log)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "godl run: starting the evaluator: %v\n", err)

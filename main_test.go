@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/buildinfo"
 	"encoding/base64"
 	"encoding/json"
 	"flag"
@@ -12,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -124,9 +126,32 @@ func TestInstallCommand(t *testing.T) {
 	}
 	// The test binary lives in a temporary directory, as under `go run`:
 	// install must have copied it somewhere stable.
+	// kernel.json runs the kernel front install built, which runs cells
+	// in the copied binary.
 	wantBin := filepath.Join(dir, "bin", "godl")
-	if len(spec.Argv) != 4 || spec.Argv[0] != wantBin || strings.Join(spec.Argv[1:], " ") != "kernel -f {connection_file}" {
-		t.Errorf("argv = %q", spec.Argv)
+	wantFront := filepath.Join(dir, "bin", "godl-kernel")
+	if want := []string{wantFront, "kernel", "--worker", wantBin, "-f", "{connection_file}"}; !slices.Equal(spec.Argv, want) {
+		t.Errorf("argv = %q, want %q", spec.Argv, want)
+	}
+	// The front links neither the interpreter nor the preloaded libraries
+	// (that is what makes it start fast and small), and refuses to serve
+	// as a worker.
+	bi, err := buildinfo.ReadFile(wantFront)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range bi.Deps {
+		for _, heavy := range []string{"github.com/traefik/yaegi", "gorgonia.org/", "gonum.org/"} {
+			if strings.HasPrefix(dep.Path, heavy) {
+				t.Errorf("the kernel front links %s", dep.Path)
+			}
+		}
+	}
+	if fi, err := os.Stat(wantFront); err != nil || fi.Size() > 16<<20 {
+		t.Errorf("kernel front: %v, %d bytes", err, fi.Size())
+	}
+	if out, err := exec.Command(wantFront, "__worker").CombinedOutput(); err == nil || !strings.Contains(string(out), "kernel front") {
+		t.Errorf("front as a worker: %v %s", err, out)
 	}
 	if spec.DisplayName != "Go (godl)" || spec.Language != "go" || spec.InterruptMode != "message" {
 		t.Errorf("kernel.json = %+v", spec)
@@ -144,6 +169,16 @@ func TestInstallCommand(t *testing.T) {
 	again := runGodl(t, "", nil, "install", "--prefix", prefix)
 	if again.code != 0 || !strings.Contains(again.stdout, "unchanged") {
 		t.Errorf("second install: status %d\n%s%s", again.code, again.stdout, again.stderr)
+	}
+	// --front=false installs the single binary for both roles and
+	// removes the front of the earlier install.
+	single := runGodl(t, "", nil, "install", "--prefix", prefix, "--front=false")
+	spec, err = install.ReadSpec(dir)
+	if single.code != 0 || err != nil || !slices.Equal(spec.Argv, []string{wantBin, "kernel", "-f", "{connection_file}"}) {
+		t.Errorf("install --front=false: %v %q\n%s%s", err, spec.Argv, single.stdout, single.stderr)
+	}
+	if _, err := os.Stat(wantFront); !os.IsNotExist(err) {
+		t.Errorf("front left after --front=false: %v", err)
 	}
 	// --user honours JUPYTER_DATA_DIR, as jupyter does.
 	data := t.TempDir()
@@ -514,7 +549,8 @@ print(json.dumps({"argv": spec.argv, "display_name": spec.display_name, "languag
 			t.Fatalf("%v: %s", err, out)
 		}
 		if got.DisplayName != "Go (godl)" || got.Language != "go" || got.InterruptMode != "message" ||
-			got.ResourceDir != filepath.Join(jupyterPath, "kernels", "godl") || len(got.Argv) != 4 {
+			got.ResourceDir != filepath.Join(jupyterPath, "kernels", "godl") || len(got.Argv) != 6 ||
+			filepath.Base(got.Argv[0]) != "godl-kernel" || got.Argv[2] != "--worker" {
 			t.Errorf("spec as Jupyter sees it: %+v", got)
 		}
 	})

@@ -68,6 +68,12 @@ type Options struct {
 	// os.Executable(). A binary built by `go run` lives in a temporary
 	// directory: it is copied into the kernelspec directory first.
 	Executable string
+	// Front, if set, is a kernel front binary (godl built with -tags
+	// godl_front: the kernel without the interpreter) to copy into the
+	// kernelspec directory: kernel.json then runs the front, which runs
+	// cells in Executable. A front starts in milliseconds and holds a
+	// few MiB; without one, kernel.json runs Executable for both roles.
+	Front string
 	// Version is recorded in the kernelspec metadata.
 	Version string
 }
@@ -76,8 +82,11 @@ type Options struct {
 type Result struct {
 	// Dir is the kernelspec directory (…/kernels/NAME).
 	Dir string
-	// Binary is the absolute path kernel.json runs.
+	// Binary is the absolute path of the godl binary that runs cells
+	// (and the kernel too, when there is no Front).
 	Binary string
+	// Front is the absolute path of the installed kernel front, if any.
+	Front string
 	// Copied is true when the binary was copied into Dir (it was
 	// temporary, as under `go run`).
 	Copied bool
@@ -223,8 +232,21 @@ func Install(opts Options) (Result, error) {
 		res.Changed = changed
 	}
 
+	argv := []string{res.Binary, "kernel", "-f", "{connection_file}"}
+	if opts.Front != "" {
+		res.Front = filepath.Join(res.Dir, "bin", frontName())
+		changed, err := copyBinary(opts.Front, res.Front)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Changed = res.Changed || changed
+		argv = []string{res.Front, "kernel", "--worker", res.Binary, "-f", "{connection_file}"}
+	} else if err := os.Remove(filepath.Join(res.Dir, "bin", frontName())); err == nil {
+		res.Changed = true // a front of an earlier install must not linger
+	}
+
 	spec := KernelSpec{
-		Argv:          []string{res.Binary, "kernel", "-f", "{connection_file}"},
+		Argv:          argv,
 		DisplayName:   opts.DisplayName,
 		Language:      "go",
 		InterruptMode: "message",
@@ -276,6 +298,13 @@ func binaryName() string {
 		return "godl.exe"
 	}
 	return "godl"
+}
+
+func frontName() string {
+	if runtime.GOOS == "windows" {
+		return "godl-kernel.exe"
+	}
+	return "godl-kernel"
 }
 
 // IsTemporary reports whether the binary at path is one that the go

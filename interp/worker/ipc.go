@@ -1,4 +1,4 @@
-package interp
+package worker
 
 import (
 	"bufio"
@@ -22,6 +22,13 @@ const (
 	frameHeaderLen = 9
 	maxFrameLen    = 512 << 20 // a sanity bound: displays carry images
 )
+
+// protoVersion is the version of this IPC (frames, kinds, ipcMsg). The
+// kernel front and the worker binary are separate builds, and a godl
+// binary rebuilt after `godl install` may meet an older front: the worker
+// says its version in its hello, and the supervisor refuses another one.
+// Bump it with every incompatible change.
+const protoVersion = 1
 
 // msgKind is the kind of one frame.
 type msgKind uint8
@@ -63,8 +70,9 @@ type ipcMsg struct {
 	Text       string                   `json:"text,omitempty"`
 	Err        string                   `json:"err,omitempty"`
 	PID        int                      `json:"pid,omitempty"`
-	Seq        uint64                   `json:"seq,omitempty"`  // stream sync marker to wait for
-	Mask       uint8                    `json:"mask,omitempty"` // streams that carry it: 1 stdout, 2 stderr
+	Proto      int                      `json:"proto,omitempty"` // in evHello: protoVersion
+	Seq        uint64                   `json:"seq,omitempty"`   // stream sync marker to wait for
+	Mask       uint8                    `json:"mask,omitempty"`  // streams that carry it: 1 stdout, 2 stderr
 	// Drain: streams that carry no marker because their pipe was empty
 	// when the event was sent: the kernel handles the event once it has
 	// delivered everything it had read from them (see workerProc.drain).

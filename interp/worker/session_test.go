@@ -1,4 +1,4 @@
-package interp
+package worker
 
 import (
 	"context"
@@ -11,11 +11,11 @@ import (
 )
 
 // These tests run the real engine (the yaegi Session) in the worker, as
-// `godl __worker` does: the helper process serves ServeWorker's evaluator.
+// `godl __worker` does: the helper process serves interp.ServeWorker.
 
 func startSession(t *testing.T) *Supervisor {
 	t.Helper()
-	s, err := Start(context.Background(), WorkerConfig{
+	s, err := Start(context.Background(), Config{
 		Command:        []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
 		Env:            []string{workerEnv + "=session"},
 		InterruptGrace: 5 * time.Second,
@@ -160,7 +160,7 @@ func containsString(list []string, s string) bool {
 // real engine in the worker: the kernel-side cost of a cell minus the
 // protocol.
 func BenchmarkWorkerSessionTrivialExecute(b *testing.B) {
-	s, err := Start(context.Background(), WorkerConfig{
+	s, err := Start(context.Background(), Config{
 		Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
 		Env:     []string{workerEnv + "=session"},
 	})

@@ -1,4 +1,4 @@
-package interp
+package worker
 
 import (
 	"context"
@@ -163,7 +163,7 @@ func (w *workerProc) launch() error {
 			for _, f := range files[:i] {
 				f.Close()
 			}
-			return fmt.Errorf("interp: making pipes for the Go worker: %w", err)
+			return fmt.Errorf("worker: making pipes for the Go worker: %w", err)
 		}
 		files[i], files[i+1] = r, wr
 	}
@@ -187,7 +187,7 @@ func (w *workerProc) launch() error {
 		evR.Close()
 		outR.Close()
 		errR.Close()
-		return fmt.Errorf("interp: starting the Go worker %q: %w", cfg.Command[0], err)
+		return fmt.Errorf("worker: starting the Go worker %q: %w", cfg.Command[0], err)
 	}
 	w.mu.Lock()
 	w.cmd, w.pid = cmd, cmd.Process.Pid
@@ -397,6 +397,14 @@ func (w *workerProc) readEvents() {
 		switch kind {
 		case evHello:
 			w.mu.Lock()
+			if m.Proto != protoVersion {
+				w.startErr = fmt.Errorf("the Go worker %s speaks worker protocol %d and this kernel %d: "+
+					"the kernel front and the godl binary come from different builds; run 'godl install' again",
+					w.s.cfg.Command[0], m.Proto, protoVersion)
+				w.mu.Unlock()
+				w.kill(killClose)
+				continue
+			}
 			if m.Err != "" {
 				w.startErr = errors.New("the Go worker could not start: " + m.Err)
 			} else if !w.isReady {
@@ -526,7 +534,7 @@ func outcome(m *ipcMsg) (kernel.ExecuteResult, error) {
 	}
 	if m.Result == nil {
 		if err == nil {
-			err = errors.New("interp: the Go worker sent no result")
+			err = errors.New("worker: the Go worker sent no result")
 		}
 		return kernel.ExecuteResult{}, err
 	}

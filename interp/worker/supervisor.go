@@ -1,4 +1,14 @@
-package interp
+// Package worker runs a kernel.Evaluator in a separate, supervised process,
+// so that nothing a cell does can take the kernel down.
+//
+// The kernel side calls Start, which returns a Supervisor (itself a
+// kernel.Evaluator) that starts the worker process, forwards requests to
+// it over pipes, streams its stdout and stderr live, and replaces it when
+// it crashes. The worker process calls Serve with the evaluator to serve.
+// This package does not evaluate Go: it links neither the interpreter nor
+// the preloaded libraries, so a kernel process built without them stays
+// small (see the godl_front build of the godl command).
+package worker
 
 import (
 	"context"
@@ -13,8 +23,8 @@ import (
 	"github.com/godl-kernel/godl/kernel"
 )
 
-// WorkerConfig configures the evaluator worker process that Start supervises.
-type WorkerConfig struct {
+// Config configures the evaluator worker process that Start supervises.
+type Config struct {
 	// Command is the worker's argv. Empty means the running executable
 	// with the single argument "__worker" (whose main calls ServeWorker).
 	Command []string
@@ -28,10 +38,15 @@ type WorkerConfig struct {
 	// interrupt before the worker is killed and restarted (which loses
 	// its variables); zero means 2 s.
 	InterruptGrace time.Duration
+	// Lazy defers starting the worker until the first request that needs
+	// it (Execute, Complete, Inspect, IsComplete, Restart): an idle
+	// kernel then holds only its own small process. A Restart leaves the
+	// next worker to the next request too.
+	Lazy bool
 }
 
 // ErrClosed is returned by a Supervisor's methods after Close.
-var ErrClosed = errors.New("interp: the evaluator is closed")
+var ErrClosed = errors.New("worker: the evaluator is closed")
 
 // Why a worker was killed on purpose.
 const (
@@ -63,7 +78,7 @@ const (
 // streams live to the Output of the cell running at the time, or, when no
 // cell runs, to the next cell.
 type Supervisor struct {
-	cfg   WorkerConfig
+	cfg   Config
 	grace time.Duration
 
 	execMu sync.Mutex    // serialises Execute
@@ -95,14 +110,14 @@ type heldItem struct {
 
 // Start starts supervising a worker process as cfg says. The worker starts
 // in the background; the first request waits for it to be ready.
-func Start(ctx context.Context, cfg WorkerConfig) (*Supervisor, error) {
+func Start(ctx context.Context, cfg Config) (*Supervisor, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if len(cfg.Command) == 0 {
 		exe, err := os.Executable()
 		if err != nil {
-			return nil, fmt.Errorf("interp: finding the executable to run the worker: %w", err)
+			return nil, fmt.Errorf("worker: finding the executable to run the worker: %w", err)
 		}
 		cfg.Command = []string{exe, "__worker"}
 	}
@@ -122,7 +137,9 @@ func Start(ctx context.Context, cfg WorkerConfig) (*Supervisor, error) {
 		s.grace = defaultInterruptGrace
 	}
 	go s.spawner()
-	s.gen = s.spawn()
+	if !cfg.Lazy {
+		s.gen = s.spawn()
+	}
 	return s, nil
 }
 
@@ -140,7 +157,10 @@ func (s *Supervisor) worker(ctx context.Context) (*workerProc, error) {
 		return nil, ErrClosed
 	}
 	w := s.gen
-	if w.isDone() {
+	if w == nil {
+		s.gen = s.spawn()
+		w = s.gen
+	} else if w.isDone() {
 		w = s.replaceLocked(w)
 	}
 	s.mu.Unlock()
@@ -155,7 +175,7 @@ func (s *Supervisor) worker(ctx context.Context) (*workerProc, error) {
 		}
 		return nil, w.startError()
 	case <-ctx.Done():
-		return nil, fmt.Errorf("interp: the Go worker did not answer: %w", ctx.Err())
+		return nil, fmt.Errorf("worker: the Go worker did not answer: %w", ctx.Err())
 	}
 }
 
@@ -441,7 +461,7 @@ func (s *Supervisor) call(ctx context.Context, kind msgKind, m *ipcMsg) (*ipcMsg
 		w.mu.Unlock()
 	}()
 	if err := w.send(kind, id, m); err != nil {
-		return nil, fmt.Errorf("interp: sending a request to the Go worker: %w", err)
+		return nil, fmt.Errorf("worker: sending a request to the Go worker: %w", err)
 	}
 	select {
 	case r := <-ch:
@@ -450,9 +470,9 @@ func (s *Supervisor) call(ctx context.Context, kind msgKind, m *ipcMsg) (*ipcMsg
 		}
 		return r, nil
 	case <-w.done:
-		return nil, errors.New("interp: the Go worker stopped before answering")
+		return nil, errors.New("worker: the Go worker stopped before answering")
 	case <-ctx.Done():
-		return nil, fmt.Errorf("interp: the Go worker did not answer: %w", ctx.Err())
+		return nil, fmt.Errorf("worker: the Go worker did not answer: %w", ctx.Err())
 	}
 }
 
@@ -494,6 +514,9 @@ func (s *Supervisor) Interrupt() error {
 	}
 	w := s.gen
 	s.mu.Unlock()
+	if w == nil {
+		return nil // not started: nothing runs
+	}
 	w.mu.Lock()
 	running := w.execRunning
 	w.mu.Unlock()
@@ -518,17 +541,26 @@ func (s *Supervisor) Restart(ctx context.Context) error {
 	}
 	w := s.gen
 	s.lost = ""
+	if w == nil || s.cfg.Lazy {
+		s.gen = nil // the next request starts a fresh worker
+	}
 	s.mu.Unlock()
+	if w == nil {
+		return nil
+	}
 	w.kill(killRestart)
 	select {
 	case <-w.done:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	s.logf("worker restarted")
+	if s.cfg.Lazy {
+		return nil
+	}
 	s.mu.Lock()
 	s.replaceLocked(w)
 	s.mu.Unlock()
-	s.logf("worker restarted")
 	_, err := s.worker(ctx)
 	return err
 }
@@ -544,6 +576,11 @@ func (s *Supervisor) Close() error {
 	s.closed = true
 	w := s.gen
 	s.mu.Unlock()
+	if w == nil {
+		close(s.spawnQuit)
+		<-s.spawnDone
+		return nil
+	}
 	w.mu.Lock()
 	if w.killReason == "" {
 		w.killReason = killClose

@@ -1,4 +1,4 @@
-package interp
+package worker
 
 import (
 	"context"
@@ -23,18 +23,27 @@ import (
 // The supervisor tests run real worker processes: the test binary itself,
 // re-executed with GODL_TEST_WORKER set, runs only TestWorkerHelperProcess,
 // which serves a small scripted evaluator (fakeEval) instead of the yaegi
-// Session, so these tests exercise the process split alone; the
-// TestWorkerSession tests serve the real Session.
+// Session, so these tests exercise the process split alone; package
+// interp's TestWorkerSession tests serve the real Session.
 const workerEnv = "GODL_TEST_WORKER"
+
+// ServeSession serves the real engine (interp.ServeWorker). Package interp
+// imports this one, so only an external test file can set it:
+// session_external_test.go.
+var ServeSession func() int
 
 func TestWorkerHelperProcess(t *testing.T) {
 	switch os.Getenv(workerEnv) {
 	case "":
 		t.Skip("helper process of the supervisor tests")
 	case "fake":
-		os.Exit(serveWorker(func() (kernel.Evaluator, error) { return newFakeEval(), nil }))
+		os.Exit(Serve(ServeConfig{
+			New:       func() (kernel.Evaluator, error) { return newFakeEval(), nil },
+			Attach:    attachDisplay,
+			AfterCell: display.FlushAll,
+		}))
 	case "kernel": // a kernel process that supervises a fake worker
-		s, err := Start(context.Background(), WorkerConfig{
+		s, err := Start(context.Background(), Config{
 			Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
 			Env:     []string{workerEnv + "=fake"},
 		})
@@ -48,13 +57,34 @@ func TestWorkerHelperProcess(t *testing.T) {
 		fmt.Println(res.Value.Data["text/plain"])
 		time.Sleep(time.Minute)
 		os.Exit(0)
+	case "oldproto": // a worker binary from before the protocol had versions
+		fw := frameWriter{w: os.NewFile(4, "events")}
+		fw.send(evHello, 0, &ipcMsg{PID: os.Getpid()})
+		time.Sleep(time.Minute)
+		os.Exit(0)
 	case "session": // the real engine, as in `godl __worker`
-		os.Exit(ServeWorker())
+		os.Exit(ServeSession())
 	case "fail":
-		os.Exit(serveWorker(func() (kernel.Evaluator, error) { return nil, errors.New("no engine today") }))
+		os.Exit(Serve(ServeConfig{New: func() (kernel.Evaluator, error) { return nil, errors.New("no engine today") }}))
 	}
 	t.Fatalf("unknown %s=%q", workerEnv, os.Getenv(workerEnv))
 }
+
+// attachDisplay connects the display package to the worker, as
+// interp.AttachDisplay does for the real engine (which this package
+// cannot import).
+func attachDisplay(out kernel.Output) func() {
+	display.SetPublisher(testPublisher{out})
+	return func() { display.SetPublisher(nil) }
+}
+
+type testPublisher struct{ out kernel.Output }
+
+func (p testPublisher) Publish(b display.Bundle, id string, update bool) {
+	p.out.Display(kernel.Display{Bundle: kernel.Bundle{Data: b.Data, Metadata: map[string]any{}}, ID: id, Update: update})
+}
+
+func (p testPublisher) Clear(wait bool) { p.out.ClearOutput(wait) }
 
 // fakeEval is a kernel.Evaluator whose cells are scripts, one command per
 // line, doing what real cells do to a process: write to fd 1 and 2, display,

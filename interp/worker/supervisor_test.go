@@ -1,4 +1,4 @@
-package interp
+package worker
 
 import (
 	"bufio"
@@ -19,7 +19,7 @@ import (
 )
 
 // startFake starts a Supervisor whose worker serves fakeEval.
-func startFake(t testing.TB, cfg WorkerConfig) *Supervisor {
+func startFake(t testing.TB, cfg Config) *Supervisor {
 	t.Helper()
 	if cfg.Command == nil {
 		cfg.Command = []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"}
@@ -145,7 +145,7 @@ func valueOf(res kernel.ExecuteResult) string {
 }
 
 func TestSupervisorStreams(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	var tenK strings.Builder
 	for i := 0; i < 10000; i++ {
 		fmt.Fprintf(&tenK, "line %d\n", i)
@@ -191,7 +191,7 @@ func TestSupervisorStreams(t *testing.T) {
 }
 
 func TestSupervisorStreamsLive(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	out := &recOutput{}
 	start := time.Now()
 	res, err := s.Execute(context.Background(), kernel.ExecuteRequest{Code: `out "first\n"` + "\nsleep 1500ms\n" + `out "last\n"`}, out)
@@ -209,7 +209,7 @@ func TestSupervisorStreamsLive(t *testing.T) {
 }
 
 func TestSupervisorOrdering(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	_, out := mustOK(t, s, strings.Join([]string{
 		`out "a\n"`, `display D1`, `out "b\n"`, `err "e\n"`, `clear`, `out "c"`, `display D2`, `out "d"`,
 	}, "\n"))
@@ -240,7 +240,7 @@ func TestSupervisorOrdering(t *testing.T) {
 }
 
 func TestSupervisorUnencodableValues(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	res, _ := run(t, s, "nanvalue")
 	if res.Error == nil || res.Error.Name != "EncodingError" {
 		t.Errorf("NaN value: %+v", res)
@@ -255,7 +255,7 @@ func TestSupervisorUnencodableValues(t *testing.T) {
 }
 
 func TestSupervisorDisplayPackage(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	_, out := mustOK(t, s, "out \"a\\n\"\nshow D\nout \"b\\n\"\nhandle 50")
 	seq := out.sequence()
 	// The handle's first value is shown; the updates held back by its
@@ -267,7 +267,7 @@ func TestSupervisorDisplayPackage(t *testing.T) {
 }
 
 func TestSupervisorLateOutputGoesToNextCell(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	_, first := mustOK(t, s, `bg 200ms late`+"\n"+`out "now\n"`)
 	if got := first.text("stdout"); got != "now\n" {
 		t.Errorf("first cell stdout %q", got)
@@ -292,7 +292,7 @@ func TestSupervisorCrashes(t *testing.T) {
 		{"stack overflow", "overflow", "exit status 2 (fatal error: stack overflow)", "goroutine stack exceeds"},
 		{"killed", "kill", "killed by signal 9 (SIGKILL: out of memory?)", ""},
 	}
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			mustOK(t, s, "set x 1")
@@ -339,7 +339,7 @@ func TestSupervisorRecoversInWorker(t *testing.T) {
 		{"panic boom", "panic"},
 		{"goexit", "Goexit"},
 	}
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	mustOK(t, s, "set x kept")
 	for _, tc := range tests {
 		res, _ := run(t, s, tc.code)
@@ -372,7 +372,7 @@ func (l *lockedBuffer) String() string {
 
 func TestSupervisorIdleCrash(t *testing.T) {
 	log := &lockedBuffer{}
-	s := startFake(t, WorkerConfig{Log: log})
+	s := startFake(t, Config{Log: log})
 	mustOK(t, s, "set x 1\nbgexit 100ms")
 	first := s.currentPID()
 	deadline := time.Now().Add(10 * time.Second)
@@ -402,6 +402,9 @@ func (s *Supervisor) currentPID() int {
 	s.mu.Lock()
 	w := s.gen
 	s.mu.Unlock()
+	if w == nil {
+		return 0
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.pid
@@ -420,7 +423,7 @@ func TestSupervisorInterrupt(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := startFake(t, WorkerConfig{InterruptGrace: 300 * time.Millisecond})
+			s := startFake(t, Config{InterruptGrace: 300 * time.Millisecond})
 			mustOK(t, s, "set x 1")
 			out := &recOutput{}
 			type result struct {
@@ -458,7 +461,7 @@ func TestSupervisorInterrupt(t *testing.T) {
 }
 
 func TestSupervisorContextCancelInterrupts(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	mustOK(t, s, "set x 1")
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -470,7 +473,7 @@ func TestSupervisorContextCancelInterrupts(t *testing.T) {
 }
 
 func TestSupervisorInput(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	out := &recOutput{input: func(p string) (string, error) { return "Ada", nil }}
 	res, err := s.Execute(context.Background(), kernel.ExecuteRequest{Code: `out "before\n"` + "\ninput Name? \n" + `out "after\n"`}, out)
 	if err != nil || res.Status != kernel.StatusOK {
@@ -498,7 +501,7 @@ func TestSupervisorInput(t *testing.T) {
 }
 
 func TestSupervisorHelpWhileBusy(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	out := &recOutput{}
 	done := make(chan struct{})
 	go func() {
@@ -528,40 +531,72 @@ func TestSupervisorHelpWhileBusy(t *testing.T) {
 }
 
 func TestSupervisorRestart(t *testing.T) {
-	s := startFake(t, WorkerConfig{})
-	mustOK(t, s, "set x 1")
-	pid1, _ := mustOK(t, s, "pid")
-	if err := s.Restart(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if res, _ := run(t, s, "get x"); res.Status != kernel.StatusError {
-		t.Errorf("state survived Restart: %+v", res)
-	}
-	pid2, _ := mustOK(t, s, "pid")
-	if valueOf(pid1) == valueOf(pid2) {
-		t.Error("Restart kept the worker process")
-	}
+	for _, lazy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("lazy=%v", lazy), func(t *testing.T) {
+			s := startFake(t, Config{Lazy: lazy})
+			mustOK(t, s, "set x 1")
+			pid1, _ := mustOK(t, s, "pid")
+			if err := s.Restart(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if got := s.currentPID(); lazy != (got == 0) {
+				t.Errorf("lazy=%v: worker pid %d after Restart", lazy, got)
+			}
+			if res, _ := run(t, s, "get x"); res.Status != kernel.StatusError {
+				t.Errorf("state survived Restart: %+v", res)
+			}
+			pid2, _ := mustOK(t, s, "pid")
+			if valueOf(pid1) == valueOf(pid2) {
+				t.Error("Restart kept the worker process")
+			}
 
-	// Restart while a cell runs ends that cell.
-	out := &recOutput{}
-	done := make(chan kernel.ExecuteResult, 1)
-	go func() {
-		res, _ := s.Execute(context.Background(), kernel.ExecuteRequest{Code: "stuck 60s"}, out)
-		done <- res
-	}()
-	out.waitFor(t, "stdout", "started")
-	if err := s.Restart(context.Background()); err != nil {
+			// Restart while a cell runs ends that cell.
+			out := &recOutput{}
+			done := make(chan kernel.ExecuteResult, 1)
+			go func() {
+				res, _ := s.Execute(context.Background(), kernel.ExecuteRequest{Code: "stuck 60s"}, out)
+				done <- res
+			}()
+			out.waitFor(t, "stdout", "started")
+			if err := s.Restart(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if res := <-done; res.Error == nil || res.Error.Name != "WorkerRestarted" {
+				t.Errorf("running cell after Restart: %+v", res)
+			}
+			mustOK(t, s, "value ok")
+		})
+	}
+}
+
+// A lazy supervisor starts no process until a request needs one, and an
+// interrupt or Close before that is harmless.
+func TestSupervisorLazyStart(t *testing.T) {
+	s := startFake(t, Config{Lazy: true})
+	time.Sleep(100 * time.Millisecond)
+	if pid := s.currentPID(); pid != 0 {
+		t.Fatalf("a lazy supervisor started worker %d before any request", pid)
+	}
+	if err := s.Interrupt(); err != nil {
 		t.Fatal(err)
 	}
-	if res := <-done; res.Error == nil || res.Error.Name != "WorkerRestarted" {
-		t.Errorf("running cell after Restart: %+v", res)
+	if res, _ := s.IsComplete(context.Background(), "x"); res.Status == "" {
+		t.Error("IsComplete got no answer from a lazily started worker")
 	}
-	mustOK(t, s, "value ok")
+	if s.currentPID() == 0 {
+		t.Error("no worker after the first request")
+	}
+	mustOK(t, s, "value 1")
+
+	idle := startFake(t, Config{Lazy: true})
+	if err := idle.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestSupervisorCloseLeavesNothing(t *testing.T) {
 	before := runtime.NumGoroutine()
-	s := startFake(t, WorkerConfig{})
+	s := startFake(t, Config{})
 	res, _ := mustOK(t, s, "pid")
 	pid, _ := strconv.Atoi(valueOf(res))
 	_, out := mustOK(t, s, "shell sleep 60 & echo $!\nbg 1s never")
@@ -640,16 +675,19 @@ func processAlive(pid int) bool {
 func TestSupervisorStartFailures(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  WorkerConfig
+		cfg  Config
 		want string
 	}{
-		{"missing binary", WorkerConfig{Command: []string{"/nonexistent/godl", "__worker"}}, "starting the Go worker"},
-		{"evaluator fails", WorkerConfig{Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
+		{"missing binary", Config{Command: []string{"/nonexistent/godl", "__worker"}}, "starting the Go worker"},
+		{"evaluator fails", Config{Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
 			Env: []string{workerEnv + "=fail"}}, "no engine today"},
-		{"not a worker", WorkerConfig{Command: []string{"sh", "-c", "echo not a worker >&2; exit 7"}}, "exit status 7"},
+		{"not a worker", Config{Command: []string{"sh", "-c", "echo not a worker >&2; exit 7"}}, "exit status 7"},
+		{"worker of another build", Config{Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
+			Env: []string{workerEnv + "=oldproto"}}, "speaks worker protocol 0 and this kernel 1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Lazy = true // also: a lazy worker's start failure reaches the first request
 			s, err := Start(context.Background(), tc.cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -681,7 +719,7 @@ func (discardOutput) Input(ctx context.Context, prompt string, password bool) (s
 // BenchmarkWorkerTrivialExecute measures the proxy's cost for a cell that
 // does nothing: the request, the worker's stream sync and the reply.
 func BenchmarkWorkerTrivialExecute(b *testing.B) {
-	s := startFake(b, WorkerConfig{})
+	s := startFake(b, Config{})
 	ctx := context.Background()
 	req := kernel.ExecuteRequest{Code: "value 1", ExecutionCount: 1}
 	if _, err := s.Execute(ctx, req, discardOutput{}); err != nil {
@@ -699,7 +737,7 @@ func BenchmarkWorkerTrivialExecute(b *testing.B) {
 
 // BenchmarkWorkerComplete measures a completion round trip.
 func BenchmarkWorkerComplete(b *testing.B) {
-	s := startFake(b, WorkerConfig{})
+	s := startFake(b, Config{})
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		if _, err := s.Complete(ctx, "fmt.Pr", 6); err != nil {
@@ -710,7 +748,7 @@ func BenchmarkWorkerComplete(b *testing.B) {
 
 // BenchmarkWorkerTenThousandLines measures streaming 10,000 printed lines.
 func BenchmarkWorkerTenThousandLines(b *testing.B) {
-	s := startFake(b, WorkerConfig{})
+	s := startFake(b, Config{})
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		if _, err := s.Execute(ctx, kernel.ExecuteRequest{Code: "lines 10000"}, discardOutput{}); err != nil {
@@ -722,7 +760,7 @@ func BenchmarkWorkerTenThousandLines(b *testing.B) {
 // BenchmarkWorkerStart measures Start plus the first (trivial) request.
 func BenchmarkWorkerStart(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		s, err := Start(context.Background(), WorkerConfig{
+		s, err := Start(context.Background(), Config{
 			Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
 			Env:     []string{workerEnv + "=fake"},
 		})
