@@ -528,7 +528,15 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 	// New variables are declared; existing ones are only assigned by
 	// the cell function.
 	ps = append(ps, varPieces(c, func(n string) bool { return fresh || s.vars[n] == nil })...)
-	cells := []int{c.n}
+	var cells []int
+	for ref := range c.pkgRefs {
+		if _, ok := s.imports[ref]; ok {
+			// Registering the imports under a new file name is an Eval:
+			// only for cells that name a package.
+			cells = append(cells, c.n)
+			break
+		}
+	}
 	for _, p := range ps {
 		cells = append(cells, p.cell)
 	}

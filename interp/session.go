@@ -46,6 +46,13 @@ type Session struct {
 	// (execMu), nil when unknown.
 	cellTypes *cellTypes
 	closed    bool
+	// declaring tells that the running cell may have declared or
+	// imported something: not only constant expressions (fastpath.go)
+	// ran (execMu).
+	declaring bool
+	// noFastPath sends constant cells through the interpreter too
+	// (tests compare both paths).
+	noFastPath bool
 
 	// What the cells declared so far (guarded by execMu).
 	imports map[string]importSpec // by name used in code
@@ -180,6 +187,7 @@ func (s *Session) Execute(ctx context.Context, req kernel.ExecuteRequest, out ke
 		n = 0
 	}
 	res := kernel.ExecuteResult{Status: kernel.StatusOK}
+	s.declaring = false
 	value, err := s.runCell(ctx, req.Code, n)
 	if err != nil {
 		ee := s.execError(err, n)
@@ -187,9 +195,13 @@ func (s *Session) Execute(ctx context.Context, req kernel.ExecuteRequest, out ke
 		res.Error = ee
 	} else {
 		res.Value = value
-		s.histMu.Lock()
-		s.prior = append(s.prior, req.Code)
-		s.histMu.Unlock()
+		if s.declaring {
+			// Constant cells declare nothing: leaving them out keeps the
+			// lowerer from type-checking them again as earlier cells.
+			s.histMu.Lock()
+			s.prior = append(s.prior, req.Code)
+			s.histMu.Unlock()
+		}
 	}
 	if len(req.UserExpressions) > 0 {
 		res.UserExpressions = s.userExpressions(ctx, req.UserExpressions, n)
@@ -217,6 +229,7 @@ func (s *Session) runCell(ctx context.Context, code string, n int) (*kernel.Bund
 		case unitTime:
 			timing, timeStart = true, time.Now()
 		default:
+			s.declaring = true
 			err = s.runMagic(ctx, u)
 		}
 		if err != nil {
@@ -241,6 +254,10 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	if strings.TrimSpace(src) == "" {
 		return nil, nil
 	}
+	if v, ok := s.constCell(src); ok {
+		return v, nil
+	}
+	s.declaring = true
 	s.histMu.Lock()
 	prior := append([]string(nil), s.prior...)
 	s.histMu.Unlock()
@@ -594,10 +611,19 @@ func (s *Session) finalValue(c *parsedCell, cc *compiled) *kernel.Bundle {
 	vs, ts, typed := s.shown, s.shownText, s.typed
 	s.shown, s.shownText, s.typed = nil, nil, nil
 	s.outMu.Unlock()
+	return outBundle(vs, ts, typed, c.finalCall)
+}
+
+// outBundle builds an Out value from a cell's final values vs, their
+// text as the interpreter formats them (ts), and the values of cell types
+// the cell function reported (typed, by index). finalCall tells the final
+// expression is a call, which shows nothing when it returns only a nil
+// error.
+func outBundle(vs []any, ts []string, typed map[int]typedValue, finalCall bool) *kernel.Bundle {
 	if len(vs) == 0 {
 		return nil
 	}
-	if c.finalCall {
+	if finalCall {
 		allNil := true
 		for i, v := range vs {
 			if _, ok := typed[i]; v != nil || ok {

@@ -39,6 +39,23 @@ type cellLowerer struct {
 	seen    []string     // the prior cells committed by lowerCell
 	last    *loweredCell // the cell lowered last, committed when it shows up in prior
 	lastKey string
+
+	// gen counts changes of env and imports; lastCheck is the result of
+	// the last check, valid while gen is unchanged: the engine asks for
+	// the types of the cell it just lowered (typesOf, rewriteDisplayArgs)
+	// without checking it again. The lowering only reads the checked
+	// AST and types, never changes them.
+	gen       int
+	lastCheck checkMemo
+}
+
+// checkMemo is one result of check.
+type checkMemo struct {
+	src  string
+	cell int
+	gen  int
+	c    *checked
+	err  error
 }
 
 // newCellLowerer returns a lowerer that resolves imports from the given
@@ -85,6 +102,7 @@ func (l *cellLowerer) preludeObjects() map[string]types.Object {
 // reset forgets all committed cells (after %reset or a worker restart) but
 // keeps the converted packages.
 func (l *cellLowerer) reset() {
+	l.gen++
 	l.env = map[string]types.Object{}
 	l.imports = map[string]string{}
 	l.seen, l.last, l.lastKey = nil, nil, ""
@@ -126,6 +144,7 @@ func (l *cellLowerer) commit(c *loweredCell) {
 	if c == nil {
 		return
 	}
+	l.gen++
 	for n, o := range c.objs {
 		switch l.env[n].(type) {
 		case *types.TypeName, *types.Const:
@@ -490,8 +509,22 @@ type checked struct {
 	autoUsed map[string]bool // auto-imported paths
 }
 
-// check parses and type-checks a cell against the environment.
+// check parses and type-checks a cell against the environment. Checking
+// the same cell again against the same environment returns the same
+// result.
 func (l *cellLowerer) check(src string, cell int) (*checked, error) {
+	if m := &l.lastCheck; m.c != nil && m.gen == l.gen && m.cell == cell && m.src == src {
+		return m.c, m.err
+	}
+	c, err := l.checkNew(src, cell)
+	if c != nil {
+		l.lastCheck = checkMemo{src: src, cell: cell, gen: l.gen, c: c, err: err}
+	}
+	return c, err
+}
+
+// checkNew parses and type-checks a cell against the environment.
+func (l *cellLowerer) checkNew(src string, cell int) (*checked, error) {
 	name := "cell" + strconv.Itoa(cell)
 	m, err := buildModel(src, name)
 	if err != nil {
@@ -816,6 +849,7 @@ func (l *cellLowerer) rebuildEnv(prior []string) {
 			b.WriteString("\n")
 		}
 	}
+	l.gen++
 	l.env = map[string]types.Object{}
 	c, _ := l.check(b.String(), 0)
 	if c == nil || c.pkg == nil {

@@ -1,0 +1,186 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"math"
+	"reflect"
+
+	"github.com/godl-kernel/godl/kernel"
+)
+
+// A cell that is one constant expression (`1+1`, `2.5*4`, `"a" + "b"`,
+// `1<<10`, `float64(7)/2`) needs no interpreter: go/types computes its
+// exact value, and its Out value is that constant converted to its
+// default type (int, float64, rune, string, ...), as Go would print it.
+// Such a cell skips lowering, yaegi's compile and execute and the growth
+// of yaegi's global frame. Anything else, including every constant
+// expression whose value does not fit its type (`1<<70`) or that is
+// invalid (`1/0`), takes the ordinary path, which reports errors at cell
+// positions.
+
+// constFastNames are the universe names a constant cell may use: the
+// boolean constants, the basic types (as conversions) and the builtins
+// whose results on constants are constant.
+var constFastNames = map[string]bool{
+	"true": true, "false": true,
+	"bool": true, "string": true, "byte": true, "rune": true,
+	"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
+	"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true,
+	"float32": true, "float64": true, "complex64": true, "complex128": true,
+	"len": true, "real": true, "imag": true, "complex": true,
+}
+
+// maxConstCell bounds the source of a cell tried as a constant: longer
+// cells are programs, not arithmetic.
+const maxConstCell = 512
+
+// constCell returns the Out value of src when it is a single constant
+// expression of a basic type whose names all mean what the universe says
+// (the session has not redeclared them), and whether it is one.
+func (s *Session) constCell(src string) (*kernel.Bundle, bool) {
+	if s.noFastPath || len(src) > maxConstCell {
+		return nil, false
+	}
+	fset := token.NewFileSet()
+	x, err := parser.ParseExprFrom(fset, "", src, parser.SkipObjectResolution)
+	if err != nil || !s.constShaped(x) {
+		return nil, false
+	}
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
+	if err := types.CheckExpr(fset, nil, token.NoPos, x, info); err != nil {
+		return nil, false
+	}
+	tv, ok := info.Types[x]
+	if !ok || tv.Value == nil {
+		return nil, false
+	}
+	v, ok := constGoValue(tv.Type, tv.Value)
+	if !ok {
+		return nil, false
+	}
+	ts := fmt.Sprint(v)
+	return outBundle([]any{v}, []string{ts}, nil, false), true
+}
+
+// constShaped tells whether x is built only of literals, operators,
+// parentheses and the names in constFastNames that the session has not
+// redeclared.
+func (s *Session) constShaped(x ast.Expr) bool {
+	ok := true
+	ast.Inspect(x, func(n ast.Node) bool {
+		if !ok {
+			return false
+		}
+		switch n := n.(type) {
+		case nil, *ast.BasicLit, *ast.ParenExpr, *ast.BinaryExpr:
+		case *ast.UnaryExpr:
+			ok = n.Op != token.AND && n.Op != token.ARROW
+		case *ast.CallExpr:
+			_, isIdent := n.Fun.(*ast.Ident)
+			ok = isIdent && !n.Ellipsis.IsValid()
+		case *ast.Ident:
+			ok = constFastNames[n.Name] && s.decls[n.Name] == nil && s.vars[n.Name] == nil
+			if _, imported := s.imports[n.Name]; imported {
+				ok = false
+			}
+		default:
+			ok = false
+		}
+		return ok
+	})
+	return ok
+}
+
+// basicReflect are the reflect types of the basic Go types by go/types
+// kind.
+var basicReflect = map[types.BasicKind]reflect.Type{
+	types.Bool: reflect.TypeFor[bool](), types.String: reflect.TypeFor[string](),
+	types.Int: reflect.TypeFor[int](), types.Int8: reflect.TypeFor[int8](), types.Int16: reflect.TypeFor[int16](),
+	types.Int32: reflect.TypeFor[int32](), types.Int64: reflect.TypeFor[int64](),
+	types.Uint: reflect.TypeFor[uint](), types.Uint8: reflect.TypeFor[uint8](), types.Uint16: reflect.TypeFor[uint16](),
+	types.Uint32: reflect.TypeFor[uint32](), types.Uint64: reflect.TypeFor[uint64](), types.Uintptr: reflect.TypeFor[uintptr](),
+	types.Float32: reflect.TypeFor[float32](), types.Float64: reflect.TypeFor[float64](),
+	types.Complex64: reflect.TypeFor[complex64](), types.Complex128: reflect.TypeFor[complex128](),
+}
+
+// constGoValue converts constant v of type t (untyped: its default type)
+// to a Go value, or reports that it cannot: t is not a basic type, or v
+// does not fit.
+func constGoValue(t types.Type, v constant.Value) (any, bool) {
+	b, ok := types.Default(t).(*types.Basic)
+	if !ok {
+		return nil, false
+	}
+	rt, ok := basicReflect[b.Kind()]
+	if !ok {
+		return nil, false
+	}
+	rv := reflect.New(rt).Elem()
+	switch {
+	case b.Info()&types.IsBoolean != 0:
+		if v.Kind() != constant.Bool {
+			return nil, false
+		}
+		rv.SetBool(constant.BoolVal(v))
+	case b.Info()&types.IsString != 0:
+		if v.Kind() != constant.String {
+			return nil, false
+		}
+		rv.SetString(constant.StringVal(v))
+	case b.Info()&types.IsUnsigned != 0:
+		u, exact := constant.Uint64Val(constant.ToInt(v))
+		if !exact || rv.OverflowUint(u) {
+			return nil, false
+		}
+		rv.SetUint(u)
+	case b.Info()&types.IsInteger != 0:
+		i, exact := constant.Int64Val(constant.ToInt(v))
+		if !exact || rv.OverflowInt(i) {
+			return nil, false
+		}
+		rv.SetInt(i)
+	case b.Info()&types.IsFloat != 0:
+		f, ok := constFloat(v, b.Kind() == types.Float32)
+		if !ok {
+			return nil, false
+		}
+		rv.SetFloat(f)
+	case b.Info()&types.IsComplex != 0:
+		f32 := b.Kind() == types.Complex64
+		re, ok1 := constFloat(constant.Real(v), f32)
+		im, ok2 := constFloat(constant.Imag(v), f32)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		rv.SetComplex(complex(re, im))
+	default:
+		return nil, false
+	}
+	return rv.Interface(), true
+}
+
+// constFloat rounds a real constant to float64 (or float32), failing on
+// overflow.
+func constFloat(v constant.Value, f32 bool) (float64, bool) {
+	v = constant.ToFloat(v)
+	if v.Kind() != constant.Float && v.Kind() != constant.Int {
+		return 0, false
+	}
+	if f32 {
+		f, _ := constant.Float32Val(v)
+		if math.IsInf(float64(f), 0) {
+			return 0, false
+		}
+		return float64(f), true
+	}
+	f, _ := constant.Float64Val(v)
+	if math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}

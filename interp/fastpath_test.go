@@ -1,0 +1,125 @@
+package interp
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/godl-kernel/godl/kernel"
+)
+
+// TestConstCellSameAsInterpreter checks that constant cells shown by the
+// fast path (fastpath.go) get the Out value and status the interpreter
+// gives them, and that cells the fast path must not take still run.
+func TestConstCellSameAsInterpreter(t *testing.T) {
+	fast, slow := newTestSession(t), newTestSession(t)
+	slow.s.noFastPath = true
+	cases := []struct {
+		code string
+		fast bool // the fast path takes it
+		// yaegiFails: the interpreter fails on it (a yaegi bug); the
+		// fast path gives Go's value.
+		yaegiFails string
+	}{
+		{"1+1", true, ""},
+		{"  1 + 1\n", true, ""},
+		{"2.5*4", true, ""},
+		{"0.1+0.2", true, ""},
+		{`"a" + "b"`, true, ""},
+		{"`raw\\n`", true, ""},
+		{`"tab\there"`, true, ""},
+		{"1<<62", true, ""},
+		{"-1 << 63", true, ""},
+		{"'a'", true, ""},
+		{"'a' + 1", true, ""},
+		{"1/3.0", true, ""},
+		{"7/2", true, ""},
+		{"-7 % 3", true, ""},
+		{"float64(7)/2", true, ""},
+		{"float32(0.1)", true, ""},
+		{"3+4i", true, ""},
+		{"complex(1, 2)", true, ""},
+		{"real(3+4i)", true, "3"},
+		{"true && !false", true, ""},
+		{"1 < 2", true, ""},
+		{"uint8(255)", true, ""},
+		{"int8(-128)", true, ""},
+		{"^uint32(0)", true, ""},
+		{`len("héllo")`, true, ""},
+		{"string(rune(65))", true, ""},
+		{"1e20", true, ""},
+		{"1e-7", true, ""},
+		{"123456789.0", true, ""},
+		{"0x10 + 0b101 + 0o17 + 1_000", true, ""},
+		{"// a comment\n1 + 2 // another", true, ""},
+		{"1<<70", false, ""},
+		{"1e400", false, ""},
+		{"1/0", false, ""},
+		{"int8(200)", false, ""},
+		{"x", false, ""},
+		{"nil", false, ""},
+		{"len([]int{1})", false, ""},
+		{"fmt.Sprint(1)", false, ""},
+	}
+	for _, c := range cases {
+		_, took := fast.s.constCell(c.code)
+		if took != c.fast {
+			t.Errorf("constCell(%q) taken = %v, want %v", c.code, took, c.fast)
+		}
+		f, s := fast.run(c.code), slow.run(c.code)
+		if c.yaegiFails != "" {
+			if f.res.Status != kernel.StatusOK || f.res.Value == nil || f.res.Value.Data["text/plain"] != c.yaegiFails {
+				t.Errorf("%q: status %s Out %v, want %s", c.code, f.res.Status, f.res.Value, c.yaegiFails)
+			}
+			continue
+		}
+		if f.res.Status != s.res.Status {
+			t.Errorf("%q: status %s (fast path), %s (interpreter) %v", c.code, f.res.Status, s.res.Status, s.res.Error)
+			continue
+		}
+		if !reflect.DeepEqual(f.res.Value, s.res.Value) {
+			t.Errorf("%q: Out %v (fast path), %v (interpreter)", c.code, f.res.Value, s.res.Value)
+		}
+		if c.fast && f.res.Value == nil {
+			t.Errorf("%q: no Out value", c.code)
+		}
+	}
+}
+
+// TestConstCellRedeclaredNames checks that names a cell redeclared are
+// not taken for the universe's, and that %time still times a constant
+// cell.
+func TestConstCellRedeclaredNames(t *testing.T) {
+	ts := newTestSession(t)
+	for _, c := range []struct{ code, want string }{
+		{"var true = 5", ""},
+		{"true", "5"},
+		{"func len(s string) int { return 42 }", ""},
+		{`len("ab")`, "42"},
+		{"type float64 int", ""},
+		{"float64(7)", "7"},
+		{"const c = 3", ""},
+		{"c * 2", "6"},
+	} {
+		if c.want != "" {
+			if _, took := ts.s.constCell(c.code); took {
+				t.Errorf("%q: taken by the fast path after a redeclaration", c.code)
+			}
+		}
+		r := ts.run(c.code)
+		if r.res.Status != kernel.StatusOK {
+			t.Fatalf("%q: %v", c.code, r.res.Error)
+		}
+		got := ""
+		if r.res.Value != nil {
+			got, _ = r.res.Value.Data["text/plain"].(string)
+		}
+		if got != c.want {
+			t.Errorf("%q: Out %q, want %q", c.code, got, c.want)
+		}
+	}
+	r := ts.run("%time\n40 + 2")
+	if r.res.Status != kernel.StatusOK || r.res.Value == nil || r.res.Value.Data["text/plain"] != "42" || !strings.Contains(r.stdout, "Wall time") {
+		t.Errorf("%%time 40 + 2: status %s Out %v stdout %q", r.res.Status, r.res.Value, r.stdout)
+	}
+}
