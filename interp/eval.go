@@ -954,9 +954,31 @@ func compileSafe(yi *yaegi.Interpreter, src string) (p *yaegi.Program, err error
 // String, Error and the renderer methods itself, chosen from the static
 // method set.
 type cellTypes struct {
-	final  []types.Type      // the static types of the final expression's values; nil if unknown
-	named  []*types.TypeName // the package-level, non-generic named types of the session and the cell
-	ifaces map[string]bool   // top-level variables of the cell whose type is an interface
+	final  []types.Type    // the static types of the final expression's values; nil if unknown
+	ifaces map[string]bool // top-level variables of the cell whose type is an interface
+	scope  *types.Scope    // the cell's package scope: the session's and the cell's objects
+	named  []*types.TypeName
+	listed bool // named is computed
+}
+
+// namedTypes returns the package-level, non-generic, non-interface named
+// types of the session and the cell (computed on first use: the scope
+// holds every object of the session).
+func (ct *cellTypes) namedTypes() []*types.TypeName {
+	if ct.listed {
+		return ct.named
+	}
+	ct.listed = true
+	for _, name := range ct.scope.Names() {
+		o, ok := ct.scope.Lookup(name).(*types.TypeName)
+		if !ok || strings.HasPrefix(name, "_godl") || o.IsAlias() {
+			continue
+		}
+		if nt, ok := o.Type().(*types.Named); ok && nt.TypeParams().Len() == 0 && !types.IsInterface(nt) {
+			ct.named = append(ct.named, o)
+		}
+	}
+	return ct.named
 }
 
 // typesOf type-checks cell n (its Go source as given, magic lines
@@ -976,21 +998,10 @@ func (s *Session) typesOf(src string, n int) (ct *cellTypes) {
 	if err != nil || ck == nil || ck.info == nil || ck.pkg == nil {
 		return nil
 	}
-	ct = &cellTypes{ifaces: map[string]bool{}}
-	scope := ck.pkg.Scope()
-	for _, name := range scope.Names() {
-		switch o := scope.Lookup(name).(type) {
-		case *types.TypeName:
-			if strings.HasPrefix(name, "_godl") || o.IsAlias() {
-				continue
-			}
-			if nt, ok := o.Type().(*types.Named); ok && nt.TypeParams().Len() == 0 && !types.IsInterface(nt) {
-				ct.named = append(ct.named, o)
-			}
-		case *types.Var:
-			if o.Pos().IsValid() && s.lowerer.fset.File(o.Pos()) == ck.tf && types.IsInterface(o.Type()) {
-				ct.ifaces[name] = true
-			}
+	ct = &cellTypes{ifaces: map[string]bool{}, scope: ck.pkg.Scope()}
+	for name, o := range s.lowerer.declaredBy(ck) {
+		if v, ok := o.(*types.Var); ok && types.IsInterface(v.Type()) {
+			ct.ifaces[name] = true
 		}
 	}
 	for _, d := range ck.file.Decls {
@@ -1229,7 +1240,7 @@ func showCode(ct *cellTypes, expr string) string {
 // value through its methods and then running after.
 func typeCases(ct *cellTypes, t types.Type, k int, after string) []string {
 	var cases []string
-	for _, tn := range ct.named {
+	for _, tn := range ct.namedTypes() {
 		for _, c := range []types.Type{types.NewPointer(tn.Type()), tn.Type()} {
 			if !types.AssignableTo(c, t) {
 				continue
@@ -1251,7 +1262,7 @@ func (ct *cellTypes) needsPlan() bool {
 		return false
 	}
 	for _, t := range ct.final {
-		if involvesCellType(t) || (len(ct.named) > 0 && (types.IsInterface(t) || interfaceElems(t))) {
+		if involvesCellType(t) || ((types.IsInterface(t) || interfaceElems(t)) && len(ct.namedTypes()) > 0) {
 			return true
 		}
 	}

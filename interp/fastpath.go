@@ -63,8 +63,8 @@ func (s *Session) constCell(src string) (*kernel.Bundle, bool) {
 	if !ok {
 		return nil, false
 	}
-	ts := fmt.Sprint(v)
-	return outBundle([]any{v}, []string{ts}, nil, false), true
+	s.fastCells++
+	return outBundle([]any{v}, []string{fmt.Sprint(v)}, nil, false), true
 }
 
 // constShaped tells whether x is built only of literals, operators,
@@ -183,4 +183,116 @@ func constFloat(v constant.Value, f32 bool) (float64, bool) {
 		return 0, false
 	}
 	return f, true
+}
+
+// checkedValue returns the Out value of cell c (orig: its source as
+// type-checked) without running the interpreter when the cell is one
+// expression whose value go/types or the session already knows: a
+// constant of a basic type (math.Pi * 2, a constant of an earlier cell),
+// or a variable of the session whose type holds no cell type, interface,
+// func or channel, read from the interpreter's globals. Such a value
+// reaches the display code exactly as the interpreter would hand it
+// over.
+func (s *Session) checkedValue(orig string, n int, c *parsedCell) (b *kernel.Bundle, ok bool) {
+	if s.noFastPath || s.lowerer == nil || c.final == nil || c.finalCall || len(c.stmts) != 1 || len(c.decls) != 0 || len(c.vars) != 0 || len(c.imports) != 0 {
+		return nil, false
+	}
+	ck, err := s.lowerer.check(orig, n)
+	if err != nil || ck == nil || ck.info == nil || ck.pkg == nil {
+		return nil, false
+	}
+	x := cellFinalExpr(ck)
+	if x == nil {
+		return nil, false
+	}
+	tv, found := ck.info.Types[x]
+	if !found || tv.Type == nil || !tv.IsValue() {
+		return nil, false
+	}
+	if tv.Value != nil {
+		v, ok := constGoValue(tv.Type, tv.Value)
+		if !ok {
+			return nil, false
+		}
+		s.fastCells++
+		return outBundle([]any{v}, []string{fmt.Sprint(v)}, nil, false), true
+	}
+	id, isIdent := ast.Unparen(x).(*ast.Ident)
+	if !isIdent {
+		return nil, false
+	}
+	obj, isVar := ck.info.Uses[id].(*types.Var)
+	if !isVar || obj.Pkg() == nil || obj.Parent() != obj.Pkg().Scope() || s.vars[id.Name] == nil || !plainType(obj.Type(), 0) {
+		return nil, false
+	}
+	defer func() {
+		if recover() != nil {
+			b, ok = nil, false
+		}
+	}()
+	rv, found := s.yi.Globals()[id.Name]
+	if !found || !rv.IsValid() || !rv.CanInterface() {
+		return nil, false
+	}
+	v := rv.Interface()
+	if reflect.TypeOf(v) != rv.Type() {
+		return nil, false // not the value itself (an interface)
+	}
+	s.fastCells++
+	return outBundle([]any{v}, []string{fmt.Sprint(v)}, nil, false), true
+}
+
+// cellFinalExpr returns the final expression statement of the checked
+// cell's statements (the body of _godlCell in the model), or nil.
+func cellFinalExpr(ck *checked) ast.Expr {
+	for _, d := range ck.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
+			continue
+		}
+		if es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt); ok {
+			return es.X
+		}
+		return nil
+	}
+	return nil
+}
+
+// plainType tells whether values of static type t reach compiled code
+// the same way from the interpreter's globals as through a call: no cell
+// type, interface, func, channel or unsafe pointer anywhere in it.
+// Named types of compiled packages are taken whole.
+func plainType(t types.Type, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch t := t.(type) {
+	case *types.Basic:
+		return t.Kind() != types.UnsafePointer && t.Info()&types.IsUntyped == 0
+	case *types.Alias:
+		return plainType(types.Unalias(t), depth+1)
+	case *types.Named:
+		o := t.Obj()
+		switch t.Underlying().(type) {
+		case *types.Interface, *types.Signature, *types.Chan:
+			return false
+		}
+		return o.Pkg() != nil && o.Pkg().Path() != "main" && !involvesCellType(t)
+	case *types.Pointer:
+		return plainType(t.Elem(), depth+1)
+	case *types.Slice:
+		return plainType(t.Elem(), depth+1)
+	case *types.Array:
+		return plainType(t.Elem(), depth+1)
+	case *types.Map:
+		return plainType(t.Key(), depth+1) && plainType(t.Elem(), depth+1)
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			if !plainType(t.Field(i).Type(), depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

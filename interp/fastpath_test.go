@@ -123,3 +123,56 @@ func TestConstCellRedeclaredNames(t *testing.T) {
 		t.Errorf("%%time 40 + 2: status %s Out %v stdout %q", r.res.Status, r.res.Value, r.stdout)
 	}
 }
+
+// TestCheckedValueSameAsInterpreter checks that expression cells shown
+// from go/types' constants or the interpreter's globals (checkedValue)
+// get the Out value the interpreter gives them, in the same session, and
+// which cells take that path.
+func TestCheckedValueSameAsInterpreter(t *testing.T) {
+	ts := newTestSession(t)
+	setup := []string{
+		`import "math"`,
+		"x := 42\nf := 2.5\ns := \"hi\"\nxs := []int{1, 2, 3}\nm := map[string]int{\"b\": 2, \"a\": 1}",
+		"arr := [3]float64{1, 2, 3}\np := &x\nst := struct {\n\tA int\n\tB string\n}{1, \"b\"}",
+		"d := 1500 * time.Millisecond\nvar e error\nconst k = 7\nbs := []byte(\"hi\")",
+		"var r rune = 'x'",
+		"u8 := uint8(3)",
+		"c := 1 + 2i",
+		"type T struct{ A int }\nfunc (t T) String() string { return \"T!\" }\ntv := T{1}\ntvs := []T{{1}}\nvar a any = 5\nvar a2 any = T{2}",
+		"fn := func() {}\nch := make(chan int)\nmd := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nvar ip *int\nnested := map[string][]float64{\"a\": {1}}",
+		"type C float64\nconst cc C = 3\nvar cv C = 4",
+	}
+	for _, c := range setup {
+		if r := ts.run(c); r.res.Status != kernel.StatusOK {
+			t.Fatalf("%q: %v", c, r.res.Error)
+		}
+	}
+	cases := []struct {
+		code string
+		fast bool
+	}{
+		{"x", true}, {"(x)", true}, {"f", true}, {"s", true}, {"xs", true}, {"m", true}, {"arr", true},
+		{"p", true}, {"st", true}, {"d", true}, {"bs", true}, {"r", true}, {"u8", true}, {"c", true},
+		{"md", true}, {"ip", true}, {"nested", true},
+		{"k", true}, {"k * 2", true}, {"math.Pi", true}, {"math.Pi * 2", true}, {"math.MaxInt64", true},
+		{"e", false}, {"tv", false}, {"tvs", false}, {"a", false}, {"a2", false}, {"fn", false}, {"ch", false},
+		{"cc", false}, {"cv", false}, {"time.Second", false}, {"len(xs)", false}, {"x + 1", false}, {"-x", false},
+	}
+	for _, c := range cases {
+		before := ts.s.fastCells
+		f := ts.run(c.code)
+		if took := ts.s.fastCells > before; took != c.fast {
+			t.Errorf("%q: fast path taken = %v, want %v", c.code, took, c.fast)
+		}
+		ts.s.noFastPath = true
+		s := ts.run(c.code)
+		ts.s.noFastPath = false
+		if f.res.Status != s.res.Status || f.res.Status != kernel.StatusOK {
+			t.Errorf("%q: status %s (fast path), %s (interpreter) %v %v", c.code, f.res.Status, s.res.Status, f.res.Error, s.res.Error)
+			continue
+		}
+		if !reflect.DeepEqual(f.res.Value, s.res.Value) {
+			t.Errorf("%q: Out %v (fast path), %v (interpreter)", c.code, f.res.Value, s.res.Value)
+		}
+	}
+}

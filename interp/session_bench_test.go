@@ -71,8 +71,20 @@ func BenchmarkTrivialCellHistory(b *testing.B) {
 }
 
 // BenchmarkVarCellHistory is a cheap non-constant expression cell
-// (`len(w2) + v2`) after 50 declaring cells.
+// (`len(w2) + v2`, run by the interpreter) after 50 declaring cells.
 func BenchmarkVarCellHistory(b *testing.B) {
+	benchCell(b, "len(w2) + v2", "5")
+}
+
+// BenchmarkVarNameCellHistory shows a variable (`w2`, read from the
+// interpreter's globals) after 50 declaring cells.
+func BenchmarkVarNameCellHistory(b *testing.B) {
+	benchCell(b, "w2", "[1 2 3]")
+}
+
+// benchCell times cell code, whose Out text is want, after 50 declaring
+// cells.
+func benchCell(b *testing.B, code, want string) {
 	ts := newTestSession(b)
 	for _, c := range append([]string{`import "fmt"`}, historyCells(50)...) {
 		if r := ts.run(c); r.res.Status != kernel.StatusOK {
@@ -83,11 +95,11 @@ func BenchmarkVarCellHistory(b *testing.B) {
 	n := ts.n
 	for b.Loop() {
 		n++
-		res, err := ts.s.Execute(context.Background(), kernel.ExecuteRequest{Code: "len(w2) + v2", ExecutionCount: n}, out)
+		res, err := ts.s.Execute(context.Background(), kernel.ExecuteRequest{Code: code, ExecutionCount: n}, out)
 		if err != nil || res.Status != kernel.StatusOK {
 			b.Fatal(err, res.Error)
 		}
-		if res.Value == nil || res.Value.Data["text/plain"] != "5" {
+		if res.Value == nil || res.Value.Data["text/plain"] != want {
 			b.Fatalf("Out = %v", res.Value)
 		}
 	}

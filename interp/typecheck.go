@@ -862,12 +862,18 @@ func (l *cellLowerer) rebuildEnv(prior []string) {
 
 // declaredBy returns the package-level objects the checked cell itself
 // declares, by name, leaving out imports and the lowering's _godl helpers.
+//
+// It walks the cell's own definitions, not the package scope, which also
+// holds every object of the earlier cells.
 func (l *cellLowerer) declaredBy(c *checked) map[string]types.Object {
 	objs := map[string]types.Object{}
 	scope := c.pkg.Scope()
-	for _, n := range scope.Names() {
-		o := scope.Lookup(n)
-		if _, isPkg := o.(*types.PkgName); isPkg || strings.HasPrefix(n, "_godl") {
+	for id, o := range c.info.Defs {
+		if o == nil || o.Parent() != scope {
+			continue
+		}
+		n := id.Name
+		if _, isPkg := o.(*types.PkgName); isPkg || strings.HasPrefix(n, "_godl") || scope.Lookup(n) != o {
 			continue
 		}
 		if o.Pos().IsValid() && l.fset.File(o.Pos()) == c.tf {
