@@ -119,7 +119,14 @@ func (l *cellLowerer) lower(src string, cell int) (*loweredCell, error) {
 	if err := lw.run(); err != nil {
 		return nil, err
 	}
+	saved := append([]edit(nil), lw.edits...)
 	out, err := lw.apply()
+	if err != nil && lw.posTo >= lw.posFrom {
+		// Without the position markers, rather than without any rewrite.
+		lw.edits = saved
+		lw.dropPositions()
+		out, err = lw.apply()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +172,9 @@ type lowering struct {
 	errs        []string
 	origEdits   []edit // in cell offsets already
 	nedit       int    // edits made: the seq of the last one
+	// posFrom, posTo: the seq range of the position markers' edits
+	// (panicpos.go), dropped if the cell cannot be rewritten with them.
+	posFrom, posTo int
 }
 
 func (lw *lowering) off(p token.Pos) int { return lw.c.tf.Offset(p) }
@@ -218,6 +228,11 @@ func (lw *lowering) run() error {
 	})
 	lw.instances()
 	lw.genericInits()
+	// Position markers before the defer/go rewrites, which move argument
+	// text (and the markers of func literals in it) along.
+	lw.posFrom = lw.nedit + 1
+	lw.markPositions()
+	lw.posTo = lw.nedit
 	// After every other rewrite: the arguments moved out of a defer or go
 	// call take their own rewrites with them.
 	for _, st := range deferred {

@@ -61,6 +61,9 @@ func (e *lowerEnv) run(src string, cell int) (string, error) {
 		}
 		e.imported[p] = true
 	}
+	if err := declarePosVars(e.yi, lc.Source); err != nil {
+		return "", err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	v, err := e.yi.EvalWithContext(ctx, lc.Source)
@@ -305,7 +308,7 @@ func TestLowerRawCellText(t *testing.T) {
 		"func f(xs []float64) float64 { return slices.Max(xs) }\nfor i := range 2 { go func() { _ = i }() }\nk"
 	want := "m := map[string]int{\"a\": 1}\n{ _g1_1c := m; for _g1_2k := range _g1_1c { delete(_g1_1c, _g1_2k) } }\nn := len(m)\n" +
 		"for i := 0; i < 3; i++ { n += i }\nk := _godlMax_int(n, 2)\n" +
-		"func f(xs []float64) float64 { return slices.Max[[]float64, float64](xs) }\n" +
+		"func f(xs []float64) float64 {__godl_pf1f = 32; return slices.Max[[]float64, float64](xs) }\n" +
 		"for _g1_3i := 0; _g1_3i < 2; _g1_3i++ { i := _g1_3i; { go func() { _ = i }() }}\nk"
 	got, err := l.lowerCell(nil, src, 1)
 	if err != nil {

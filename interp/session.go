@@ -734,7 +734,6 @@ func (s *Session) execError(err error, n int) *kernel.ExecError {
 // panicError describes a runtime panic with the interpreted frames yaegi
 // printed while it unwound.
 func (s *Session) panicError(p yaegi.Panic, c *parsedCell) *kernel.ExecError {
-	n := c.n
 	name := "panic"
 	var msg string
 	pv := p.Value
@@ -773,23 +772,9 @@ func (s *Session) panicError(p yaegi.Panic, c *parsedCell) *kernel.ExecError {
 	}
 	tb = append(tb, "Traceback (innermost first):")
 	// yaegi knows the function of each frame, and the position of its
-	// body, not of the statement that panicked.
-	for _, f := range frames {
-		fn := strings.TrimPrefix(f.fn, "main.")
-		switch {
-		case (fn == "func" || fn == "main") && strings.HasPrefix(f.pos, fmt.Sprintf("cell%d:", n)):
-			// The generated cell function (a func literal).
-			if at >= 0 && at <= len(c.src) {
-				tb = append(tb, fmt.Sprintf("  in cell %d, in the statement at %s", n, c.pos(at)))
-			} else {
-				tb = append(tb, fmt.Sprintf("  in cell %d", n))
-			}
-			continue
-		case fn == "main" || strings.HasPrefix(fn, "__godl") || !strings.HasPrefix(f.pos, "cell"):
-			continue
-		}
-		tb = append(tb, fmt.Sprintf("  in func %s (its first statement is at %s; yaegi gives no finer position)", fn, f.pos))
-	}
+	// body; the lowering's position markers give the statement
+	// (panicpos.go).
+	tb = append(tb, s.posFrames(frames, at, c)...)
 	return &kernel.ExecError{Name: name, Value: msg, Traceback: tb}
 }
 

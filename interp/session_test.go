@@ -163,7 +163,7 @@ func TestREPL(t *testing.T) {
 		{name: "syntax error line", last: "a := 1\nb := 2 +* 3", err: "cell1:2:"},
 		{name: "panic", last: "panic(\"boom\")", err: "panic: boom"},
 		{name: "panic position in earlier cell", cells: []string{"func bad(i int) int {\n\tvar a []int\n\treturn a[i]\n}"}, last: "bad(3)", err: "cell1:"},
-		{name: "panic traceback", cells: []string{"func bad2(i int) int {\n\tvar a []int\n\treturn a[i]\n}"}, last: "x := 1\nbad2(x)", err: "in func bad2 (its first statement is at cell1:2:6; yaegi gives no finer position)\n  in cell 2, in the statement at cell2:2:1"},
+		{name: "panic traceback", cells: []string{"func bad2(i int) int {\n\tvar a []int\n\treturn a[i]\n}"}, last: "x := 1\nbad2(x)", err: "in func bad2, in the statement at cell1:3:2\n  in cell 2, in the statement at cell2:2:1"},
 		{name: "panic names cell", last: "x := 1\nif x == 1 {\n\tpanic(fmt.Sprintf(\"x=%d\", x))\n}", err: "x=1"},
 		// Go 1.22+ (the language helper's lowering).
 		{name: "range over int", last: "t := 0\nfor i := range 5 { t += i }\nt", value: "10"},

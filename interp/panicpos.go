@@ -1,0 +1,1027 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	yaegi "github.com/traefik/yaegi/interp"
+)
+
+// Runtime panic positions.
+//
+// yaegi v0.16.1 reports a panicking interpreted frame at its function's
+// first statement, never at the statement that panicked (runCfg redeclares
+// the variable its recovery code reads). The lowering therefore sets a
+// position marker before each statement of a function body that can
+// panic:
+//
+//	__godl_pf1f = 2<<16 | 5   // in func f: the statement 2 lines below f's `func`, column 5
+//
+// Each function body has its own marker variable, a global of the
+// interpreter that the session declares (declarePosVars) and reads when a
+// panic escapes a cell (posFrames). One variable per function, not one for
+// all, keeps the caller's marker on the statement that made the call: a
+// call to another function does not overwrite it, only a recursive call of
+// the same function does (posFrames then finds the call site statically).
+//
+// The marker's name and value do not depend on the cell number or on where
+// the function stands in its cell (values are lines relative to the
+// function's `func` keyword), so a function re-run unchanged keeps the
+// same lowered text and is not seen as redefined. Statements at cell level
+// use the cell's own variable __godl_pcN and absolute lines.
+//
+// Markers are inserted after the previous statement (or just inside the
+// block), not in front of the statement, so the statement keeps its line
+// and column. Only statements with an operation that can panic get one:
+// indexing and slicing, a pointer dereference (explicit or through a field
+// or method selector), an integer division or shift by a non-constant, a
+// type assertion without comma-ok, any call (the callee may panic), a map
+// write, a channel send, close and panic. A loop whose body has a single
+// such statement and no call (`for i := range a { s += a[i] }`), with a
+// header that cannot panic, gets that statement's marker once, before the
+// loop, instead of on every iteration: a pure arithmetic loop gets none.
+//
+// Limits: goroutines running the same function share its variable; a
+// panic in a deferred call at function exit names the last marked
+// statement; a closure carried over an interpreter rebuild sets the old
+// interpreter's variable (its frame then shows the function's first
+// statement, as yaegi does).
+
+// posShift packs a marker value: line offset << posShift | column.
+const posShift = 16
+
+// posMarker plans the markers of one lowered cell.
+type posMarker struct {
+	lw      *lowering
+	insAt   map[ast.Stmt]token.Pos // where a marker for the statement goes
+	atStart map[ast.Stmt]bool      // insAt is just inside a block or clause
+	commaOK map[*ast.TypeAssertExpr]bool
+}
+
+// posSite is one marker to insert.
+type posSite struct {
+	at      token.Pos
+	start   bool // at is the start of a block or clause ("V = N;")
+	val     int
+	call    bool        // the statement calls a function
+	elseIf  *ast.IfStmt // wrap this else-if in a block with the marker
+	hoisted bool
+}
+
+// encName writes a name component of a marker variable, length first, so
+// that different names never give the same variable.
+func encName(s string) string { return strconv.Itoa(len(s)) + s }
+
+// posFuncVar returns the marker variable of a declared func or method.
+func posFuncVar(d *ast.FuncDecl) string {
+	if d.Recv == nil || len(d.Recv.List) == 0 {
+		return "__godl_pf" + encName(d.Name.Name)
+	}
+	return "__godl_pm" + encName(recvTypeName(d.Recv.List[0].Type)) + encName(d.Name.Name)
+}
+
+// markPositions inserts the position markers of the cell's function
+// bodies (see the comment at the top of this file).
+func (lw *lowering) markPositions() {
+	pm := &posMarker{lw: lw, insAt: map[ast.Stmt]token.Pos{}, atStart: map[ast.Stmt]bool{}, commaOK: map[*ast.TypeAssertExpr]bool{}}
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		var start token.Pos
+		var list []ast.Stmt
+		switch x := n.(type) {
+		case *ast.BlockStmt:
+			start, list = x.Lbrace+1, x.List
+		case *ast.CaseClause:
+			start, list = x.Colon+1, x.Body
+		case *ast.CommClause:
+			start, list = x.Colon+1, x.Body
+		case *ast.AssignStmt:
+			if len(x.Lhs) == 2 && len(x.Rhs) == 1 {
+				if ta, ok := ast.Unparen(x.Rhs[0]).(*ast.TypeAssertExpr); ok {
+					pm.commaOK[ta] = true
+				}
+			}
+			return true
+		case *ast.ValueSpec:
+			if len(x.Names) == 2 && len(x.Values) == 1 {
+				if ta, ok := ast.Unparen(x.Values[0]).(*ast.TypeAssertExpr); ok {
+					pm.commaOK[ta] = true
+				}
+			}
+			return true
+		default:
+			return true
+		}
+		at, first := start, true
+		for _, s := range list {
+			pm.insAt[s], pm.atStart[s] = at, first
+			at, first = s.End(), false
+		}
+		return true
+	})
+	cellVar := fmt.Sprintf("__godl_pc%d", lw.cell)
+	k := 0
+	for _, d := range lw.c.file.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Body == nil {
+				continue
+			}
+			if d.Name.Name == "_godlCell" && d.Recv == nil {
+				pm.body(d.Body, cellVar, 1, true, &k)
+				continue
+			}
+			if strings.HasPrefix(d.Name.Name, "_godl") {
+				continue
+			}
+			pm.body(d.Body, posFuncVar(d), lw.c.tf.Position(d.Pos()).Line, false, new(int))
+		case *ast.GenDecl:
+			pm.lits(d, cellVar, 1, &k)
+		}
+	}
+}
+
+// body marks the statements of one function body with variable v (top:
+// the cell's statement function, whose own statements the engine tracks),
+// then the func literals in it.
+func (pm *posMarker) body(b *ast.BlockStmt, v string, base int, top bool, k *int) {
+	for _, s := range pm.list(b.List, top, base) {
+		pm.emit(s, v)
+	}
+	pm.lits(b, v, base, k)
+}
+
+// lits marks the bodies of the func literals directly inside n (not inside
+// another literal), numbered after parent's variable.
+func (pm *posMarker) lits(n ast.Node, parent string, base int, k *int) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		fl, ok := n.(*ast.FuncLit)
+		if !ok {
+			return true
+		}
+		*k++
+		pm.body(fl.Body, fmt.Sprintf("%s_%d", parent, *k), base, false, new(int))
+		return false
+	})
+}
+
+// emit inserts one marker.
+func (pm *posMarker) emit(s posSite, v string) {
+	set := fmt.Sprintf("%s = %d", v, s.val)
+	switch {
+	case s.elseIf != nil:
+		pm.lw.insert(s.elseIf.Pos(), "{"+set+"; ")
+		pm.lw.insert(s.elseIf.End(), "}")
+	case s.start:
+		pm.lw.insert(s.at, set+";")
+	default:
+		pm.lw.insert(s.at, "; "+set)
+	}
+}
+
+// list returns the markers of a statement list.
+func (pm *posMarker) list(list []ast.Stmt, top bool, base int) []posSite {
+	var out []posSite
+	for _, s := range list {
+		out = append(out, pm.stmt(s, s, top, base)...)
+	}
+	return out
+}
+
+// site returns a marker for anchor (a statement of a list) at the
+// position of s, if the nodes can panic.
+func (pm *posMarker) site(anchor, s ast.Stmt, base int, nodes ...ast.Node) []posSite {
+	panics, calls := false, false
+	for _, n := range nodes {
+		p, c := pm.scan(n)
+		panics, calls = panics || p, calls || c
+	}
+	if !panics {
+		return nil
+	}
+	at, ok := pm.insAt[anchor]
+	if !ok {
+		return nil
+	}
+	val, ok := pm.val(s.Pos(), base)
+	if !ok {
+		return nil
+	}
+	return []posSite{{at: at, start: pm.atStart[anchor], val: val, call: calls}}
+}
+
+// val encodes the position of p relative to line base.
+func (pm *posMarker) val(p token.Pos, base int) (int, bool) {
+	pos := pm.lw.c.tf.Position(p)
+	dl := pos.Line - base
+	if dl < 0 || dl >= 1<<(31-posShift) || pos.Column <= 0 || pos.Column >= 1<<posShift {
+		return 0, false
+	}
+	return dl<<posShift | pos.Column, true
+}
+
+// stmt returns the markers of statement s; anchor is the statement of
+// the list that holds s (s itself, or a labelled statement around it).
+func (pm *posMarker) stmt(s, anchor ast.Stmt, top bool, base int) []posSite {
+	own := func(nodes ...ast.Node) []posSite {
+		if top {
+			return nil
+		}
+		return pm.site(anchor, s, base, nodes...)
+	}
+	switch x := s.(type) {
+	case *ast.LabeledStmt:
+		return pm.stmt(x.Stmt, anchor, top, base)
+	case *ast.BlockStmt:
+		return pm.list(x.List, false, base)
+	case *ast.AssignStmt:
+		nodes := []ast.Node{}
+		for _, e := range x.Lhs {
+			nodes = append(nodes, e)
+		}
+		for _, e := range x.Rhs {
+			nodes = append(nodes, e)
+		}
+		if pm.assignPanics(x) {
+			return pm.forced2(top, anchor, s, base, nodes...)
+		}
+		return own(nodes...)
+	case *ast.IncDecStmt:
+		if !top && pm.mapIndex(x.X) {
+			return pm.forced(anchor, s, base)
+		}
+		return own(x.X)
+	case *ast.SendStmt:
+		return pm.forced2(top, anchor, s, base, x.Chan, x.Value)
+	case *ast.ExprStmt:
+		return own(x.X)
+	case *ast.ReturnStmt:
+		nodes := []ast.Node{}
+		for _, e := range x.Results {
+			nodes = append(nodes, e)
+		}
+		return own(nodes...)
+	case *ast.DeclStmt:
+		return own(x.Decl)
+	case *ast.GoStmt:
+		return own(pm.callParts(x.Call)...)
+	case *ast.DeferStmt:
+		return own(pm.callParts(x.Call)...)
+	case *ast.IfStmt:
+		out := own(x.Init, x.Cond)
+		out = append(out, pm.list(x.Body.List, false, base)...)
+		return append(out, pm.elseChain(x.Else, base)...)
+	case *ast.SwitchStmt:
+		nodes := []ast.Node{x.Init, x.Tag}
+		for _, c := range x.Body.List {
+			for _, e := range c.(*ast.CaseClause).List {
+				nodes = append(nodes, e)
+			}
+		}
+		out := own(nodes...)
+		for _, c := range x.Body.List {
+			out = append(out, pm.list(c.(*ast.CaseClause).Body, false, base)...)
+		}
+		return out
+	case *ast.TypeSwitchStmt:
+		out := own(x.Init, x.Assign)
+		for _, c := range x.Body.List {
+			out = append(out, pm.list(c.(*ast.CaseClause).Body, false, base)...)
+		}
+		return out
+	case *ast.SelectStmt:
+		var nodes []ast.Node
+		send := false
+		for _, c := range x.Body.List {
+			if cc := c.(*ast.CommClause); cc.Comm != nil {
+				nodes = append(nodes, cc.Comm)
+				if _, ok := cc.Comm.(*ast.SendStmt); ok {
+					send = true
+				}
+			}
+		}
+		var out []posSite
+		if send {
+			out = pm.forced2(top, anchor, s, base, nodes...)
+		} else {
+			out = own(nodes...)
+		}
+		for _, c := range x.Body.List {
+			out = append(out, pm.list(c.(*ast.CommClause).Body, false, base)...)
+		}
+		return out
+	case *ast.ForStmt:
+		hdr := own(x.Init, x.Cond, x.Post)
+		inner := pm.list(x.Body.List, false, base)
+		if h := pm.hoist(anchor, top, hdr, inner); h != nil {
+			return h
+		}
+		if again := pm.site(anchor, s, base, x.Cond, x.Post); again != nil && len(inner) > 0 {
+			// The condition and post statement run again after the body.
+			inner = append(inner, pm.loopEnd(x, anchor, again[0].val)...)
+		}
+		return append(hdr, inner...)
+	case *ast.RangeStmt:
+		var hdr []posSite
+		if _, ok := under(pm.lw.c.info.TypeOf(x.X)).(*types.Pointer); ok && x.Value != nil {
+			hdr = pm.forced2(top, anchor, s, base, x.X)
+		} else {
+			hdr = own(x.X)
+		}
+		inner := pm.list(x.Body.List, false, base)
+		if h := pm.hoist(anchor, top, hdr, inner); h != nil {
+			return h
+		}
+		return append(hdr, inner...)
+	}
+	return nil
+}
+
+// forced returns a marker for anchor whatever its nodes.
+func (pm *posMarker) forced(anchor, s ast.Stmt, base int) []posSite {
+	at, ok := pm.insAt[anchor]
+	if !ok {
+		return nil
+	}
+	val, ok := pm.val(s.Pos(), base)
+	if !ok {
+		return nil
+	}
+	return []posSite{{at: at, start: pm.atStart[anchor], val: val}}
+}
+
+// forced2 is forced for a statement that panics by itself (a send), with
+// the call flag of its nodes; none at cell level.
+func (pm *posMarker) forced2(top bool, anchor, s ast.Stmt, base int, nodes ...ast.Node) []posSite {
+	if top {
+		return nil
+	}
+	out := pm.forced(anchor, s, base)
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		if _, c := pm.scan(n); c && len(out) > 0 {
+			out[0].call = true
+		}
+	}
+	return out
+}
+
+// hoist returns the single marker of a loop body that has no call, moved
+// before the loop, when the header cannot panic; nil otherwise. Loops that
+// are statements of the cell function are not hoisted into it.
+func (pm *posMarker) hoist(anchor ast.Stmt, top bool, hdr, inner []posSite) []posSite {
+	if top || len(hdr) > 0 || len(inner) != 1 || inner[0].call || inner[0].elseIf != nil {
+		return nil
+	}
+	at, ok := pm.insAt[anchor]
+	if !ok {
+		return nil
+	}
+	return []posSite{{at: at, start: pm.atStart[anchor], val: inner[0].val, hoisted: true}}
+}
+
+// loopEnd returns markers re-setting val at the end of a loop's body and
+// before each continue that targets the loop.
+func (pm *posMarker) loopEnd(f *ast.ForStmt, anchor ast.Stmt, val int) []posSite {
+	var out []posSite
+	if n := len(f.Body.List); n > 0 {
+		switch f.Body.List[n-1].(type) {
+		case *ast.ReturnStmt, *ast.BranchStmt:
+		default:
+			out = append(out, posSite{at: f.Body.List[n-1].End(), val: val})
+		}
+	}
+	var label string
+	if ls, ok := anchor.(*ast.LabeledStmt); ok {
+		label = ls.Label.Name
+	}
+	var walk func(n ast.Node, depth int)
+	walk = func(n ast.Node, depth int) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt:
+				if x != f {
+					walk(x.Body, depth+1)
+					return false
+				}
+			case *ast.RangeStmt:
+				walk(x.Body, depth+1)
+				return false
+			case *ast.BranchStmt:
+				if x.Tok == token.CONTINUE && ((x.Label == nil && depth == 0) || (x.Label != nil && x.Label.Name == label)) {
+					if at, ok := pm.insAt[x]; ok {
+						out = append(out, posSite{at: at, start: pm.atStart[x], val: val})
+					}
+				}
+			}
+			return true
+		})
+	}
+	walk(f.Body, 0)
+	return out
+}
+
+// elseChain returns the markers of an else branch: an else-if whose
+// header can panic is wrapped in a block that starts with its marker.
+func (pm *posMarker) elseChain(e ast.Stmt, base int) []posSite {
+	switch x := e.(type) {
+	case *ast.BlockStmt:
+		return pm.list(x.List, false, base)
+	case *ast.IfStmt:
+		var out []posSite
+		if p, c := pm.scanAll(x.Init, x.Cond); p {
+			if val, ok := pm.val(x.Pos(), base); ok {
+				out = append(out, posSite{elseIf: x, val: val, call: c})
+			}
+		}
+		out = append(out, pm.list(x.Body.List, false, base)...)
+		return append(out, pm.elseChain(x.Else, base)...)
+	}
+	return nil
+}
+
+func (pm *posMarker) scanAll(nodes ...ast.Node) (panics, calls bool) {
+	for _, n := range nodes {
+		p, c := pm.scan(n)
+		panics, calls = panics || p, calls || c
+	}
+	return panics, calls
+}
+
+// callParts returns what a go or defer statement evaluates at once: the
+// function value and the arguments, not the call.
+func (pm *posMarker) callParts(call *ast.CallExpr) []ast.Node {
+	nodes := []ast.Node{call.Fun}
+	for _, a := range call.Args {
+		nodes = append(nodes, a)
+	}
+	return nodes
+}
+
+// mapIndex tells whether e indexes a map (a write to it panics on a nil map).
+func (pm *posMarker) mapIndex(e ast.Expr) bool {
+	ix, ok := ast.Unparen(e).(*ast.IndexExpr)
+	if !ok {
+		return false
+	}
+	_, isMap := under(pm.lw.c.info.TypeOf(ix.X)).(*types.Map)
+	return isMap
+}
+
+// assignPanics tells whether an assignment panics by itself: a map write,
+// or an integer division or shift by a non-constant.
+func (pm *posMarker) assignPanics(x *ast.AssignStmt) bool {
+	info := pm.lw.c.info
+	if x.Tok != token.DEFINE {
+		for _, e := range x.Lhs {
+			if pm.mapIndex(e) {
+				return true
+			}
+		}
+	}
+	if len(x.Rhs) == 1 && len(x.Lhs) == 1 && info.Types[x.Rhs[0]].Value == nil {
+		switch x.Tok {
+		case token.QUO_ASSIGN, token.REM_ASSIGN:
+			return isIntegerType(info.TypeOf(x.Lhs[0]))
+		case token.SHL_ASSIGN, token.SHR_ASSIGN:
+			return isSignedType(info.TypeOf(x.Rhs[0]))
+		}
+	}
+	return false
+}
+
+// isIntegerType tells whether t is an integer type, or a type parameter
+// that may be one.
+func isIntegerType(t types.Type) bool {
+	if _, ok := types.Unalias(t).(*types.TypeParam); ok {
+		return true
+	}
+	b, ok := under(t).(*types.Basic)
+	return ok && b.Info()&types.IsInteger != 0
+}
+
+// isSignedType tells whether t is a signed integer type, or a type
+// parameter that may be one.
+func isSignedType(t types.Type) bool {
+	if _, ok := types.Unalias(t).(*types.TypeParam); ok {
+		return true
+	}
+	b, ok := under(t).(*types.Basic)
+	return ok && b.Info()&types.IsInteger != 0 && b.Info()&types.IsUnsigned == 0
+}
+
+// scan tells whether evaluating n can panic, and whether it calls a
+// function. Func literals are not entered (their bodies have markers of
+// their own).
+func (pm *posMarker) scan(n ast.Node) (panics, calls bool) {
+	info := pm.lw.c.info
+	if n == nil {
+		return false, false
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		if e, ok := n.(ast.Expr); ok {
+			if tv, ok := info.Types[e]; ok && (tv.Value != nil || tv.IsType()) {
+				return false // constants and types cannot panic
+			}
+		}
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if tv, ok := info.Types[x.Fun]; ok && tv.IsType() {
+				// A conversion: only slice to array (pointer) panics.
+				if len(x.Args) == 1 {
+					if _, isSlice := under(info.TypeOf(x.Args[0])).(*types.Slice); isSlice {
+						switch under(tv.Type).(type) {
+						case *types.Array, *types.Pointer:
+							panics = true
+						}
+					}
+				}
+				return true
+			}
+			var fun *ast.Ident
+			switch f := ast.Unparen(x.Fun).(type) {
+			case *ast.Ident:
+				fun = f
+			case *ast.SelectorExpr:
+				fun = f.Sel
+			}
+			if fun != nil {
+				if b, ok := info.Uses[fun].(*types.Builtin); ok {
+					switch b.Name() {
+					case "panic", "close":
+						panics = true
+					case "make":
+						for _, a := range x.Args[1:] {
+							if info.Types[a].Value == nil {
+								panics = true
+							}
+						}
+					}
+					return true
+				}
+			}
+			panics, calls = true, true
+		case *ast.IndexExpr:
+			switch under(info.TypeOf(x.X)).(type) {
+			case *types.Signature:
+				// a generic function's instantiation
+			case *types.Map:
+				// reading a nil map is fine
+			case *types.Array:
+				if info.Types[x.Index].Value == nil {
+					panics = true
+				}
+			default:
+				panics = true
+			}
+		case *ast.SliceExpr:
+			panics = true
+		case *ast.StarExpr:
+			panics = true
+		case *ast.SelectorExpr:
+			if s := info.Selections[x]; s != nil && s.Indirect() {
+				panics = true
+			}
+		case *ast.BinaryExpr:
+			switch x.Op {
+			case token.QUO, token.REM:
+				if isIntegerType(info.TypeOf(x)) && info.Types[x.Y].Value == nil {
+					panics = true
+				}
+			case token.SHL, token.SHR:
+				if info.Types[x.Y].Value == nil && isSignedType(info.TypeOf(x.Y)) {
+					panics = true
+				}
+			case token.EQL, token.NEQ:
+				// Interfaces holding the same uncomparable type.
+				xt, yt := info.Types[x.X], info.Types[x.Y]
+				if !xt.IsNil() && !yt.IsNil() && types.IsInterface(xt.Type) && types.IsInterface(yt.Type) {
+					panics = true
+				}
+			}
+		case *ast.TypeAssertExpr:
+			if x.Type != nil && !pm.commaOK[x] {
+				panics = true
+			}
+		}
+		return true
+	})
+	return panics, calls
+}
+
+// dropPositions removes the position markers' edits.
+func (lw *lowering) dropPositions() {
+	kept := lw.edits[:0]
+	for _, e := range lw.edits {
+		if e.seq < lw.posFrom || e.seq > lw.posTo {
+			kept = append(kept, e)
+		}
+	}
+	lw.edits = kept
+	lw.posTo = lw.posFrom - 1
+}
+
+// posVarRE matches a position marker: its variable is group 1.
+var posVarRE = regexp.MustCompile(`(__godl_p[fmc][^\s=;{}]*) = \d+`)
+
+// declarePosVars declares in yi the marker variables that srcs set and yi
+// does not have yet (ints, never shown: they are not cell variables).
+func declarePosVars(yi *yaegi.Interpreter, srcs ...string) error {
+	var names []string
+	seen := map[string]bool{}
+	var globals map[string]reflect.Value
+	for _, src := range srcs {
+		if !strings.Contains(src, "__godl_p") {
+			continue
+		}
+		for _, m := range posVarRE.FindAllStringSubmatch(src, -1) {
+			name := m[1]
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			if globals == nil {
+				globals = yi.Globals()
+			}
+			if _, ok := globals[name]; !ok {
+				names = append(names, name)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	sort.Strings(names)
+	p, err := compileSafe(yi, "package main\nvar "+strings.Join(names, ", ")+" int\n")
+	if err != nil {
+		return fmt.Errorf("godl: declaring position markers: %w", err)
+	}
+	_, err = yi.Execute(p)
+	return err
+}
+
+// posBody is an interpreted function body as it was compiled.
+type posBody struct {
+	file     string
+	from, to token.Position // its braces
+	v        string         // its marker variable; "" when it has none
+	base     int            // the line marker values count from
+	name     string         // "func f", "method (*T).M", "a func literal in cell 3"
+	block    *ast.BlockStmt
+}
+
+// posBodies parses the sources of the session's funcs and methods and of
+// the cells' statements and variables, as they were compiled (with the
+// same position directives), for their function bodies.
+func (s *Session) posBodies(c *parsedCell) []*posBody {
+	fset := token.NewFileSet()
+	var bodies []*posBody
+	var visit func(n ast.Node, base int, name string)
+	visit = func(n ast.Node, base int, name string) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			fl, ok := n.(*ast.FuncLit)
+			if !ok {
+				return true
+			}
+			bodies = append(bodies, newPosBody(fset, fl.Body, base, name))
+			visit(fl.Body, base, name)
+			return false
+		})
+	}
+	parse := func(src string) *ast.File {
+		f, err := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
+		if err != nil {
+			return nil
+		}
+		return f
+	}
+	seen := map[*declRecord]bool{}
+	for _, r := range s.declOrder {
+		if seen[r] || (r.d.kind != "func" && r.d.kind != "method") {
+			continue
+		}
+		seen[r] = true
+		f := parse("package p\n" + r.cell.directive(r.d.off) + r.d.text + "\n")
+		if f == nil {
+			continue
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			name := "func " + fd.Name.Name
+			if fd.Recv != nil && len(fd.Recv.List) > 0 {
+				recv := recvTypeName(fd.Recv.List[0].Type)
+				if _, ptr := fd.Recv.List[0].Type.(*ast.StarExpr); ptr {
+					recv = "(*" + recv + ")"
+				}
+				name = "method " + recv + "." + fd.Name.Name
+			}
+			base := fset.Position(fd.Pos()).Line
+			bodies = append(bodies, newPosBody(fset, fd.Body, base, name))
+			visit(fd.Body, base, "a func literal in "+name)
+		}
+	}
+	cells := []*parsedCell{c}
+	have := map[*parsedCell]bool{c: true}
+	for _, r := range s.varOrder {
+		if !have[r.cell] {
+			have[r.cell] = true
+			cells = append(cells, r.cell)
+		}
+	}
+	for _, r := range s.declOrder {
+		if !have[r.cell] {
+			have[r.cell] = true
+			cells = append(cells, r.cell)
+		}
+	}
+	for _, pc := range cells {
+		var srcs []string
+		for _, st := range pc.stmts {
+			srcs = append(srcs, pc.directive(st.off)+st.text)
+			if st.local != "" {
+				srcs = append(srcs, pc.directive(st.localOff)+st.local)
+			}
+		}
+		for _, v := range pc.vars {
+			if v.rhs != "" {
+				srcs = append(srcs, "_ = "+pc.directive(v.rhsOff)+v.rhs)
+			}
+		}
+		name := fmt.Sprintf("a func literal in cell %d", pc.n)
+		for _, src := range srcs {
+			if !strings.Contains(src, "func") {
+				continue
+			}
+			if f := parse("package p\nfunc _() {\n" + src + "\n}\n"); f != nil {
+				visit(f, 1, name)
+			}
+		}
+	}
+	return bodies
+}
+
+func newPosBody(fset *token.FileSet, b *ast.BlockStmt, base int, name string) *posBody {
+	from, to := fset.Position(b.Lbrace), fset.Position(b.Rbrace)
+	pb := &posBody{file: from.Filename, from: from, to: to, base: base, name: name, block: b}
+	ast.Inspect(b, func(n ast.Node) bool {
+		if pb.v != "" {
+			return false
+		}
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			if _, ok := markerValue(x); ok {
+				pb.v = x.Lhs[0].(*ast.Ident).Name
+			}
+		}
+		return true
+	})
+	return pb
+}
+
+// markerValue returns the value a position marker statement sets.
+func markerValue(s ast.Stmt) (int, bool) {
+	as, ok := s.(*ast.AssignStmt)
+	if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 || as.Tok != token.ASSIGN {
+		return 0, false
+	}
+	id, ok := as.Lhs[0].(*ast.Ident)
+	lit, ok2 := as.Rhs[0].(*ast.BasicLit)
+	if !ok || !ok2 || !strings.HasPrefix(id.Name, "__godl_p") || lit.Kind != token.INT {
+		return 0, false
+	}
+	v, err := strconv.Atoi(lit.Value)
+	return v, err == nil
+}
+
+// contains tells whether line:col of file is inside the body.
+func (b *posBody) contains(file string, line, col int) bool {
+	if file != b.file {
+		return false
+	}
+	after := line > b.from.Line || (line == b.from.Line && col >= b.from.Column)
+	before := line < b.to.Line || (line == b.to.Line && col <= b.to.Column)
+	return after && before
+}
+
+// decode returns the cell position of marker value val.
+func (b *posBody) decode(val int) string {
+	return fmt.Sprintf("%s:%d:%d", b.file, b.base+val>>posShift, val&(1<<posShift-1))
+}
+
+// callSites returns the marker values of the statements of b that call a
+// function or method named callee (not inside func literals).
+func (b *posBody) callSites(callee string) []int {
+	var out []int
+	seen := map[int]bool{}
+	var list func(l []ast.Stmt)
+	calls := func(n ast.Node) bool {
+		found := false
+		ast.Inspect(n, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncLit, *ast.BlockStmt:
+				return false
+			case *ast.CallExpr:
+				switch f := ast.Unparen(x.Fun).(type) {
+				case *ast.Ident:
+					found = found || f.Name == callee
+				case *ast.SelectorExpr:
+					found = found || f.Sel.Name == callee
+				case *ast.IndexExpr:
+					if id, ok := f.X.(*ast.Ident); ok && id.Name == callee {
+						found = true
+					}
+				}
+			}
+			return !found
+		})
+		return found
+	}
+	var nested func(s ast.Stmt)
+	nested = func(s ast.Stmt) {
+		switch x := s.(type) {
+		case *ast.LabeledStmt:
+			nested(x.Stmt)
+		case *ast.BlockStmt:
+			list(x.List)
+		case *ast.IfStmt:
+			list(x.Body.List)
+			if x.Else != nil {
+				nested(x.Else)
+			}
+		case *ast.ForStmt:
+			list(x.Body.List)
+		case *ast.RangeStmt:
+			list(x.Body.List)
+		case *ast.SwitchStmt:
+			for _, c := range x.Body.List {
+				list(c.(*ast.CaseClause).Body)
+			}
+		case *ast.TypeSwitchStmt:
+			for _, c := range x.Body.List {
+				list(c.(*ast.CaseClause).Body)
+			}
+		case *ast.SelectStmt:
+			for _, c := range x.Body.List {
+				list(c.(*ast.CommClause).Body)
+			}
+		}
+	}
+	list = func(l []ast.Stmt) {
+		cur := 0
+		for _, s := range l {
+			if v, ok := markerValue(s); ok {
+				cur = v
+				continue
+			}
+			if cur > 0 && calls(s) && !seen[cur] {
+				seen[cur] = true
+				out = append(out, cur)
+			}
+			cur = 0
+			nested(s)
+		}
+	}
+	list(b.block.List)
+	return out
+}
+
+// splitPos splits "file:line:col".
+func splitPos(pos string) (file string, line, col int, ok bool) {
+	i := strings.LastIndexByte(pos, ':')
+	if i < 0 {
+		return "", 0, 0, false
+	}
+	j := strings.LastIndexByte(pos[:i], ':')
+	if j < 0 {
+		return "", 0, 0, false
+	}
+	line, err1 := strconv.Atoi(pos[j+1 : i])
+	col, err2 := strconv.Atoi(pos[i+1:])
+	return pos[:j], line, col, err1 == nil && err2 == nil
+}
+
+// posFrames returns the traceback lines of a panic's interpreted frames
+// (innermost first, as yaegi printed them while the panic unwound): each
+// names its function and the cell position of the statement it was
+// running. at is the offset of the top-level statement of cell c that ran.
+func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string {
+	bodies := s.posBodies(c)
+	globals := s.yi.Globals()
+	value := func(v string) int {
+		g, ok := globals[v]
+		if !ok || !g.IsValid() || !g.CanInt() {
+			return 0
+		}
+		return int(g.Int())
+	}
+	used := map[string]bool{}
+	callee := "" // the function of the frame inside the current one
+	var out []string
+	cellFile := fmt.Sprintf("cell%d", c.n)
+	for _, f := range frames {
+		fn := strings.TrimPrefix(f.fn, "main.")
+		file, line, col, ok := splitPos(f.pos)
+		var b *posBody
+		for _, cand := range bodies {
+			// Bodies that contain the position are nested: the
+			// innermost starts last.
+			if ok && cand.contains(file, line, col) && (b == nil || cand.from.Line > b.from.Line || cand.from.Line == b.from.Line && cand.from.Column > b.from.Column) {
+				b = cand
+			}
+		}
+		if b == nil {
+			if ok && file == cellFile && (fn == "func" || fn == "main") {
+				out = append(out, s.cellFrame(c, at, value(fmt.Sprintf("__godl_pc%d", c.n))))
+			}
+			callee = ""
+			continue
+		}
+		var where string
+		switch {
+		case b.v == "":
+			where = "in the statement at " + f.pos
+		case !used[b.v]:
+			used[b.v] = true
+			if v := value(b.v); v > 0 {
+				where = "in the statement at " + b.decode(v)
+			} else {
+				where = "in the statement at " + f.pos
+			}
+		default:
+			// A recursive call: the marker belongs to a deeper frame.
+			var ps []string
+			if callee != "" {
+				for _, v := range b.callSites(callee) {
+					ps = append(ps, b.decode(v))
+				}
+			}
+			switch len(ps) {
+			case 0:
+				where = "at a call whose position is unknown (the function also runs deeper in this traceback)"
+			case 1:
+				where = "in the statement at " + ps[0]
+			default:
+				where = "in one of the statements at " + strings.Join(ps, ", ")
+			}
+		}
+		out = append(out, fmt.Sprintf("  in %s, %s", b.name, where))
+		callee = ""
+		if i := strings.LastIndexByte(fn, '.'); i < 0 {
+			callee = fn
+		} else if fn[i+1:] != "func" {
+			callee = fn[i+1:]
+		}
+	}
+	return out
+}
+
+// cellFrame returns the traceback line of cell c's own statements: the
+// top-level statement at offset at, or the statement inside it that the
+// cell's marker (value v) names.
+func (s *Session) cellFrame(c *parsedCell, at, v int) string {
+	if at < 0 && len(c.stmts) == 1 {
+		at = c.stmts[0].off
+	}
+	if at < 0 || at > len(c.src) {
+		return fmt.Sprintf("  in cell %d", c.n)
+	}
+	pos := c.pos(at)
+	for _, st := range c.stmts {
+		if st.off != at {
+			continue
+		}
+		first, _ := c.lineCol(st.off)
+		last, _ := c.lineCol(st.off + len(st.text))
+		if l := 1 + v>>posShift; v > 0 && l >= first && l <= last && (l > first || v&(1<<posShift-1) >= 1) {
+			pos = fmt.Sprintf("cell%d:%d:%d", c.n, l, v&(1<<posShift-1))
+		}
+	}
+	return fmt.Sprintf("  in cell %d, in the statement at %s", c.n, pos)
+}
+
+// piecesSrc returns the sources of pieces.
+func piecesSrc(ps []piece) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.src
+	}
+	return out
+}
