@@ -160,23 +160,30 @@ func containsString(list []string, s string) bool {
 // real engine in the worker: the kernel-side cost of a cell minus the
 // protocol.
 func BenchmarkWorkerSessionTrivialExecute(b *testing.B) {
-	s, err := Start(context.Background(), Config{
-		Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
-		Env:     []string{workerEnv + "=session"},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	ctx := context.Background()
-	req := kernel.ExecuteRequest{Code: "x := 1", ExecutionCount: 1}
-	if res, err := s.Execute(ctx, req, discardOutput{}); err != nil || res.Status != kernel.StatusOK {
-		b.Fatal(res, err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := s.Execute(ctx, req, discardOutput{}); err != nil {
-			b.Fatal(err)
-		}
+	for _, code := range []string{"1+1", "x := 1", "x"} {
+		b.Run(code, func(b *testing.B) {
+			s, err := Start(context.Background(), Config{
+				Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
+				Env:     []string{workerEnv + "=session"},
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			ctx := context.Background()
+			for _, c := range []string{"x := 1", code} {
+				req := kernel.ExecuteRequest{Code: c, ExecutionCount: 1}
+				if res, err := s.Execute(ctx, req, discardOutput{}); err != nil || res.Status != kernel.StatusOK {
+					b.Fatal(res, err)
+				}
+			}
+			req := kernel.ExecuteRequest{Code: code, ExecutionCount: 2}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Execute(ctx, req, discardOutput{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
