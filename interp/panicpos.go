@@ -64,6 +64,7 @@ type posMarker struct {
 	insAt   map[ast.Stmt]token.Pos // where a marker for the statement goes
 	atStart map[ast.Stmt]bool      // insAt is just inside a block or clause
 	commaOK map[*ast.TypeAssertExpr]bool
+	safe    map[*ast.IndexExpr]bool // indexes that an enclosing condition evaluated already
 }
 
 // posSite is one marker to insert.
@@ -126,6 +127,7 @@ func (lw *lowering) markPositions() {
 		}
 		return true
 	})
+	pm.safeIndexes()
 	cellVar := fmt.Sprintf("__godl_pc%d", lw.cell)
 	k := 0
 	for _, d := range lw.c.file.Decls {
@@ -575,6 +577,9 @@ func (pm *posMarker) scan(n ast.Node) (panics, calls bool) {
 			}
 			panics, calls = true, true
 		case *ast.IndexExpr:
+			if pm.safe[x] {
+				return true
+			}
 			switch under(info.TypeOf(x.X)).(type) {
 			case *types.Signature:
 				// a generic function's instantiation
@@ -1024,4 +1029,174 @@ func piecesSrc(ps []piece) []string {
 		out[i] = p.src
 	}
 	return out
+}
+
+// safeIndexes finds the index expressions x[i] (x and i variables, or i a
+// constant) inside the body of an if or for statement whose condition
+// evaluated the same x[i] (not under || or a nested &&), when the body
+// assigns neither x nor i and no closure or pointer can: they cannot
+// panic. `if xs[i] > m { m = xs[i] }` then needs one marker, not two,
+// and its loop none.
+func (pm *posMarker) safeIndexes() {
+	lw := pm.lw
+	info := lw.c.info
+	pm.safe = map[*ast.IndexExpr]bool{}
+	key := func(ix *ast.IndexExpr) (types.Object, string, bool) {
+		id, ok := ast.Unparen(ix.X).(*ast.Ident)
+		if !ok {
+			return nil, "", false
+		}
+		obj, ok := info.Uses[id].(*types.Var)
+		if !ok || obj.Parent() == lw.c.pkg.Scope() {
+			return nil, "", false // a global: a call may change it
+		}
+		switch under(obj.Type()).(type) {
+		case *types.Slice, *types.Array, *types.Basic:
+		default:
+			return nil, "", false
+		}
+		if tv := info.Types[ix.Index]; tv.Value != nil {
+			return obj, "const " + tv.Value.ExactString(), true
+		}
+		iid, ok := ast.Unparen(ix.Index).(*ast.Ident)
+		if !ok {
+			return nil, "", false
+		}
+		iobj, ok := info.Uses[iid].(*types.Var)
+		if !ok || iobj.Parent() == lw.c.pkg.Scope() {
+			return nil, "", false
+		}
+		return obj, fmt.Sprintf("var %p", iobj), true
+	}
+	captured := map[types.Object]bool{}
+	isStable := func(o types.Object, body ast.Node) bool {
+		c, ok := captured[o]
+		if !ok {
+			c = lw.captured(o, lw.c.file)
+			captured[o] = c
+		}
+		return !c && !lw.assigned(o, body) && !rangeAssigned(info, o, body)
+	}
+	var conjuncts func(e ast.Expr, out *[]ast.Expr)
+	conjuncts = func(e ast.Expr, out *[]ast.Expr) {
+		if b, ok := ast.Unparen(e).(*ast.BinaryExpr); ok && b.Op == token.LAND {
+			conjuncts(b.X, out)
+			conjuncts(b.Y, out)
+			return
+		}
+		*out = append(*out, e)
+	}
+	type pair struct {
+		obj types.Object
+		idx string
+	}
+	// evaluated returns the x[i] that evaluating n surely evaluates.
+	evaluated := func(n ast.Node) map[pair]bool {
+		seen := map[pair]bool{}
+		ast.Inspect(n, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncLit, *ast.BlockStmt:
+				return false
+			case *ast.BinaryExpr:
+				if x.Op == token.LAND || x.Op == token.LOR {
+					return false
+				}
+			case *ast.IndexExpr:
+				if obj, idx, ok := key(x); ok {
+					seen[pair{obj, idx}] = true
+				}
+			}
+			return true
+		})
+		return seen
+	}
+	// markSafe marks the x[i] of seen inside within as safe when scope
+	// cannot change x or i.
+	markSafe := func(seen map[pair]bool, scope, within ast.Node) {
+		if len(seen) == 0 {
+			return
+		}
+		ast.Inspect(within, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.IndexExpr:
+				obj, idx, ok := key(x)
+				if !ok || !seen[pair{obj, idx}] || !isStable(obj, scope) {
+					return true
+				}
+				if !strings.HasPrefix(idx, "const") {
+					if !isStable(info.Uses[ast.Unparen(x.Index).(*ast.Ident)], scope) {
+						return true
+					}
+				}
+				pm.safe[x] = true
+			}
+			return true
+		})
+	}
+	checked := func(cond ast.Expr, body *ast.BlockStmt) {
+		if cond == nil {
+			return
+		}
+		var cs []ast.Expr
+		conjuncts(cond, &cs)
+		seen := map[pair]bool{}
+		for _, c := range cs {
+			for p := range evaluated(c) {
+				seen[p] = true
+			}
+		}
+		markSafe(seen, body, body)
+	}
+	// In a statement list, what a simple statement evaluates is safe in
+	// the statements after it, if the list changes neither x nor i.
+	block := func(scope ast.Node, list []ast.Stmt) {
+		for k, st := range list {
+			switch st.(type) {
+			case *ast.AssignStmt, *ast.ExprStmt, *ast.IncDecStmt, *ast.SendStmt, *ast.DeclStmt:
+			default:
+				continue
+			}
+			seen := evaluated(st)
+			for _, later := range list[k+1:] {
+				if _, ok := later.(*ast.LabeledStmt); ok {
+					break // a goto may reach it without st
+				}
+				markSafe(seen, scope, later)
+			}
+		}
+	}
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.IfStmt:
+			checked(x.Cond, x.Body)
+		case *ast.ForStmt:
+			checked(x.Cond, x.Body)
+		case *ast.BlockStmt:
+			block(x, x.List)
+		case *ast.CaseClause:
+			block(x, x.Body)
+		case *ast.CommClause:
+			block(x, x.Body)
+		}
+		return true
+	})
+}
+
+// rangeAssigned tells whether a range statement in body assigns obj
+// (for obj = range ...).
+func rangeAssigned(info *types.Info, obj types.Object, body ast.Node) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if r, ok := n.(*ast.RangeStmt); ok && r.Tok == token.ASSIGN {
+			for _, e := range []ast.Expr{r.Key, r.Value} {
+				if id, ok := e.(*ast.Ident); ok && info.Uses[id] == obj {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/godl-kernel/godl/kernel"
 	"github.com/traefik/yaegi/stdlib"
@@ -134,6 +135,19 @@ func TestPositionMarkers(t *testing.T) {
 			"func q(a, b int) (int, bool) {\n\tif b == 0 {\n\t\treturn 0, false\n\t}; __godl_pf1q = 262146\n\treturn a / b, true\n}"},
 		{"func ok(v any) (string, bool) {\n\ts, ok := v.(string)\n\treturn s, ok\n}",
 			"func ok(v any) (string, bool) {\n\ts, ok := v.(string)\n\treturn s, ok\n}"},
+		// The assignment's xs[i] was evaluated by the condition: one
+		// marker in the loop body, moved before the loop.
+		{"func mx(xs []int) int {\n\tm := 0\n\tfor i := range xs {\n\t\tif xs[i] > m {\n\t\t\tm = xs[i]\n\t\t}\n\t}\n\treturn m\n}",
+			"func mx(xs []int) int {\n\tm := 0; __godl_pf2mx = 196611\n\tfor i := range xs {\n\t\tif xs[i] > m {\n\t\t\tm = xs[i]\n\t\t}\n\t}\n\treturn m\n}"},
+		// An index evaluated by an earlier statement of the block.
+		{"func pm(xs []int) int {\n\ts, t := 0, 0\n\tfor i := range xs {\n\t\ts += xs[i]\n\t\tt -= xs[i] * 2\n\t}\n\treturn s + t\n}",
+			"func pm(xs []int) int {\n\ts, t := 0, 0; __godl_pf2pm = 196611\n\tfor i := range xs {\n\t\ts += xs[i]\n\t\tt -= xs[i] * 2\n\t}\n\treturn s + t\n}"},
+		// ... not when the body changes the index.
+		{"func mx(xs []int, i int) int {\n\tif xs[i] > 0 {\n\t\ti++\n\t\treturn xs[i]\n\t}\n\treturn 0\n}",
+			"func mx(xs []int, i int) int {__godl_pf2mx = 65538;\n\tif xs[i] > 0 {\n\t\ti++; __godl_pf2mx = 196611\n\t\treturn xs[i]\n\t}\n\treturn 0\n}"},
+		// ... nor under ||.
+		{"func mx(xs []int, i int) int {\n\tif i < 0 || xs[i] > 0 {\n\t\treturn xs[i]\n\t}\n\treturn 0\n}",
+			"func mx(xs []int, i int) int {__godl_pf2mx = 65538;\n\tif i < 0 || xs[i] > 0 {__godl_pf2mx = 131075;\n\t\treturn xs[i]\n\t}\n\treturn 0\n}"},
 		{"x := []int{1}\nfor i := 0; i < 1; i++ {\n\tx[i]++\n}",
 			"x := []int{1}\nfor i := 0; i < 1; i++ {__godl_pc1 = 131074;\n\tx[i]++\n}"},
 	}
@@ -203,5 +217,43 @@ func TestPositionMarkersHidden(t *testing.T) {
 		if strings.HasPrefix(m, "__godl_p") {
 			t.Errorf("completion offers %s", m)
 		}
+	}
+}
+
+// BenchmarkPanicPosLoops measures loops in funcs, where position markers
+// go: a loop with one indexing statement (its marker is set once, before
+// the loop), a loop with an indexed comparison and assignment (the same
+// index: one marker, before the loop), a loop with two indexing
+// statements (two markers per iteration) and a loop calling a func (a
+// marker per iteration, next to a call). Each reports the best time of one cell.
+func BenchmarkPanicPosLoops(b *testing.B) {
+	ts := newTestSession(b)
+	decl := "func sumIdx(xs []int) int {\n\ts := 0\n\tfor i := range xs {\n\t\ts += xs[i]\n\t}\n\treturn s\n}\n" +
+		"func maxIdx(xs []int) int {\n\tm := 0\n\tfor i := range xs {\n\t\tif xs[i] > m {\n\t\t\tm = xs[i]\n\t\t}\n\t}\n\treturn m\n}\n" +
+		"func twoIdx(xs, ys []int) int {\n\ts := 0\n\tfor i := range xs {\n\t\ts += xs[i]\n\t\ts -= ys[i]\n\t}\n\treturn s\n}\n" +
+		"func one(i int) int { return i & 1 }\n" +
+		"func callLoop(n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += one(i)\n\t}\n\treturn s\n}\n" +
+		"xs := make([]int, 1000000)\nfor i := range xs { xs[i] = i }"
+	if r := ts.run(decl); r.res.Error != nil {
+		b.Fatal(r.res.Error)
+	}
+	for _, c := range []struct{ name, code, want string }{
+		{"sumIdx", "sumIdx(xs)", "499999500000"},
+		{"maxIdx", "maxIdx(xs)", "999999"},
+		{"twoIdx", "twoIdx(xs, xs)", "0"},
+		{"callLoop", "callLoop(300000)", "150000"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			best := time.Duration(1 << 62)
+			for b.Loop() {
+				t0 := time.Now()
+				r := ts.run(c.code)
+				if r.res.Error != nil || r.res.Value == nil || r.res.Value.Data["text/plain"] != c.want {
+					b.Fatal(r.res.Error, r.res.Value)
+				}
+				best = min(best, time.Since(t0))
+			}
+			b.ReportMetric(best.Seconds()*1e3, "best-ms")
+		})
 	}
 }
