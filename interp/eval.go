@@ -551,8 +551,11 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 	// Variables used by funcs (of any cell), closures or pointers stay
 	// globals; the others live as locals of the cell function, which
 	// yaegi runs about twice as fast as globals.
-	funcRefs := s.funcRefs(c)
+	var funcRefs map[string]bool
 	local := func(names []string) bool {
+		if funcRefs == nil {
+			funcRefs = s.funcRefs(c)
+		}
 		for _, n := range names {
 			// A variable of interface type is assigned in place: yaegi
 			// cannot copy an interpreted value held in an interface
@@ -658,20 +661,30 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 
 // funcRefs returns the names used by the funcs and methods of the
 // session and of cell c.
+// The session's part is computed once per change of its declarations.
 func (s *Session) funcRefs(c *parsedCell) map[string]bool {
-	m := map[string]bool{}
-	add := func(d declPiece) {
+	add := func(m map[string]bool, d declPiece) {
 		if d.kind == "func" || d.kind == "method" {
 			for r := range d.refs {
 				m[r] = true
 			}
 		}
 	}
-	for _, r := range s.declOrder {
-		add(r.d)
+	if s.declRefs == nil {
+		s.declRefs = map[string]bool{}
+		for _, r := range s.declOrder {
+			add(s.declRefs, r.d)
+		}
+	}
+	if len(c.decls) == 0 {
+		return s.declRefs
+	}
+	m := make(map[string]bool, len(s.declRefs))
+	for r := range s.declRefs {
+		m[r] = true
 	}
 	for _, d := range c.decls {
-		add(d)
+		add(m, d)
 	}
 	return m
 }

@@ -176,3 +176,22 @@ func TestCheckedValueSameAsInterpreter(t *testing.T) {
 		}
 	}
 }
+
+// TestTypesAfterRedefinition checks that a cell right after a type was
+// redefined sees the session's types by name though it does not name
+// them (the checker's scope holds only the objects a cell names, plus
+// every type).
+func TestTypesAfterRedefinition(t *testing.T) {
+	ts := newTestSession(t)
+	for _, c := range []string{
+		"type T struct{ A int }\nfunc (t T) String() string { return \"T1\" }",
+		"type T struct{ A, B int }\nfunc (t T) String() string { return \"T2\" }\nvar a any = T{1, 2}",
+	} {
+		if r := ts.run(c); r.res.Status != kernel.StatusOK {
+			t.Fatalf("%q: %v", c, r.res.Error)
+		}
+	}
+	if r := ts.run("a"); r.res.Status != kernel.StatusOK || r.value() != "T2" {
+		t.Errorf("a: status %s Out %q %v, want T2", r.res.Status, r.value(), r.res.Error)
+	}
+}

@@ -65,6 +65,7 @@ type Session struct {
 	declOrder     []*declRecord
 	vars          map[string]*varRecord
 	varOrder      []*varRecord
+	declRefs      map[string]bool // the names the funcs of declOrder use; nil: not computed (funcRefs)
 
 	// The running cell (guarded by outMu).
 	outMu      sync.Mutex
@@ -148,6 +149,7 @@ func (s *Session) reset() error {
 	s.decls = map[string]*declRecord{}
 	s.vars = map[string]*varRecord{}
 	s.declOrder, s.varOrder = nil, nil
+	s.declRefs = nil
 	s.histMu.Lock()
 	s.prior = nil
 	s.histMu.Unlock()
@@ -409,6 +411,10 @@ func anyRedeclared(s *Session, c *parsedCell) bool {
 
 // record remembers c's declarations as the latest.
 func (s *Session) record(c *parsedCell) {
+	if len(c.decls) == 0 && len(c.vars) == 0 {
+		return
+	}
+	s.declRefs = nil
 	for _, dp := range c.decls {
 		if s.sameDecl(dp) {
 			continue

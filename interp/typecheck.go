@@ -47,6 +47,28 @@ type cellLowerer struct {
 	// AST and types, never changes them.
 	gen       int
 	lastCheck checkMemo
+	types     []types.Object // typeNames, for typesGen
+	typesGen  int
+}
+
+// typeNames returns the type names of env and base (env first).
+func (l *cellLowerer) typeNames() []types.Object {
+	if l.typesGen == l.gen && l.types != nil {
+		return l.types
+	}
+	l.types = l.types[:0]
+	for _, env := range []map[string]types.Object{l.env, l.base} {
+		for _, o := range env {
+			if _, ok := o.(*types.TypeName); ok {
+				l.types = append(l.types, o)
+			}
+		}
+	}
+	if l.types == nil {
+		l.types = []types.Object{}
+	}
+	l.typesGen = l.gen
+	return l.types
 }
 
 // checkMemo is one result of check.
@@ -617,12 +639,22 @@ func (l *cellLowerer) checkNew(src string, cell int) (*checked, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		pkg = types.NewPackage("main", "main")
 		scope := pkg.Scope()
-		for _, env := range []map[string]types.Object{l.env, l.base} {
-			for n, o := range env {
-				if !own[n] && !fileImports[n] && scope.Lookup(n) == nil {
-					scope.Insert(o)
-				}
+		insert := func(n string, o types.Object) {
+			if o != nil && !own[n] && !fileImports[n] && scope.Lookup(n) == nil {
+				scope.Insert(o)
 			}
+		}
+		// Only the earlier cells' objects the cell names (the parser
+		// leaves them unresolved), so that a check costs the same after
+		// a thousand cells; and every type, which the lowering and the
+		// engine look up by name to spell types (typeString,
+		// cellTypeSpelling, cellTypes.namedTypes).
+		for _, id := range f.Unresolved {
+			insert(id.Name, l.env[id.Name])
+			insert(id.Name, l.base[id.Name])
+		}
+		for _, o := range l.typeNames() {
+			insert(o.Name(), o)
 		}
 		for n, ip := range extraPkgs {
 			scope.Insert(types.NewPkgName(token.NoPos, pkg, n, ip))
@@ -858,6 +890,7 @@ func (l *cellLowerer) rebuildEnv(prior []string) {
 	for n, o := range l.declaredBy(c) {
 		l.env[n] = o
 	}
+	l.gen++ // the check above saw an empty env
 }
 
 // declaredBy returns the package-level objects the checked cell itself
