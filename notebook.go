@@ -10,6 +10,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -151,7 +152,9 @@ func splitLines(s string) []any {
 	return lines
 }
 
-var validCellID = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+// Regular expressions compile on first use: the kernel process starts
+// faster without them (its sockets must be bound before the client connects).
+var validCellID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`) })
 
 // prepare makes the notebook an nbformat 4.5 notebook run by godl: every
 // cell has a valid unique id, code cells have no outputs or counts yet,
@@ -165,7 +168,7 @@ func (nb *notebook) prepare(info kernel.Info, kernelName, displayName string) {
 	seen := map[string]bool{}
 	for _, c := range nb.cells {
 		id, _ := c["id"].(string)
-		if !validCellID.MatchString(id) || seen[id] {
+		if !validCellID().MatchString(id) || seen[id] {
 			id = newCellID(seen)
 			c["id"] = id
 		}

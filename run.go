@@ -217,7 +217,7 @@ func firstLine(s string) string {
 	return s
 }
 
-var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]")
+var ansiEscape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("\x1b\\[[0-9;]*[A-Za-z]") })
 
 func failureText(index int, src string, xe *kernel.ExecError) string {
 	var b strings.Builder
@@ -227,7 +227,7 @@ func failureText(index int, src string, xe *kernel.ExecError) string {
 	}
 	if len(xe.Traceback) > 0 {
 		for _, t := range xe.Traceback {
-			b.WriteString(ansiEscape.ReplaceAllString(strings.TrimRight(t, "\n"), ""))
+			b.WriteString(ansiEscape().ReplaceAllString(strings.TrimRight(t, "\n"), ""))
 			b.WriteByte('\n')
 		}
 	} else {
@@ -295,8 +295,8 @@ func (o *cellOutput) Stream(name, text string) {
 }
 
 var (
-	carriageReturn = regexp.MustCompile(`[^\n]*\r([^\n])`)
-	backspace      = regexp.MustCompile(`[^\n]\x08`)
+	carriageReturn = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\n]*\r([^\n])`) })
+	backspace      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^\n]\x08`) })
 )
 
 // squashControl applies \r and \b the way nbconvert's coalesce_streams
@@ -304,12 +304,12 @@ var (
 func squashControl(s string) string {
 	if strings.IndexByte(s, '\r') >= 0 {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
-		for carriageReturn.MatchString(s) {
-			s = carriageReturn.ReplaceAllString(s, "$1")
+		for carriageReturn().MatchString(s) {
+			s = carriageReturn().ReplaceAllString(s, "$1")
 		}
 	}
 	for strings.IndexByte(s, '\b') >= 0 {
-		t := backspace.ReplaceAllString(s, "")
+		t := backspace().ReplaceAllString(s, "")
 		if t == s {
 			break
 		}

@@ -385,7 +385,7 @@ func TestNotebookRoundTripKeepsUnknownFields(t *testing.T) {
 	ids := map[string]bool{}
 	for i, c := range cells {
 		id, _ := c.(map[string]any)["id"].(string)
-		if !validCellID.MatchString(id) || ids[id] {
+		if !validCellID().MatchString(id) || ids[id] {
 			t.Errorf("cell %d id %q invalid or duplicate", i, id)
 		}
 		ids[id] = true
