@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -1167,11 +1168,68 @@ func (pm *posMarker) safeIndexes() {
 			}
 		}
 	}
+	// A loop's index within bounds: for i := range xs, and
+	// for i := 0; i < len(xs); i++, make xs[i] safe in the body.
+	localVar := func(e ast.Expr, defs bool) types.Object {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		if !ok {
+			return nil
+		}
+		o := info.Uses[id]
+		if defs && o == nil {
+			o = info.Defs[id]
+		}
+		v, ok := o.(*types.Var)
+		if !ok || v.Parent() == lw.c.pkg.Scope() {
+			return nil
+		}
+		return v
+	}
+	inBounds := func(xs ast.Expr, i types.Object, body *ast.BlockStmt) {
+		x := localVar(xs, false)
+		if x == nil || i == nil {
+			return
+		}
+		markSafe(map[pair]bool{{x, fmt.Sprintf("var %p", i)}: true}, body, body)
+	}
+	countedLoop := func(f *ast.ForStmt) {
+		init, ok := f.Init.(*ast.AssignStmt)
+		if !ok || init.Tok != token.DEFINE || len(init.Lhs) != 1 || len(init.Rhs) != 1 {
+			return
+		}
+		if v := info.Types[init.Rhs[0]].Value; v == nil || constant.Sign(v) < 0 {
+			return
+		}
+		i := localVar(init.Lhs[0], true)
+		cond, ok := f.Cond.(*ast.BinaryExpr)
+		if !ok || cond.Op != token.LSS || localVar(cond.X, false) != i {
+			return
+		}
+		call, ok := ast.Unparen(cond.Y).(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 {
+			return
+		}
+		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); !ok || id.Name != "len" {
+			return
+		} else if _, ok := info.Uses[id].(*types.Builtin); !ok {
+			return
+		}
+		post, ok := f.Post.(*ast.IncDecStmt)
+		if !ok || post.Tok != token.INC || localVar(post.X, false) != i {
+			return
+		}
+		inBounds(call.Args[0], i, f.Body)
+	}
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		switch x := n.(type) {
+		case *ast.RangeStmt:
+			if x.Key != nil {
+				inBounds(x.X, localVar(x.Key, x.Tok == token.DEFINE), x.Body)
+			}
 		case *ast.IfStmt:
 			checked(x.Cond, x.Body)
 		case *ast.ForStmt:
+			countedLoop(x)
 			checked(x.Cond, x.Body)
 		case *ast.BlockStmt:
 			block(x, x.List)

@@ -125,8 +125,14 @@ func TestPositionMarkers(t *testing.T) {
 	}{
 		{"func s(n int) int { s := 0; for i := 0; i < n; i++ { s += i }; return s }",
 			"func s(n int) int { s := 0; for i := 0; i < n; i++ { s += i }; return s }"},
-		{"func s(a []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t}\n\treturn s\n}",
-			"func s(a []int) int {\n\ts := 0; __godl_pf1s = 196611\n\tfor j := range a {\n\t\ts += a[j]\n\t}\n\treturn s\n}"},
+		{"func s(a []int, n int) int {\n\ts := 0\n\tfor j := 0; j < n; j++ {\n\t\ts += a[j]\n\t}\n\treturn s\n}",
+			"func s(a []int, n int) int {\n\ts := 0; __godl_pf1s = 196611\n\tfor j := 0; j < n; j++ {\n\t\ts += a[j]\n\t}\n\treturn s\n}"},
+		// Indexes a loop keeps in bounds need none.
+		{"func s(a, b []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t}\n\tfor j := 0; j < len(b); j++ {\n\t\ts += b[j]\n\t}\n\treturn s\n}",
+			"func s(a, b []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t}\n\tfor j := 0; j < len(b); j++ {\n\t\ts += b[j]\n\t}\n\treturn s\n}"},
+		// ... unless the body changes the slice.
+		{"func s(a []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t\ta = a[:1]\n\t}\n\treturn s\n}",
+			"func s(a []int) int {\n\ts := 0\n\tfor j := range a {__godl_pf1s = 196611;\n\t\ts += a[j]; __godl_pf1s = 262147\n\t\ta = a[:1]\n\t}\n\treturn s\n}"},
 		{"func m(a []int) int {\n\tm := 0\n\tfor _, x := range a {\n\t\tif x > m {\n\t\t\tm = x\n\t\t}\n\t}\n\treturn m\n}",
 			"func m(a []int) int {\n\tm := 0\n\tfor _, x := range a {\n\t\tif x > m {\n\t\t\tm = x\n\t\t}\n\t}\n\treturn m\n}"},
 		{"type T struct{ n int }\nfunc (t *T) Inc() {\n\tt.n++\n}",
@@ -137,11 +143,11 @@ func TestPositionMarkers(t *testing.T) {
 			"func ok(v any) (string, bool) {\n\ts, ok := v.(string)\n\treturn s, ok\n}"},
 		// The assignment's xs[i] was evaluated by the condition: one
 		// marker in the loop body, moved before the loop.
-		{"func mx(xs []int) int {\n\tm := 0\n\tfor i := range xs {\n\t\tif xs[i] > m {\n\t\t\tm = xs[i]\n\t\t}\n\t}\n\treturn m\n}",
-			"func mx(xs []int) int {\n\tm := 0; __godl_pf2mx = 196611\n\tfor i := range xs {\n\t\tif xs[i] > m {\n\t\t\tm = xs[i]\n\t\t}\n\t}\n\treturn m\n}"},
+		{"func mx(xs []int, n int) int {\n\tm := 0\n\tfor i := 0; i < n; i++ {\n\t\tif xs[i] > m {\n\t\t\tm = xs[i]\n\t\t}\n\t}\n\treturn m\n}",
+			"func mx(xs []int, n int) int {\n\tm := 0; __godl_pf2mx = 196611\n\tfor i := 0; i < n; i++ {\n\t\tif xs[i] > m {\n\t\t\tm = xs[i]\n\t\t}\n\t}\n\treturn m\n}"},
 		// An index evaluated by an earlier statement of the block.
-		{"func pm(xs []int) int {\n\ts, t := 0, 0\n\tfor i := range xs {\n\t\ts += xs[i]\n\t\tt -= xs[i] * 2\n\t}\n\treturn s + t\n}",
-			"func pm(xs []int) int {\n\ts, t := 0, 0; __godl_pf2pm = 196611\n\tfor i := range xs {\n\t\ts += xs[i]\n\t\tt -= xs[i] * 2\n\t}\n\treturn s + t\n}"},
+		{"func pm(xs []int, n int) int {\n\ts, t := 0, 0\n\tfor i := 0; i < n; i++ {\n\t\ts += xs[i]\n\t\tt -= xs[i] * 2\n\t}\n\treturn s + t\n}",
+			"func pm(xs []int, n int) int {\n\ts, t := 0, 0; __godl_pf2pm = 196611\n\tfor i := 0; i < n; i++ {\n\t\ts += xs[i]\n\t\tt -= xs[i] * 2\n\t}\n\treturn s + t\n}"},
 		// ... not when the body changes the index.
 		{"func mx(xs []int, i int) int {\n\tif xs[i] > 0 {\n\t\ti++\n\t\treturn xs[i]\n\t}\n\treturn 0\n}",
 			"func mx(xs []int, i int) int {__godl_pf2mx = 65538;\n\tif xs[i] > 0 {\n\t\ti++; __godl_pf2mx = 196611\n\t\treturn xs[i]\n\t}\n\treturn 0\n}"},
@@ -221,16 +227,16 @@ func TestPositionMarkersHidden(t *testing.T) {
 }
 
 // BenchmarkPanicPosLoops measures loops in funcs, where position markers
-// go: a loop with one indexing statement (its marker is set once, before
-// the loop), a loop with an indexed comparison and assignment (the same
-// index: one marker, before the loop), a loop with two indexing
-// statements (two markers per iteration) and a loop calling a func (a
-// marker per iteration, next to a call). Each reports the best time of one cell.
+// go: a range loop indexing its slice (no marker: the index is in
+// bounds), a range loop with an indexed comparison and assignment (none),
+// a counted loop to n with two indexing statements (two markers per
+// iteration) and a loop calling a func (one per iteration, next to a
+// call). Each reports the best time of one cell.
 func BenchmarkPanicPosLoops(b *testing.B) {
 	ts := newTestSession(b)
 	decl := "func sumIdx(xs []int) int {\n\ts := 0\n\tfor i := range xs {\n\t\ts += xs[i]\n\t}\n\treturn s\n}\n" +
 		"func maxIdx(xs []int) int {\n\tm := 0\n\tfor i := range xs {\n\t\tif xs[i] > m {\n\t\t\tm = xs[i]\n\t\t}\n\t}\n\treturn m\n}\n" +
-		"func twoIdx(xs, ys []int) int {\n\ts := 0\n\tfor i := range xs {\n\t\ts += xs[i]\n\t\ts -= ys[i]\n\t}\n\treturn s\n}\n" +
+		"func twoIdx(xs, ys []int, n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += xs[i]\n\t\ts -= ys[i]\n\t}\n\treturn s\n}\n" +
 		"func one(i int) int { return i & 1 }\n" +
 		"func callLoop(n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += one(i)\n\t}\n\treturn s\n}\n" +
 		"xs := make([]int, 1000000)\nfor i := range xs { xs[i] = i }"
@@ -240,7 +246,7 @@ func BenchmarkPanicPosLoops(b *testing.B) {
 	for _, c := range []struct{ name, code, want string }{
 		{"sumIdx", "sumIdx(xs)", "499999500000"},
 		{"maxIdx", "maxIdx(xs)", "999999"},
-		{"twoIdx", "twoIdx(xs, xs)", "0"},
+		{"twoIdx", "twoIdx(xs, xs, len(xs))", "0"},
 		{"callLoop", "callLoop(300000)", "150000"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
