@@ -47,6 +47,13 @@ func buildFront(dir string) (string, error) {
 	} else {
 		return "", errors.New("godl's source is not found (run install from the godl module, or install a released version)")
 	}
+	// A static binary starts without the dynamic loader: the front must
+	// bind its sockets before the client's first connect attempt (libzmq
+	// retries a refused connect only 100 ms later).
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, "CGO_ENABLED=0")
 	var msg bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &msg, &msg
 	if err := cmd.Run(); err != nil {
