@@ -1258,3 +1258,21 @@ func rangeAssigned(info *types.Info, obj types.Object, body ast.Node) bool {
 	})
 	return found
 }
+
+// zeroValueRE matches the reflect panic yaegi raises where Go's runtime
+// reports a nil pointer dereference (a field, element or value read
+// through a nil pointer or interface).
+var zeroValueRE = regexp.MustCompile(`^(?:reflect: )?call of reflect\.Value\.\w+ on zero Value$`)
+
+// goRuntimeMessage rewords yaegi's reflect-level runtime errors as Go's
+// runtime words them, keeping yaegi's text for reference.
+func goRuntimeMessage(name, msg string) string {
+	if name != "runtime error" {
+		return msg
+	}
+	msg = strings.TrimPrefix(msg, "reflect: ")
+	if zeroValueRE.MatchString(msg) {
+		return "invalid memory address or nil pointer dereference (in the interpreter: " + msg + ")"
+	}
+	return msg
+}

@@ -31,7 +31,7 @@ func TestPanicPositions(t *testing.T) {
 			[]string{"  in method (*Reg).Add, in the statement at cell1:5:2", "  in cell 2, in the statement at cell2:2:1"}},
 		{"nil pointer dereference in a closure",
 			[]string{"deref := func(p *int) int {\n\tx := 1\n\treturn *p + x\n}", "fmt.Sprint(1)\nderef(nil)"},
-			"",
+			"runtime error: invalid memory address or nil pointer dereference",
 			[]string{"  in a func literal in cell 1, in the statement at cell1:3:2", "  in cell 2, in the statement at cell2:2:1"}},
 		{"integer divide by zero in a generic func",
 			[]string{"func ratio[T int | int64](a, b T) T {\n\tif a < 0 {\n\t\treturn 0\n\t}\n\treturn a / b\n}", "ratio(3, 0)"},

@@ -768,6 +768,7 @@ func (s *Session) panicError(p yaegi.Panic, c *parsedCell) *kernel.ExecError {
 		msg = fmt.Sprintf("%v", v)
 		name = "panic (" + reflect.TypeOf(v).String() + ")"
 	}
+	msg = goRuntimeMessage(name, msg)
 	s.outMu.Lock()
 	frames, at := s.frames, s.at
 	s.frames = nil
