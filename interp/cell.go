@@ -49,6 +49,10 @@ type parsedCell struct {
 	// variables must stay globals (a closure or pointer would keep a
 	// local copy alive).
 	captured map[string]bool
+	// loops tells that the cell's statements loop (for, range, goto):
+	// only then do its variables gain from living as locals of the cell
+	// function.
+	loops bool
 	// varTypes are the Go types of the top-level variables, as go/types
 	// spells them (from the lowering), for %who.
 	varTypes map[string]string
@@ -417,6 +421,12 @@ func parseCell(src string, n int) (*parsedCell, error) {
 		case *ast.FuncLit:
 			addRefs(c.captured, n)
 			return false
+		case *ast.ForStmt, *ast.RangeStmt:
+			c.loops = true
+		case *ast.BranchStmt:
+			if n.Tok == token.GOTO {
+				c.loops = true
+			}
 		case *ast.UnaryExpr:
 			if n.Op == token.AND {
 				addRefs(c.captured, n.X)

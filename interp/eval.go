@@ -550,9 +550,13 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 
 	// Variables used by funcs (of any cell), closures or pointers stay
 	// globals; the others live as locals of the cell function, which
-	// yaegi runs about twice as fast as globals.
+	// yaegi runs about twice as fast as globals, when the cell loops
+	// (otherwise the copy to the global costs more than it saves).
 	var funcRefs map[string]bool
 	local := func(names []string) bool {
+		if !c.loops {
+			return false
+		}
 		if funcRefs == nil {
 			funcRefs = s.funcRefs(c)
 		}
