@@ -541,7 +541,7 @@ func (s *Session) compileCell(yi *yaegi.Interpreter, c *parsedCell, replay []pie
 		cells = append(cells, p.cell)
 	}
 	s.importForCells(yi, cells)
-	if err := declarePosVars(yi, append(piecesSrc(ps), c.src)...); err != nil {
+	if err := s.declarePosVars(yi, append(piecesSrc(ps), c.src)...); err != nil {
 		return nil, err
 	}
 	if err := declare(yi, ps); err != nil {

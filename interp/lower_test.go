@@ -61,7 +61,7 @@ func (e *lowerEnv) run(src string, cell int) (string, error) {
 		}
 		e.imported[p] = true
 	}
-	if err := declarePosVars(e.yi, lc.Source); err != nil {
+	if err := declarePosVarsIn(e.yi, map[string]bool{}, lc.Source); err != nil {
 		return "", err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -7,7 +7,6 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
-	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -36,8 +35,14 @@ import (
 // The marker's name and value do not depend on the cell number or on where
 // the function stands in its cell (values are lines relative to the
 // function's `func` keyword), so a function re-run unchanged keeps the
-// same lowered text and is not seen as redefined. Statements at cell level
-// use the cell's own variable __godl_pcN and absolute lines.
+// same lowered text and is not seen as redefined. Code at cell level (the
+// statements inside the cell's compound statements, and func literals
+// outside funcs) uses variables shared by all cells, __godl_pc and
+// __godl_pc_K for literals (cell N's literals take K = 8N+1, 8N+2, ...
+// modulo a pool of 256), whose values carry the cell number and the
+// absolute line, so that a value another cell's literal set is detected:
+// declaring a variable costs a yaegi compile, which a cell should not pay
+// each time.
 //
 // Markers are inserted after the previous statement (or just inside the
 // block), not in front of the statement, so the statement keeps its line
@@ -58,6 +63,10 @@ import (
 
 // posShift packs a marker value: line offset << posShift | column.
 const posShift = 16
+
+// posCellVars is the size of the pool of cell-level literal variables,
+// declared at once.
+const posCellVars = 256
 
 // posMarker plans the markers of one lowered cell.
 type posMarker struct {
@@ -129,7 +138,7 @@ func (lw *lowering) markPositions() {
 		return true
 	})
 	pm.safeIndexes()
-	cellVar := fmt.Sprintf("__godl_pc%d", lw.cell)
+	cellVar := "__godl_pc"
 	k := 0
 	for _, d := range lw.c.file.Decls {
 		switch d := d.(type) {
@@ -138,7 +147,7 @@ func (lw *lowering) markPositions() {
 				continue
 			}
 			if d.Name.Name == "_godlCell" && d.Recv == nil {
-				pm.body(d.Body, cellVar, 1, true, &k)
+				pm.body(d.Body, cellVar, 0, true, &k)
 				continue
 			}
 			if strings.HasPrefix(d.Name.Name, "_godl") {
@@ -146,7 +155,7 @@ func (lw *lowering) markPositions() {
 			}
 			pm.body(d.Body, posFuncVar(d), lw.c.tf.Position(d.Pos()).Line, false, new(int))
 		case *ast.GenDecl:
-			pm.lits(d, cellVar, 1, &k)
+			pm.lits(d, cellVar, 0, &k)
 		}
 	}
 }
@@ -170,7 +179,13 @@ func (pm *posMarker) lits(n ast.Node, parent string, base int, k *int) {
 			return true
 		}
 		*k++
-		pm.body(fl.Body, fmt.Sprintf("%s_%d", parent, *k), base, false, new(int))
+		if base == 0 {
+			// Cell level: a pool of variables shared by all cells,
+			// eight for each cell in turn (values carry the cell).
+			pm.body(fl.Body, fmt.Sprintf("__godl_pc_%d", (pm.lw.cell*8+*k-1)%posCellVars+1), 0, false, k)
+		} else {
+			pm.body(fl.Body, fmt.Sprintf("%s_%d", parent, *k), base, false, new(int))
+		}
 		return false
 	})
 }
@@ -220,9 +235,16 @@ func (pm *posMarker) site(anchor, s ast.Stmt, base int, nodes ...ast.Node) []pos
 	return []posSite{{at: at, start: pm.atStart[anchor], val: val, call: calls}}
 }
 
-// val encodes the position of p relative to line base.
+// val encodes the position of p relative to line base; base 0 (cell
+// level) encodes the cell number and the absolute line.
 func (pm *posMarker) val(p token.Pos, base int) (int, bool) {
 	pos := pm.lw.c.tf.Position(p)
+	if base == 0 {
+		if pos.Line >= 1<<(32-posShift) || pos.Column <= 0 || pos.Column >= 1<<posShift || pm.lw.cell < 0 || pm.lw.cell >= 1<<30 {
+			return 0, false
+		}
+		return pm.lw.cell<<32 | pos.Line<<posShift | pos.Column, true
+	}
 	dl := pos.Line - base
 	if dl < 0 || dl >= 1<<(31-posShift) || pos.Column <= 0 || pos.Column >= 1<<posShift {
 		return 0, false
@@ -645,24 +667,27 @@ var posVarRE = regexp.MustCompile(`(__godl_p[fmc][^\s=;{}]*) = \d+`)
 
 // declarePosVars declares in yi the marker variables that srcs set and yi
 // does not have yet (ints, never shown: they are not cell variables).
-func declarePosVars(yi *yaegi.Interpreter, srcs ...string) error {
+// The session remembers what its current interpreter has, so that a cell
+// whose markers are all declared costs a scan of its source only.
+func (s *Session) declarePosVars(yi *yaegi.Interpreter, srcs ...string) error {
+	if s.posVarsYI != yi || s.posVars == nil {
+		s.posVars, s.posVarsYI = map[string]bool{}, yi
+	}
+	return declarePosVarsIn(yi, s.posVars, srcs...)
+}
+
+// declarePosVarsIn is declarePosVars with known, the variables yi is known
+// to have, which it updates.
+func declarePosVarsIn(yi *yaegi.Interpreter, known map[string]bool, srcs ...string) error {
 	var names []string
 	seen := map[string]bool{}
-	var globals map[string]reflect.Value
 	for _, src := range srcs {
 		if !strings.Contains(src, "__godl_p") {
 			continue
 		}
 		for _, m := range posVarRE.FindAllStringSubmatch(src, -1) {
-			name := m[1]
-			if seen[name] {
-				continue
-			}
-			seen[name] = true
-			if globals == nil {
-				globals = yi.Globals()
-			}
-			if _, ok := globals[name]; !ok {
+			if name := m[1]; !known[name] && !seen[name] {
+				seen[name] = true
 				names = append(names, name)
 			}
 		}
@@ -670,13 +695,46 @@ func declarePosVars(yi *yaegi.Interpreter, srcs ...string) error {
 	if len(names) == 0 {
 		return nil
 	}
-	sort.Strings(names)
-	p, err := compileSafe(yi, "package main\nvar "+strings.Join(names, ", ")+" int\n")
+	globals := yi.Globals()
+	missing := names[:0]
+	pool := false
+	for _, n := range names {
+		if _, ok := globals[n]; ok {
+			known[n] = true
+			continue
+		}
+		missing = append(missing, n)
+		pool = pool || strings.HasPrefix(n, "__godl_pc")
+	}
+	if pool {
+		// The cell-level variables, all at once: most cells then
+		// declare none.
+		for i := 0; i <= posCellVars; i++ {
+			v := "__godl_pc"
+			if i > 0 {
+				v = fmt.Sprintf("__godl_pc_%d", i)
+			}
+			if _, ok := globals[v]; !ok && !seen[v] {
+				seen[v] = true
+				missing = append(missing, v)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	p, err := compileSafe(yi, "package main\nvar "+strings.Join(missing, ", ")+" int\n")
 	if err != nil {
 		return fmt.Errorf("godl: declaring position markers: %w", err)
 	}
-	_, err = yi.Execute(p)
-	return err
+	if _, err = yi.Execute(p); err != nil {
+		return err
+	}
+	for _, n := range missing {
+		known[n] = true
+	}
+	return nil
 }
 
 // posBody is an interpreted function body as it was compiled.
@@ -775,7 +833,7 @@ func (s *Session) posBodies(c *parsedCell) []*posBody {
 				continue
 			}
 			if f := parse("package p\nfunc _() {\n" + src + "\n}\n"); f != nil {
-				visit(f, 1, name)
+				visit(f, 0, name)
 			}
 		}
 	}
@@ -827,9 +885,17 @@ func (b *posBody) contains(file string, line, col int) bool {
 	return after && before
 }
 
-// decode returns the cell position of marker value val.
+// decode returns the cell position of marker value val, or "" if the
+// value was set by another cell's code (a cell-level variable).
 func (b *posBody) decode(val int) string {
-	return fmt.Sprintf("%s:%d:%d", b.file, b.base+val>>posShift, val&(1<<posShift-1))
+	col := val & (1<<posShift - 1)
+	if b.base == 0 {
+		if fmt.Sprintf("cell%d", val>>32) != b.file {
+			return ""
+		}
+		return fmt.Sprintf("%s:%d:%d", b.file, val>>posShift&(1<<(32-posShift)-1), col)
+	}
+	return fmt.Sprintf("%s:%d:%d", b.file, b.base+val>>posShift, col)
 }
 
 // callSites returns the marker values of the statements of b that call a
@@ -955,7 +1021,7 @@ func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string
 		}
 		if b == nil {
 			if ok && file == cellFile && (fn == "func" || fn == "main") {
-				out = append(out, s.cellFrame(c, at, value(fmt.Sprintf("__godl_pc%d", c.n))))
+				out = append(out, s.cellFrame(c, at, value("__godl_pc")))
 			}
 			callee = ""
 			continue
@@ -966,17 +1032,19 @@ func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string
 			where = "in the statement at " + f.pos
 		case !used[b.v]:
 			used[b.v] = true
-			if v := value(b.v); v > 0 {
-				where = "in the statement at " + b.decode(v)
+			if p := b.decode(value(b.v)); value(b.v) > 0 && p != "" {
+				where = "in the statement at " + p
 			} else {
-				where = "in the statement at " + f.pos
+				where = fmt.Sprintf("at an unknown statement (its position marker was overwritten) of the body starting at %s:%d:%d", b.file, b.from.Line, b.from.Column)
 			}
 		default:
 			// A recursive call: the marker belongs to a deeper frame.
 			var ps []string
 			if callee != "" {
 				for _, v := range b.callSites(callee) {
-					ps = append(ps, b.decode(v))
+					if p := b.decode(v); p != "" {
+						ps = append(ps, p)
+					}
 				}
 			}
 			switch len(ps) {
@@ -1016,7 +1084,7 @@ func (s *Session) cellFrame(c *parsedCell, at, v int) string {
 		}
 		first, _ := c.lineCol(st.off)
 		last, _ := c.lineCol(st.off + len(st.text))
-		if l := 1 + v>>posShift; v > 0 && l >= first && l <= last && (l > first || v&(1<<posShift-1) >= 1) {
+		if l := v >> posShift & (1<<(32-posShift) - 1); v>>32 == c.n && l >= first && l <= last {
 			pos = fmt.Sprintf("cell%d:%d:%d", c.n, l, v&(1<<posShift-1))
 		}
 	}

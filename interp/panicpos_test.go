@@ -81,6 +81,14 @@ func TestPanicPositions(t *testing.T) {
 			[]string{"func g() int { return 1 }\nfunc h(xs []int) int {\n\tfmt.Sprint(g())\n\treturn xs[9]\n}", "x := 5", "func g() int { return 2 }", "h(nil)"},
 			"index out of range",
 			[]string{"  in func h, in the statement at cell1:4:2", "  in cell 4"}},
+		{"func literals of two cells",
+			[]string{"inc := func(x int) int {\n\tfmt.Sprint(x)\n\treturn x + 1\n}", "run := func(xs []int) int {\n\tfmt.Sprint()\n\treturn xs[inc(1)]\n}", "run(nil)"},
+			"index out of range",
+			[]string{"  in a func literal in cell 2, in the statement at cell2:3:2", "  in cell 3"}},
+		{"a literal calling a literal of another cell before it panics",
+			[]string{"inc := func(x int) int {\n\tfmt.Sprint(x)\n\treturn x + 1\n}", "run := func(xs []int) int {\n\treturn inc(1) + xs[5]\n}", "run(nil)"},
+			"index out of range",
+			[]string{"  in a func literal in cell 2, in the statement at cell2:2:2", "  in cell 3"}},
 		{"a func re-run unchanged in a later cell keeps its first definition",
 			[]string{"func k(xs []int) int {\n\treturn xs[1]\n}", "func k(xs []int) int {\n\treturn xs[1]\n}", "k(nil)"},
 			"index out of range",
@@ -155,7 +163,7 @@ func TestPositionMarkers(t *testing.T) {
 		{"func mx(xs []int, i int) int {\n\tif i < 0 || xs[i] > 0 {\n\t\treturn xs[i]\n\t}\n\treturn 0\n}",
 			"func mx(xs []int, i int) int {__godl_pf2mx = 65538;\n\tif i < 0 || xs[i] > 0 {__godl_pf2mx = 131075;\n\t\treturn xs[i]\n\t}\n\treturn 0\n}"},
 		{"x := []int{1}\nfor i := 0; i < 1; i++ {\n\tx[i]++\n}",
-			"x := []int{1}\nfor i := 0; i < 1; i++ {__godl_pc1 = 131074;\n\tx[i]++\n}"},
+			"x := []int{1}\nfor i := 0; i < 1; i++ {__godl_pc = 4295163906;\n\tx[i]++\n}"},
 	}
 	for _, tc := range tests {
 		l := newCellLowerer(nil, stdlib.Symbols)
@@ -261,5 +269,22 @@ func BenchmarkPanicPosLoops(b *testing.B) {
 			}
 			b.ReportMetric(best.Seconds()*1e3, "best-ms")
 		})
+	}
+}
+
+// TestPosDecode checks marker values: lines relative to a func's line, or
+// (cell level) the cell and absolute line, where another cell's value is
+// no position.
+func TestPosDecode(t *testing.T) {
+	fn := &posBody{file: "cell4", base: 10}
+	if got := fn.decode(2<<posShift | 5); got != "cell4:12:5" {
+		t.Errorf("func-relative value: %s", got)
+	}
+	cell := &posBody{file: "cell4", base: 0}
+	if got := cell.decode(4<<32 | 7<<posShift | 3); got != "cell4:7:3" {
+		t.Errorf("cell value: %s", got)
+	}
+	if got := cell.decode(36<<32 | 7<<posShift | 3); got != "" {
+		t.Errorf("another cell's value decoded as %s", got)
 	}
 }

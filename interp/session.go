@@ -67,6 +67,10 @@ type Session struct {
 	varOrder      []*varRecord
 	declRefs      map[string]bool // the names the funcs of declOrder use; nil: not computed (funcRefs)
 
+	// posVars are the position marker variables posVarsYI has (panicpos.go).
+	posVars   map[string]bool
+	posVarsYI *yaegi.Interpreter
+
 	// The running cell (guarded by outMu).
 	outMu      sync.Mutex
 	out        kernel.Output
