@@ -296,3 +296,74 @@ func plainType(t types.Type, depth int) bool {
 	}
 	return false
 }
+
+// constAssign runs cell c when it only sets an existing variable of a
+// basic type to a constant of that same type (`lr := 0.01` run again,
+// `var epochs int = 20`): the value is stored into the interpreter's
+// global directly, as the compiled assignment would. It reports whether
+// it ran the cell.
+func (s *Session) constAssign(orig string, n int, c *parsedCell) bool {
+	if s.noFastPath || s.lowerer == nil || c.final != nil || len(c.stmts) != 1 || c.stmts[0].assign == nil ||
+		len(c.vars) != 1 || len(c.decls) != 0 || len(c.imports) != 0 {
+		return false
+	}
+	v := c.vars[0]
+	if len(v.names) != 1 || v.rhs == "" {
+		return false
+	}
+	name := v.names[0]
+	if name == "_" || s.vars[name] == nil || s.decls[name] != nil {
+		return false
+	}
+	ck, err := s.lowerer.check(orig, n)
+	if err != nil || ck == nil || ck.info == nil {
+		return false
+	}
+	var value any
+	found := false
+	for _, d := range ck.file.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			vs, ok := sp.(*ast.ValueSpec)
+			if !ok || len(vs.Names) != 1 || vs.Names[0].Name != name {
+				continue
+			}
+			if found || len(vs.Values) != 1 {
+				return false
+			}
+			obj, ok := ck.info.Defs[vs.Names[0]].(*types.Var)
+			tv := ck.info.Types[vs.Values[0]]
+			if !ok || tv.Value == nil {
+				return false
+			}
+			if _, basic := obj.Type().(*types.Basic); !basic {
+				return false
+			}
+			if value, ok = constGoValue(obj.Type(), tv.Value); !ok {
+				return false
+			}
+			found = true
+		}
+	}
+	if !found {
+		return false
+	}
+	done := false
+	func() {
+		defer func() { recover() }()
+		rv, ok := s.yi.Globals()[name]
+		if !ok || !rv.CanSet() || rv.Type() != reflect.TypeOf(value) {
+			return
+		}
+		rv.Set(reflect.ValueOf(value))
+		done = true
+	}()
+	if done {
+		s.record(c)
+		s.fastCells++
+	}
+	return done
+}

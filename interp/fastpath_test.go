@@ -195,3 +195,48 @@ func TestTypesAfterRedefinition(t *testing.T) {
 		t.Errorf("a: status %s Out %q %v, want T2", r.res.Status, r.value(), r.res.Error)
 	}
 }
+
+// TestConstAssign checks cells that set an existing variable to a
+// constant of its type: the fast path stores the value where the
+// session's funcs and later cells read it; other assignments run as
+// before.
+func TestConstAssign(t *testing.T) {
+	ts := newTestSession(t)
+	steps := []struct {
+		code, want string
+		fast       bool
+	}{
+		{"lr := 0.5\nepochs := 3\nname := \"a\"\nfunc getLR() float64 { return lr }", "", false},
+		{"lr := 0.01", "", true},
+		{"lr", "0.01", true},
+		{"getLR()", "0.01", false},
+		{"var epochs int = 20", "", true},
+		{"epochs * 2", "40", false},
+		{"name := \"b\" + \"c\"", "", true},
+		{"name", `"bc"`, true},
+		{"lr := 1", "", false}, // int now: the interpreter is rebuilt
+		{"lr", "1", true},
+		{"name", `"bc"`, true}, // carried into the rebuilt interpreter
+		{"epochs", "20", true},
+		{"epochs := 1 << 70", "", false},
+		{"x, y := 1, 2", "", false},
+		{"x := 5", "", true},
+		{"x + y", "7", false},
+	}
+	for _, st := range steps {
+		before := ts.s.fastCells
+		r := ts.run(st.code)
+		if st.code == "epochs := 1 << 70" {
+			if r.res.Status != kernel.StatusError {
+				t.Errorf("%q: status %s, want an error", st.code, r.res.Status)
+			}
+			continue
+		}
+		if r.res.Status != kernel.StatusOK || r.value() != st.want {
+			t.Errorf("%q: status %s Out %q %v, want %q", st.code, r.res.Status, r.value(), r.res.Error, st.want)
+		}
+		if took := ts.s.fastCells > before; took != st.fast {
+			t.Errorf("%q: fast path taken = %v, want %v", st.code, took, st.fast)
+		}
+	}
+}

@@ -332,6 +332,9 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	if v, ok := s.checkedValue(orig, n, c); ok {
 		return v, nil
 	}
+	if s.constAssign(orig, n, c) {
+		return nil, nil
+	}
 
 	// Compile everything, then run.
 	rebuild, what := s.needsRebuild(c)

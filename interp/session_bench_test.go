@@ -108,9 +108,22 @@ func benchCell(b *testing.B, history int, code, want string) {
 			b.Fatal(err, res.Error)
 		}
 		best = min(best, time.Since(t0))
-		if res.Value == nil || res.Value.Data["text/plain"] != want {
+		if (want == "") != (res.Value == nil) || res.Value != nil && res.Value.Data["text/plain"] != want {
 			b.Fatalf("Out = %v", res.Value)
 		}
 	}
 	b.ReportMetric(float64(best.Nanoseconds())/1e3, "best-µs")
+}
+
+// BenchmarkAssignCellHistory sets a variable to a constant again
+// (`v2 := 7`, stored into the interpreter's global) after 50 declaring
+// cells.
+func BenchmarkAssignCellHistory(b *testing.B) {
+	benchCell(b, 50, "v2 := 7", "")
+}
+
+// BenchmarkCallCellHistory is a cell the interpreter must run
+// (`fmt.Sprint(f0(1))`) after 50 declaring cells.
+func BenchmarkCallCellHistory(b *testing.B) {
+	benchCell(b, 50, "fmt.Sprint(f0(1))", `"1"`)
 }
