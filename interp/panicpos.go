@@ -744,6 +744,7 @@ type posBody struct {
 	v        string         // its marker variable; "" when it has none
 	base     int            // the line marker values count from
 	name     string         // "func f", "method (*T).M", "a func literal in cell 3"
+	callName string         // what calls of it are spelled with: the func, method or variable name
 	block    *ast.BlockStmt
 }
 
@@ -753,16 +754,41 @@ type posBody struct {
 func (s *Session) posBodies(c *parsedCell) []*posBody {
 	fset := token.NewFileSet()
 	var bodies []*posBody
+	// The variable a literal is assigned to names its calls (for the
+	// call sites of a recursive literal).
+	litNames := map[*ast.FuncLit]string{}
+	assigned := func(lhs []ast.Expr, rhs []ast.Expr) {
+		if len(lhs) != len(rhs) {
+			return
+		}
+		for i, r := range rhs {
+			if fl, ok := r.(*ast.FuncLit); ok {
+				if id, ok := lhs[i].(*ast.Ident); ok {
+					litNames[fl] = id.Name
+				}
+			}
+		}
+	}
 	var visit func(n ast.Node, base int, name string)
 	visit = func(n ast.Node, base int, name string) {
 		ast.Inspect(n, func(n ast.Node) bool {
-			fl, ok := n.(*ast.FuncLit)
-			if !ok {
-				return true
+			switch x := n.(type) {
+			case *ast.AssignStmt:
+				assigned(x.Lhs, x.Rhs)
+			case *ast.ValueSpec:
+				lhs := make([]ast.Expr, len(x.Names))
+				for i, id := range x.Names {
+					lhs[i] = id
+				}
+				assigned(lhs, x.Values)
+			case *ast.FuncLit:
+				b := newPosBody(fset, x.Body, base, name)
+				b.callName = litNames[x]
+				bodies = append(bodies, b)
+				visit(x.Body, base, name)
+				return false
 			}
-			bodies = append(bodies, newPosBody(fset, fl.Body, base, name))
-			visit(fl.Body, base, name)
-			return false
+			return true
 		})
 	}
 	parse := func(src string) *ast.File {
@@ -796,7 +822,9 @@ func (s *Session) posBodies(c *parsedCell) []*posBody {
 				name = "method " + recv + "." + fd.Name.Name
 			}
 			base := fset.Position(fd.Pos()).Line
-			bodies = append(bodies, newPosBody(fset, fd.Body, base, name))
+			b := newPosBody(fset, fd.Body, base, name)
+			b.callName = fd.Name.Name
+			bodies = append(bodies, b)
 			visit(fd.Body, base, "a func literal in "+name)
 		}
 	}
@@ -1057,12 +1085,26 @@ func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string
 			}
 		}
 		out = append(out, fmt.Sprintf("  in %s, %s", b.name, where))
-		callee = ""
-		if i := strings.LastIndexByte(fn, '.'); i < 0 {
-			callee = fn
-		} else if fn[i+1:] != "func" {
-			callee = fn[i+1:]
+		callee = b.callName
+	}
+	return elideRepeats(out)
+}
+
+// elideRepeats shortens runs of identical frame lines (deep recursion), as
+// Go's runtime elides frames.
+func elideRepeats(lines []string) []string {
+	var out []string
+	for i := 0; i < len(lines); {
+		j := i
+		for j < len(lines) && lines[j] == lines[i] {
+			j++
 		}
+		if j-i > 3 {
+			out = append(out, lines[i], lines[i], fmt.Sprintf("  ... (the line above repeats %d more times)", j-i-2))
+		} else {
+			out = append(out, lines[i:j]...)
+		}
+		i = j
 	}
 	return out
 }

@@ -45,6 +45,14 @@ func TestPanicPositions(t *testing.T) {
 			[]string{"func fact(n int) int {\n\tif n == 0 {\n\t\tvar a []int\n\t\treturn a[3]\n\t}\n\treturn n * fact(n-1)\n}", "fact(2)"},
 			"index out of range",
 			[]string{"  in func fact, in the statement at cell1:4:3", "  in func fact, in the statement at cell1:6:2", "  in func fact, in the statement at cell1:6:2", "  in cell 2"}},
+		{"a recursive func literal",
+			[]string{"var walk func(n int) int\nwalk = func(n int) int {\n\tif n == 0 {\n\t\tvar a []int\n\t\treturn a[1]\n\t}\n\treturn walk(n - 1)\n}", "walk(1)"},
+			"index out of range",
+			[]string{"  in a func literal in cell 1, in the statement at cell1:5:3", "  in a func literal in cell 1, in the statement at cell1:7:2", "  in cell 2"}},
+		{"deep recursion: repeated frames elided",
+			[]string{"func down(n int) int {\n\tif n == 0 {\n\t\tpanic(\"bottom\")\n\t}\n\treturn down(n - 1)\n}", "down(20)"},
+			"panic: bottom",
+			[]string{"  in func down, in the statement at cell1:3:3", "  in func down, in the statement at cell1:5:2", "  in func down, in the statement at cell1:5:2", "  ... (the line above repeats 18 more times)", "  in cell 2"}},
 		{"a call followed by an index in one statement",
 			[]string{"func one() int { return 1 }\nfunc f(xs []int) int {\n\tx := one() + xs[4]\n\treturn x\n}", "f(nil)"},
 			"index out of range",
@@ -106,7 +114,7 @@ func TestPanicPositions(t *testing.T) {
 			}
 			var frames []string
 			for _, l := range lines {
-				if strings.HasPrefix(l, "  in ") {
+				if strings.HasPrefix(l, "  in ") || strings.HasPrefix(l, "  ...") {
 					frames = append(frames, l)
 				}
 			}
