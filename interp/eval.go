@@ -33,16 +33,19 @@ const hostPkg = "godlhost"
 // interpreted String method is visible (compiled fmt cannot see it).
 const prelude = `package main
 
+// __godl_str: see finalStringer (fmtargs.go).
+var __godl_str func(any) (string, bool)
+
 func __godl_show(vs ...any) {
 	ts := make([]string, len(vs))
 	for i, v := range vs {
-		ts[i] = __godl_fmt.Sprint(v)
+		ts[i] = __godl.SprintWith([]any{v}, __godl_str)
 	}
 	__godl.Show(vs, ts)
 }
 
 func __godl_show1(v any) {
-	__godl.Show([]any{v}, []string{__godl_fmt.Sprint(v)})
+	__godl.Show([]any{v}, []string{__godl.SprintWith([]any{v}, __godl_str)})
 }
 `
 
@@ -87,6 +90,11 @@ func (s *Session) newInterp() (*yaegi.Interpreter, error) {
 			"At":    reflect.ValueOf(s.hostAt),
 			"Typed": reflect.ValueOf(s.hostTyped),
 			"Parts": reflect.ValueOf(hostParts),
+			// Interpreted interface values inside composites (unwrap.go).
+			"Unwrap":     reflect.ValueOf(Unwrap),
+			"UnwrapWith": reflect.ValueOf(UnwrapWith),
+			"UnwrapAll":  reflect.ValueOf(UnwrapAll),
+			"SprintWith": reflect.ValueOf(SprintWith),
 		},
 	}
 	if err := yi.Use(extra); err != nil {
@@ -1173,7 +1181,7 @@ func textExpr(x string, t types.Type, depth int) string {
 		elem = u.Elem()
 	}
 	if elem == nil || depth >= 3 {
-		return "__godl_fmt.Sprint(" + x + ")"
+		return sprintCode(x)
 	}
 	i := fmt.Sprintf("__godl_i%d", depth)
 	s := fmt.Sprintf("__godl_s%d", depth)
@@ -1182,11 +1190,11 @@ func textExpr(x string, t types.Type, depth int) string {
 	case !types.IsInterface(elem) && involvesCellType(elem):
 		inner := textExpr(x+"["+i+"]", elem, depth+1)
 		if strings.HasPrefix(inner, "__godl_fmt.Sprint(") {
-			return "__godl_fmt.Sprint(" + x + ")"
+			return sprintCode(x)
 		}
 		add = fmt.Sprintf("%s += %s\n", s, inner)
 	default:
-		return "__godl_fmt.Sprint(" + x + ")"
+		return sprintCode(x)
 	}
 	return fmt.Sprintf("func() string {\n%s := \"[\"\nfor %s := range %s {\nif %s > 0 {\n%s += \" \"\n}\n%s}\nreturn %s + \"]\"\n}()", s, i, x, i, s, add, s)
 }

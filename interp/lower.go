@@ -226,6 +226,9 @@ func (lw *lowering) run() error {
 		}
 		return true
 	})
+	// Print arguments holding interpreted interface values (fmtargs.go).
+	lw.fmtArgs()
+	lw.finalStringer()
 	lw.instances()
 	lw.genericInits()
 	// Position markers before the defer/go rewrites, which move argument

@@ -1,0 +1,429 @@
+package interp
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Arguments of fmt's and log's print functions.
+//
+// yaegi hands compiled fmt an interpreted interface value nested in a
+// slice, array, map or struct as its internal valueInterface struct (see
+// unwrap.go), so the lowering wraps each argument of fmt.Print*,
+// Sprint*, Fprint*, Errorf, Append* and log's Print*, Fatal*, Panic*
+// (functions and *log.Logger methods) whose static type may hold one:
+//
+//	fmt.Println(shapes)  ->  fmt.Println(__godl.Unwrap(shapes))
+//
+// Only such arguments change: a composite type with an interface inside
+// it (not behind a pointer below the top level, where fmt prints an
+// address), or an interface type declared in a cell, without String or
+// Error methods (its dynamic value may be such a composite, or have a
+// String method). Arguments fmt formats
+// through their String, Error or Format methods, and arguments of %T, %p
+// and %w in a constant format, stay as they are, as does everything else
+// (fmt.Println of a []int costs what it did).
+//
+// When cell types with a String or Error method can be held by one of
+// those interfaces, the argument is boxed in a []any (which keeps
+// yaegi's valueInterface, hence the interpreted type) and passed with a
+// type switch that calls the method in the interpreter:
+//
+//	__godl.UnwrapWith([]any{shapes}, func(__godl_sv any) (string, bool) { switch __godl_sv.(type) { case Circle: return __godl_sv.(Circle).String(), true }; return "", false })
+//
+// (A switch with a guard variable would match by structure only in
+// yaegi; one without matches the valueInterface's own type.) A spread
+// argument (fmt.Println(xs...)) goes through __godl.UnwrapAll. Every
+// rewrite stays on its line.
+
+// printPkgs are the packages whose variadic ...any functions and methods
+// named with one of printPrefixes format their arguments as fmt does.
+// (yaegi's stdlib gives log.New and log.Default its own logger type.)
+var printPkgs = map[string]bool{"fmt": true, "log": true, "github.com/traefik/yaegi/stdlib": true}
+
+var printPrefixes = []string{"Print", "Sprint", "Fprint", "Errorf", "Append", "Fatal", "Panic"}
+
+// printCallee returns the signature of the fmt/log print function or
+// method call calls, or nil.
+func printCallee(info *types.Info, call *ast.CallExpr) *types.Signature {
+	var id *ast.Ident
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		id = f
+	case *ast.SelectorExpr:
+		id = f.Sel
+	default:
+		return nil
+	}
+	fn, ok := info.Uses[id].(*types.Func)
+	if !ok || fn.Pkg() == nil || !printPkgs[fn.Pkg().Path()] {
+		return nil
+	}
+	printer := false
+	for _, p := range printPrefixes {
+		if strings.HasPrefix(fn.Name(), p) {
+			printer = true
+		}
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	if !printer || !ok || !sig.Variadic() {
+		return nil
+	}
+	last, ok := sig.Params().At(sig.Params().Len() - 1).Type().(*types.Slice)
+	if !ok {
+		return nil
+	}
+	if it, ok := last.Elem().Underlying().(*types.Interface); !ok || !it.Empty() {
+		return nil
+	}
+	return sig
+}
+
+// printfLike tells whether the print call takes a format (Printf,
+// Errorf, Logger.Fatalf …): its name ends in f and its last fixed
+// parameter is a string. (The symbol tables' signatures have no
+// parameter names.)
+func printfLike(call *ast.CallExpr, sig *types.Signature) bool {
+	name := ""
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		name = f.Name
+	case *ast.SelectorExpr:
+		name = f.Sel.Name
+	}
+	p := sig.Params().At(sig.Params().Len() - 2).Type()
+	b, ok := p.Underlying().(*types.Basic)
+	return strings.HasSuffix(name, "f") && ok && b.Kind() == types.String
+}
+
+// fmtArgs wraps the arguments of print calls that may hold interpreted
+// interface values (see the comment at the top of this file).
+func (lw *lowering) fmtArgs() {
+	info := lw.c.info
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		sig := printCallee(info, call)
+		if sig == nil {
+			return true
+		}
+		fixed := sig.Params().Len() - 1
+		if len(call.Args) <= fixed {
+			return true
+		}
+		if call.Ellipsis.IsValid() {
+			a := call.Args[len(call.Args)-1]
+			if t := info.TypeOf(a); t != nil && len(call.Args) == fixed+1 {
+				st, _ := t.Underlying().(*types.Slice)
+				if st != nil {
+					if pre, post, ok := unwrapCode(lw, st.Elem(), a.Pos(), true); ok {
+						lw.insert(a.Pos(), pre)
+						lw.insert(a.End(), post)
+					}
+				}
+			}
+			return true
+		}
+		var verbs map[int]string
+		if fixed > 0 && printfLike(call, sig) {
+			if tv := info.Types[call.Args[fixed-1]]; tv.Value != nil && tv.Value.Kind() == constant.String {
+				verbs = printfVerbs(constant.StringVal(tv.Value))
+			}
+		}
+		for i := fixed; i < len(call.Args); i++ {
+			if strings.ContainsAny(verbs[i-fixed], "Tpw") {
+				continue
+			}
+			a := call.Args[i]
+			tv, ok := info.Types[a]
+			if !ok || tv.Type == nil || tv.Value != nil || !tv.IsValue() {
+				continue
+			}
+			if pre, post, ok := unwrapCode(lw, tv.Type, a.Pos(), false); ok {
+				lw.insert(a.Pos(), pre)
+				lw.insert(a.End(), post)
+			}
+		}
+		return true
+	})
+}
+
+// unwrapCode returns the texts to insert before and after a value of
+// static type t at pos so that fmt prints it as Go does; ok is false
+// when the value needs nothing. spread: the value is the []any of a
+// spread call and t its element type.
+func unwrapCode(lw *lowering, t types.Type, pos token.Pos, spread bool) (pre, post string, ok bool) {
+	ifaces, need := nestedIfaces(t)
+	if spread {
+		// Each element is an argument of its own, of static type any:
+		// the spread slice is one compiled call whatever its length.
+		ifaces, need = []types.Type{t}, true
+	}
+	if !need {
+		return "", "", false
+	}
+	cb := stringerSwitch(lw.c.pkg, ifaces, pos)
+	switch {
+	case spread && cb == "":
+		return "__godl.UnwrapAll(", ", nil)", true
+	case spread:
+		return "__godl.UnwrapAll(", ", " + cb + ")", true
+	case cb == "":
+		return "__godl.Unwrap(", ")", true
+	}
+	return "__godl.UnwrapWith([]any{", "}, " + cb + ")", true
+}
+
+// nestedIfaces returns the interface types (without String or Error
+// methods) whose dynamic values fmt prints inside a value of type t, and
+// whether there is any: t itself if it is an interface declared in a
+// cell (a compiled call on an `any` costs microseconds in yaegi, and its
+// value is rarely a composite holding interpreted interfaces), or those
+// inside the
+// elements, keys and fields of a composite t (and of what a pointer t
+// points to: fmt prints &{…}; deeper pointers print as addresses).
+// Types with String, Error or Format methods are printed by those and
+// need nothing.
+func nestedIfaces(t types.Type) ([]types.Type, bool) {
+	var out []types.Type
+	seen := map[types.Type]bool{}
+	var walk func(t types.Type, top bool)
+	walk = func(t types.Type, top bool) {
+		if t == nil || seen[t] {
+			return
+		}
+		seen[t] = true
+		if _, ok := t.Underlying().(*types.Interface); ok {
+			if !fmtMethodsStatic(t) && (!top || cellInterface(t)) {
+				out = append(out, t)
+			}
+			return
+		}
+		if fmtMethodsStatic(t) {
+			return
+		}
+		switch u := t.Underlying().(type) {
+		case *types.Pointer:
+			if !top {
+				return
+			}
+			switch u.Elem().Underlying().(type) {
+			case *types.Struct, *types.Array, *types.Slice, *types.Map:
+				walk(u.Elem(), false)
+			}
+		case *types.Slice:
+			walk(u.Elem(), false)
+		case *types.Array:
+			walk(u.Elem(), false)
+		case *types.Map:
+			walk(u.Key(), false)
+			walk(u.Elem(), false)
+		case *types.Struct:
+			for i := 0; i < u.NumFields(); i++ {
+				walk(u.Field(i).Type(), false)
+			}
+		}
+	}
+	walk(t, true)
+	return out, len(out) > 0
+}
+
+// cellInterface tells whether t is an interface type declared in a cell
+// (whose values are interpreted ones).
+func cellInterface(t types.Type) bool {
+	nt, ok := types.Unalias(t).(*types.Named)
+	return ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "main"
+}
+
+// fmtMethodsStatic tells whether fmt prints a value of type t through
+// its String, Error, Format or GoString method.
+func fmtMethodsStatic(t types.Type) bool {
+	ms := types.NewMethodSet(t)
+	if niladic(ms, "String") == "string" || niladic(ms, "Error") == "string" || niladic(ms, "GoString") == "string" {
+		return true
+	}
+	return ms.Lookup(nil, "Format") != nil
+}
+
+// stringerSwitch returns a func literal for UnwrapWith that gives the
+// String or Error text of the cell types (T or *T) held by one of ifaces
+// (types usable at pos), or "" when there are none.
+func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) string {
+	if pkg == nil {
+		return ""
+	}
+	scope := pkg.Scope().Innermost(pos)
+	if scope == nil {
+		scope = pkg.Scope()
+	}
+	names := pkg.Scope().Names()
+	sort.Strings(names)
+	var cases []string
+	for _, name := range names {
+		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
+			continue
+		}
+		nt, ok := tn.Type().(*types.Named)
+		if !ok || nt.TypeParams().Len() != 0 || types.IsInterface(nt) {
+			continue
+		}
+		if _, o := scope.LookupParent(name, pos); o != tn {
+			continue // shadowed here
+		}
+		for _, c := range []types.Type{nt, types.NewPointer(nt)} {
+			ms := types.NewMethodSet(c)
+			method := ""
+			switch {
+			case niladic(ms, "Error") == "string":
+				method = "Error"
+			case niladic(ms, "String") == "string":
+				method = "String"
+			default:
+				continue
+			}
+			held := false
+			for _, it := range ifaces {
+				if types.AssignableTo(c, it) {
+					held = true
+					break
+				}
+			}
+			if !held {
+				continue
+			}
+			spell := name
+			if _, ok := c.(*types.Pointer); ok {
+				spell = "*" + name
+			}
+			cases = append(cases, "case "+spell+": return __godl_sv.("+spell+")."+method+"(), true")
+		}
+	}
+	if len(cases) == 0 {
+		return ""
+	}
+	return "func(__godl_sv any) (string, bool) { switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; return \"\", false }"
+}
+
+// printfVerbs returns, for a constant Printf format, the verbs applied to
+// each argument (by index from 0), following fmt's rules for flags,
+// explicit argument indexes ([n]) and * widths and precisions.
+func printfVerbs(format string) map[int]string {
+	verbs := map[int]string{}
+	arg := 0
+	// index parses "[n]" at format[i:], returning the new argument
+	// number and position.
+	index := func(i int) int {
+		if i < len(format) && format[i] == '[' {
+			j := strings.IndexByte(format[i:], ']')
+			if j < 0 {
+				return i
+			}
+			n := 0
+			for _, c := range format[i+1 : i+j] {
+				if c < '0' || c > '9' {
+					return i + j + 1
+				}
+				n = n*10 + int(c-'0')
+			}
+			if n > 0 {
+				arg = n - 1
+			}
+			return i + j + 1
+		}
+		return i
+	}
+	for i := 0; i < len(format); {
+		if format[i] != '%' {
+			i++
+			continue
+		}
+		i++
+		for i < len(format) && strings.IndexByte("+-# 0", format[i]) >= 0 {
+			i++
+		}
+		// Width, then precision: a number, or * taking an argument.
+		for part := 0; part < 2; part++ {
+			if part == 1 {
+				if i >= len(format) || format[i] != '.' {
+					break
+				}
+				i++
+			}
+			i = index(i)
+			if i < len(format) && format[i] == '*' {
+				arg++
+				i++
+				continue
+			}
+			for i < len(format) && format[i] >= '0' && format[i] <= '9' {
+				i++
+			}
+		}
+		i = index(i)
+		if i >= len(format) {
+			break
+		}
+		verb, size := utf8.DecodeRuneInString(format[i:])
+		i += size
+		if verb == '%' {
+			continue
+		}
+		verbs[arg] += string(verb)
+		arg++
+	}
+	return verbs
+}
+
+// sprintCode returns the expression the code showing a final value uses
+// for the %v text of x: fmt.Sprint of x unwrapped, with the String and
+// Error methods the cell's final value may need (finalStringer).
+func sprintCode(x string) string {
+	return "__godl_fmt.Sprint(__godl.UnwrapWith([]any{" + x + "}, __godl_str))"
+}
+
+// finalStringer sets the interpreter's __godl_str, the type switch that
+// sprintCode and the prelude's __godl_show pass to UnwrapWith, before a
+// cell's final expression whose value may hold cell types with String or
+// Error methods in interfaces inside it (the statement goes on the
+// expression's line).
+func (lw *lowering) finalStringer() {
+	for _, d := range lw.c.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
+			continue
+		}
+		es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
+		if !ok {
+			return
+		}
+		tv, ok := lw.c.info.Types[es.X]
+		if !ok || tv.Type == nil || !tv.IsValue() {
+			return
+		}
+		var ifaces []types.Type
+		add := func(t types.Type) {
+			if is, ok := nestedIfaces(t); ok {
+				ifaces = append(ifaces, is...)
+			}
+		}
+		if tu, ok := tv.Type.(*types.Tuple); ok {
+			for i := 0; i < tu.Len(); i++ {
+				add(tu.At(i).Type())
+			}
+		} else {
+			add(tv.Type)
+		}
+		if cb := stringerSwitch(lw.c.pkg, ifaces, es.Pos()); cb != "" {
+			lw.insert(es.Pos(), "__godl_str = "+cb+"; ")
+		}
+		return
+	}
+}

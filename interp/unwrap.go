@@ -1,0 +1,432 @@
+package interp
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"unsafe"
+)
+
+// Interpreted interface values inside composite values.
+//
+// yaegi v0.16.1 stores a value of an interface type declared in a cell
+// (and an interpreted value in an `any` slot) as its unexported struct
+// interp.valueInterface{node *node; value reflect.Value}. It unwraps such
+// a value when it is passed directly to a compiled function, but not when
+// it sits inside a slice, array, map or struct field: fmt.Println of a
+// []Shape printed [{0xc000… {0xc000… 0xc000… 409}}]. unwrap copies such a
+// value into one fmt prints as Go would print the original: each
+// valueInterface becomes its concrete value in an `any` slot, the
+// containers holding one become []any, [N]any, map[K]any (map[any]any
+// for interface keys) and structs of the same field names (so %+v still
+// names them) with `any` fields where needed; a pointer argument to such
+// a struct, array, slice or map (which fmt prints as &{…}) becomes a
+// pointer to the copy. Everything fmt prints the same way is kept as it
+// is: pointers below the top level (fmt prints their address), values of
+// types with fmt methods (String, Error, Format, GoString), and any value
+// with no valueInterface inside, which unwrap returns unchanged.
+
+// yaegiPkg is the package of yaegi's valueInterface.
+const yaegiPkg = "github.com/traefik/yaegi/interp"
+
+// maxUnwrapDepth bounds the walk (a []any holding itself).
+const maxUnwrapDepth = 64
+
+var (
+	anyType       = reflect.TypeFor[any]()
+	stringerType  = reflect.TypeFor[fmt.Stringer]()
+	errorType     = reflect.TypeFor[error]()
+	formatterType = reflect.TypeFor[fmt.Formatter]()
+	goStringType  = reflect.TypeFor[fmt.GoStringer]()
+)
+
+// isValueInterface tells whether t is yaegi's valueInterface.
+func isValueInterface(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.Name() == "valueInterface" && t.PkgPath() == yaegiPkg
+}
+
+// fmtMethods tells whether fmt would print a value of type t through one
+// of its methods rather than by its contents.
+func fmtMethods(t reflect.Type) bool {
+	return t.Implements(stringerType) || t.Implements(errorType) || t.Implements(formatterType) || t.Implements(goStringType)
+}
+
+// mayHold caches, per type (and top level or not), whether a value of
+// that type may hold a valueInterface that fmt would print.
+var mayHold sync.Map // holdKey -> bool
+
+type holdKey struct {
+	t   reflect.Type
+	top bool
+}
+
+// mayHoldVI tells whether a value of type t, printed by fmt at the top
+// level (top) or inside another value, may show a valueInterface: it is
+// one, or contains an interface (whose dynamic value may be one) where
+// fmt prints it.
+func mayHoldVI(t reflect.Type, top bool) bool {
+	k := holdKey{t, top}
+	if v, ok := mayHold.Load(k); ok {
+		return v.(bool)
+	}
+	// A recursive type (through a slice, say) is assumed to hold one
+	// while its own answer is being computed.
+	mayHold.Store(k, true)
+	r := computeMayHold(t, top)
+	mayHold.Store(k, r)
+	return r
+}
+
+func computeMayHold(t reflect.Type, top bool) bool {
+	if isValueInterface(t) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Pointer:
+		if !top || fmtMethods(t) {
+			return false
+		}
+		switch t.Elem().Kind() {
+		case reflect.Struct, reflect.Array, reflect.Slice, reflect.Map:
+			return mayHoldVI(t.Elem(), false)
+		}
+		return false
+	}
+	if fmtMethods(t) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return mayHoldVI(t.Elem(), false)
+	case reflect.Map:
+		return mayHoldVI(t.Key(), false) || mayHoldVI(t.Elem(), false)
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			if mayHoldVI(t.Field(i).Type, false) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Unwrap returns v, or a copy of v that fmt prints as Go prints v when v
+// holds interpreted interface values inside slices, arrays, maps or
+// struct fields (see the comment at the top of this file). Lowered cells
+// call it (as __godl.Unwrap) on the arguments of fmt's and log's print
+// functions and on final values whose static type has an interface
+// inside a composite type.
+func Unwrap(v any) any {
+	if v == nil || !mayHoldVI(reflect.TypeOf(v), true) {
+		return v
+	}
+	return UnwrapAll([]any{v}, nil)[0]
+}
+
+// unwrapper walks one value. str, when set, gives the text of an
+// interpreted value with a String or Error method (computed by the
+// interpreter, see fmtargs.go); ok false when the value has none.
+type unwrapper struct {
+	str func(any) (string, bool)
+	// plain holds the nodes of valueInterfaces str gave no text for:
+	// yaegi's node is the expression that made the value, of one
+	// concrete type, so the elements of a slice built by one literal or
+	// append cost one call.
+	plain map[unsafe.Pointer]bool
+}
+
+// text returns what the interpreter's String or Error method gives for
+// the valueInterface vi holding c. A method that panics gives fmt's
+// text for it ("<nil>" for a nil pointer receiver).
+func (u *unwrapper) text(vi, c reflect.Value) (s string, ok bool) {
+	vi = readable(vi)
+	var node unsafe.Pointer
+	if nf, found := vi.Type().FieldByName("node"); found && nf.Type.Kind() == reflect.Pointer {
+		node = vi.Field(nf.Index[0]).UnsafePointer()
+	}
+	if node != nil && u.plain[node] {
+		return "", false
+	}
+	defer func() {
+		if !ok && node != nil {
+			if u.plain == nil {
+				u.plain = map[unsafe.Pointer]bool{}
+			}
+			u.plain[node] = true
+		}
+	}()
+	defer func() {
+		if r := recover(); r != nil {
+			ok = true
+			if c.Kind() == reflect.Pointer && c.IsNil() {
+				s = "<nil>"
+			} else {
+				s = fmt.Sprintf("%%!v(PANIC=String method: %v)", r)
+			}
+		}
+	}()
+	return u.str(vi.Interface())
+}
+
+// readable returns v, or an addressable copy of it whose unexported
+// fields can be read through unsafe.
+func readable(v reflect.Value) reflect.Value {
+	if v.CanAddr() {
+		return v
+	}
+	c := reflect.New(v.Type()).Elem()
+	c.Set(v)
+	return c
+}
+
+// field returns field i of the addressable struct v, readable even if
+// unexported.
+func field(v reflect.Value, i int) reflect.Value {
+	f := v.Field(i)
+	if f.CanInterface() {
+		return f
+	}
+	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+}
+
+// concrete returns the value a valueInterface holds (invalid for a nil
+// interface), looking through nested ones.
+func concrete(v reflect.Value) reflect.Value {
+	for v.IsValid() && isValueInterface(v.Type()) {
+		v = readable(v)
+		vf, ok := v.Type().FieldByName("value")
+		if !ok || vf.Type != reflect.TypeFor[reflect.Value]() {
+			return reflect.Value{}
+		}
+		v = *(*reflect.Value)(unsafe.Pointer(v.Field(vf.Index[0]).UnsafeAddr()))
+	}
+	return v
+}
+
+// value converts v (printed by fmt at the top level or not); changed
+// tells whether the result differs from v. An invalid result stands for
+// a nil interface.
+func (u *unwrapper) value(v reflect.Value, top bool, depth int) (reflect.Value, bool) {
+	if !v.IsValid() || depth > maxUnwrapDepth || !mayHoldVI(v.Type(), top) {
+		return v, false
+	}
+	t := v.Type()
+	if isValueInterface(t) {
+		c := concrete(v)
+		if !c.IsValid() {
+			return c, true
+		}
+		if u.str != nil {
+			if s, ok := u.text(v, c); ok {
+				r, _ := u.value(c, false, depth+1)
+				return reflect.ValueOf(textValue{s, r}), true
+			}
+		}
+		r, _ := u.value(c, top, depth+1)
+		return r, true
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		if v.IsNil() {
+			return v, false
+		}
+		e, changed := u.value(v.Elem(), top, depth+1)
+		if !changed {
+			return v, false
+		}
+		return e, true
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v, false
+		}
+		e, changed := u.value(v.Elem(), false, depth+1)
+		if !changed {
+			return v, false
+		}
+		p := reflect.New(e.Type())
+		p.Elem().Set(e)
+		return p, true
+	case reflect.Slice, reflect.Array:
+		n := v.Len()
+		var elems []reflect.Value
+		for i := 0; i < n; i++ {
+			e, changed := u.value(v.Index(i), false, depth+1)
+			if changed && elems == nil {
+				elems = make([]reflect.Value, n)
+				for j := 0; j < i; j++ {
+					elems[j] = v.Index(j)
+				}
+			}
+			if elems != nil {
+				elems[i] = e
+			}
+		}
+		if elems == nil {
+			return v, false
+		}
+		var out reflect.Value
+		if t.Kind() == reflect.Array {
+			out = reflect.New(reflect.ArrayOf(n, anyType)).Elem()
+		} else {
+			out = reflect.MakeSlice(reflect.SliceOf(anyType), n, n)
+		}
+		for i, e := range elems {
+			if e.IsValid() {
+				out.Index(i).Set(e)
+			}
+		}
+		return out, true
+	case reflect.Map:
+		if v.IsNil() {
+			return v, false
+		}
+		type kv struct{ k, v reflect.Value }
+		var kvs []kv
+		any := false
+		keyChanged := false
+		iter := v.MapRange()
+		for iter.Next() {
+			k, kc := u.value(iter.Key(), false, depth+1)
+			e, ec := u.value(iter.Value(), false, depth+1)
+			any = any || kc || ec
+			keyChanged = keyChanged || kc
+			kvs = append(kvs, kv{k, e})
+		}
+		if !any {
+			return v, false
+		}
+		kt := t.Key()
+		if keyChanged {
+			kt = anyType
+		}
+		out := reflect.MakeMapWithSize(reflect.MapOf(kt, anyType), len(kvs))
+		for _, p := range kvs {
+			k, e := p.k, p.v
+			if !k.IsValid() {
+				k = reflect.Zero(kt)
+			}
+			if !e.IsValid() {
+				e = reflect.Zero(anyType)
+			}
+			out.SetMapIndex(k, e)
+		}
+		return out, true
+	case reflect.Struct:
+		r := readable(v)
+		n := t.NumField()
+		vals := make([]reflect.Value, n)
+		changedAny := false
+		changed := make([]bool, n)
+		for i := 0; i < n; i++ {
+			vals[i], changed[i] = u.value(field(r, i), false, depth+1)
+			changedAny = changedAny || changed[i]
+		}
+		if !changedAny {
+			return v, false
+		}
+		fields := make([]reflect.StructField, n)
+		for i := 0; i < n; i++ {
+			f := t.Field(i)
+			// Embedded fields become plain fields of the same name
+			// (reflect.StructOf's support for embedding is partial);
+			// unexported ones stay unexported, so fmt still calls no
+			// methods on them.
+			sf := reflect.StructField{Name: f.Name, PkgPath: f.PkgPath, Type: f.Type, Tag: f.Tag}
+			if changed[i] {
+				sf.Type = anyType
+			}
+			fields[i] = sf
+		}
+		out := reflect.New(reflect.StructOf(fields)).Elem()
+		for i := 0; i < n; i++ {
+			if !vals[i].IsValid() {
+				continue
+			}
+			f := out.Field(i)
+			if !f.CanSet() {
+				f = reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+			}
+			f.Set(vals[i])
+		}
+		return out, true
+	}
+	return v, false
+}
+
+// textValue is what fmt prints for an interpreted value whose String or
+// Error method the interpreter ran (text): as fmt treats a Stringer, the
+// verbs v, s, x, X and q format the text; the others, and %#v, format
+// the value itself.
+type textValue struct {
+	text string
+	v    reflect.Value
+}
+
+// Format implements fmt.Formatter.
+func (t textValue) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'v', 's', 'x', 'X', 'q':
+		if verb != 'v' || !f.Flag('#') {
+			fmt.Fprintf(f, fmt.FormatString(f, verb), t.text)
+			return
+		}
+	}
+	if !t.v.IsValid() {
+		fmt.Fprintf(f, fmt.FormatString(f, verb), nil)
+		return
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), t.v.Interface())
+}
+
+// UnwrapAll returns xs with each element unwrapped as Unwrap does, or
+// xs itself when none changes. str, when not nil, gives the text of an
+// interpreted value (a valueInterface, passed as it is) whose String or
+// Error method fmt would call; ok is false for values without one.
+// Lowered cells pass a type switch over the cell types that have such
+// methods, and box single values in a []any, which keeps yaegi's
+// valueInterface of an interpreted value held in an interface.
+func UnwrapAll(xs []any, str func(any) (string, bool)) []any {
+	var out []any
+	u := &unwrapper{str: str}
+	for i, x := range xs {
+		if x == nil {
+			continue
+		}
+		rv := reflect.ValueOf(x)
+		if !mayHoldVI(rv.Type(), true) {
+			continue
+		}
+		r, changed := u.value(rv, true, 0)
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), xs...)
+		}
+		out[i] = nil
+		if r.IsValid() {
+			out[i] = r.Interface()
+		}
+	}
+	if out == nil {
+		return xs
+	}
+	return out
+}
+
+// UnwrapWith returns the single element of box unwrapped (see
+// UnwrapAll).
+func UnwrapWith(box []any, str func(any) (string, bool)) any {
+	if len(box) != 1 {
+		panic(fmt.Sprintf("godl: UnwrapWith needs one value, got %d", len(box)))
+	}
+	return UnwrapAll(box, str)[0]
+}
+
+// SprintWith is fmt.Sprint of UnwrapWith(box, str): the text of a cell's
+// final value, in one compiled call as fmt.Sprint was.
+func SprintWith(box []any, str func(any) (string, bool)) string {
+	return fmt.Sprint(UnwrapWith(box, str))
+}
