@@ -50,16 +50,23 @@ import (
 // indexing and slicing, a pointer dereference (explicit or through a field
 // or method selector), an integer division or shift by a non-constant, a
 // type assertion without comma-ok, any call (the callee may panic), a map
-// write, a channel send, close and panic. A loop whose body has a single
-// such statement and no call (`for i := range a { s += a[i] }`), with a
-// header that cannot panic, gets that statement's marker once, before the
-// loop, instead of on every iteration: a pure arithmetic loop gets none.
+// write, a channel send, close and panic. An index cannot panic, and needs
+// none, when its loop keeps it in bounds (for i := range xs { xs[i] },
+// for i := 0; i < len(xs); i++ { xs[i] }) or a condition or an earlier
+// statement of the block evaluated the same xs[i] (if xs[i] > m { m = xs[i]
+// }), xs and i being unchanged. A loop whose body has a single marked
+// statement and no call, with a header that cannot panic, gets that
+// statement's marker once, before the loop, instead of on every
+// iteration: a pure arithmetic loop gets none. A loop condition or post
+// statement that can panic gets its marker again at the end of the body
+// and before each continue.
 //
 // Limits: goroutines running the same function share its variable; a
 // panic in a deferred call at function exit names the last marked
-// statement; a closure carried over an interpreter rebuild sets the old
-// interpreter's variable (its frame then shows the function's first
-// statement, as yaegi does).
+// statement; in a recursive function, a statement that panics after a
+// recursive call in it returned names the statement the deeper call
+// marked last; a closure carried over an interpreter rebuild sets the old
+// interpreter's variable (its frame then shows where its body starts).
 
 // posShift packs a marker value: line offset << posShift | column.
 const posShift = 16
