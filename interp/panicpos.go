@@ -1055,8 +1055,13 @@ func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string
 			}
 		}
 		if b == nil {
-			if ok && file == cellFile && (fn == "func" || fn == "main") {
+			switch {
+			case ok && file == cellFile && (fn == "func" || fn == "main"):
 				out = append(out, s.cellFrame(c, at, value("__godl_pc")))
+			case ok && strings.HasPrefix(file, "cell") && file != cellFile && !strings.HasPrefix(fn, "__godl"):
+				// A func literal made by a statement of an earlier cell
+				// whose source the session no longer keeps.
+				out = append(out, fmt.Sprintf("  in a func literal in %s, in a statement of the body that starts at %s", strings.Replace(file, "cell", "cell ", 1), f.pos))
 			}
 			callee = ""
 			continue
