@@ -1327,26 +1327,25 @@ func (pm *posMarker) safeIndexes() {
 		if !ok || cond.Op != token.LSS || localVar(cond.X, false) != i {
 			return
 		}
-		call, ok := ast.Unparen(cond.Y).(*ast.CallExpr)
-		if !ok || len(call.Args) != 1 {
-			return
-		}
-		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); !ok || id.Name != "len" {
-			return
-		} else if _, ok := info.Uses[id].(*types.Builtin); !ok {
+		xs := lenArg(info, cond.Y)
+		if xs == nil {
 			return
 		}
 		post, ok := f.Post.(*ast.IncDecStmt)
 		if !ok || post.Tok != token.INC || localVar(post.X, false) != i {
 			return
 		}
-		inBounds(call.Args[0], i, f.Body)
+		inBounds(xs, i, f.Body)
 	}
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.RangeStmt:
 			if x.Key != nil {
-				inBounds(x.X, localVar(x.Key, x.Tok == token.DEFINE), x.Body)
+				xs := x.X
+				if arg := lenArg(info, x.X); arg != nil {
+					xs = arg // for i := range len(xs)
+				}
+				inBounds(xs, localVar(x.Key, x.Tok == token.DEFINE), x.Body)
 			}
 		case *ast.IfStmt:
 			checked(x.Cond, x.Body)
@@ -1397,4 +1396,20 @@ func goRuntimeMessage(name, msg string) string {
 		return "invalid memory address or nil pointer dereference (in the interpreter: " + msg + ")"
 	}
 	return msg
+}
+
+// lenArg returns x of the builtin call len(x) e, or nil.
+func lenArg(info *types.Info, e ast.Expr) ast.Expr {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return nil
+	}
+	id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	if b, ok := info.Uses[id].(*types.Builtin); !ok || b.Name() != "len" {
+		return nil
+	}
+	return call.Args[0]
 }

@@ -150,6 +150,8 @@ func TestPositionMarkers(t *testing.T) {
 		// Indexes a loop keeps in bounds need none.
 		{"func s(a, b []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t}\n\tfor j := 0; j < len(b); j++ {\n\t\ts += b[j]\n\t}\n\treturn s\n}",
 			"func s(a, b []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t}\n\tfor j := 0; j < len(b); j++ {\n\t\ts += b[j]\n\t}\n\treturn s\n}"},
+		{"func s(a []int) int {\n\ts := 0\n\tfor j := range len(a) {\n\t\ts += a[j]\n\t}\n\treturn s\n}",
+			"func s(a []int) int {\n\ts := 0\n\tfor j, _g1_1n := 0, len(a); j < _g1_1n; j++ {\n\t\ts += a[j]\n\t}\n\treturn s\n}"},
 		// ... unless the body changes the slice.
 		{"func s(a []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t\ta = a[:1]\n\t}\n\treturn s\n}",
 			"func s(a []int) int {\n\ts := 0\n\tfor j := range a {__godl_pf1s = 196611;\n\t\ts += a[j]; __godl_pf1s = 262147\n\t\ta = a[:1]\n\t}\n\treturn s\n}"},
@@ -194,6 +196,9 @@ func TestPositionMarkers(t *testing.T) {
 			continue
 		}
 		for i := range sl {
+			if strings.Contains(gl[i], "_g1_") {
+				continue // another rewrite's line (range over int)
+			}
 			if !strings.HasPrefix(strings.TrimSuffix(gl[i], "\n"), strings.TrimSpace(sl[i])) && !strings.HasPrefix(strings.TrimLeft(gl[i], "\t"), strings.TrimSpace(sl[i])) {
 				t.Errorf("line %d %q does not start as %q", i+1, gl[i], sl[i])
 			}
