@@ -90,12 +90,11 @@ func (s *Session) newInterp() (*yaegi.Interpreter, error) {
 			"At":    reflect.ValueOf(s.hostAt),
 			"Typed": reflect.ValueOf(s.hostTyped),
 			"Parts": reflect.ValueOf(hostParts),
-			// Interpreted interface values inside composites (unwrap.go).
-			"Unwrap":     reflect.ValueOf(Unwrap),
-			"UnwrapWith": reflect.ValueOf(UnwrapWith),
-			"UnwrapAll":  reflect.ValueOf(UnwrapAll),
-			"SprintWith": reflect.ValueOf(SprintWith),
 		},
+	}
+	// Interpreted interface values inside composites (unwrap.go).
+	for name, f := range unwrapExports() {
+		extra[hostPkg+"/"+hostPkg][name] = f
 	}
 	if err := yi.Use(extra); err != nil {
 		return nil, err

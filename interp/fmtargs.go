@@ -1,10 +1,12 @@
 package interp
 
 import (
+	"fmt"
 	"go/ast"
 	"go/constant"
 	"go/token"
 	"go/types"
+	"hash/fnv"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -34,10 +36,12 @@ import (
 // yaegi's valueInterface, hence the interpreted type) and passed with a
 // type switch that calls the method in the interpreter:
 //
-//	__godl.UnwrapWith([]any{shapes}, func(__godl_sv any) (string, bool) { switch __godl_sv.(type) { case Circle: return __godl_sv.(Circle).String(), true }; return "", false })
+//	__godl.UnwrapWith([]any{shapes}, 12345, func(__godl_sv any) (string, bool) { switch __godl_sv.(type) { case Circle: return __godl_sv.(Circle).String(), true }; return "", false })
 //
 // (A switch with a guard variable would match by structure only in
-// yaegi; one without matches the valueInterface's own type.) A spread
+// yaegi; one without matches the valueInterface's own type.) The number
+// identifies the switch: the host remembers which values' types it has
+// no text for. A spread
 // argument (fmt.Println(xs...)) goes through __godl.UnwrapAll. Every
 // rewrite stays on its line.
 
@@ -170,15 +174,19 @@ func unwrapCode(lw *lowering, t types.Type, pos token.Pos, spread bool) (pre, po
 		return "", "", false
 	}
 	cb := stringerSwitch(lw.c.pkg, ifaces, pos)
+	site := "0, nil"
+	if cb != "" {
+		h := fnv.New32a()
+		h.Write([]byte(cb))
+		site = fmt.Sprintf("%d, %s", h.Sum32()>>1|1, cb)
+	}
 	switch {
-	case spread && cb == "":
-		return "__godl.UnwrapAll(", ", nil)", true
 	case spread:
-		return "__godl.UnwrapAll(", ", " + cb + ")", true
+		return "__godl.UnwrapAll(", ", " + site + ")", true
 	case cb == "":
 		return "__godl.Unwrap(", ")", true
 	}
-	return "__godl.UnwrapWith([]any{", "}, " + cb + ")", true
+	return "__godl.UnwrapWith([]any{", "}, " + site + ")", true
 }
 
 // nestedIfaces returns the interface types (without String or Error
@@ -386,7 +394,7 @@ func printfVerbs(format string) map[int]string {
 // for the %v text of x: fmt.Sprint of x unwrapped, with the String and
 // Error methods the cell's final value may need (finalStringer).
 func sprintCode(x string) string {
-	return "__godl_fmt.Sprint(__godl.UnwrapWith([]any{" + x + "}, __godl_str))"
+	return "__godl_fmt.Sprint(__godl.UnwrapWith([]any{" + x + "}, 0, __godl_str))"
 }
 
 // finalStringer sets the interpreter's __godl_str, the type switch that

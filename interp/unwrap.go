@@ -122,7 +122,7 @@ func Unwrap(v any) any {
 	if v == nil || !mayHoldVI(reflect.TypeOf(v), true) {
 		return v
 	}
-	return UnwrapAll([]any{v}, nil)[0]
+	return (&unwrapper{}).all([]any{v})[0]
 }
 
 // unwrapper walks one value. str, when set, gives the text of an
@@ -130,11 +130,13 @@ func Unwrap(v any) any {
 // interpreter, see fmtargs.go); ok false when the value has none.
 type unwrapper struct {
 	str func(any) (string, bool)
-	// plain holds the nodes of valueInterfaces str gave no text for:
-	// yaegi's node is the expression that made the value, of one
-	// concrete type, so the elements of a slice built by one literal or
-	// append cost one call.
-	plain map[unsafe.Pointer]bool
+	// The nodes of valueInterfaces str gave no text for are remembered
+	// in host under site: yaegi's node is the expression that made the
+	// value, of one concrete type, so the elements of a slice built by
+	// one literal or append, printed again and again, cost one call of
+	// str (an interpreted call from compiled code takes microseconds).
+	host *unwrapHost
+	site int
 }
 
 // text returns what the interpreter's String or Error method gives for
@@ -146,15 +148,21 @@ func (u *unwrapper) text(vi, c reflect.Value) (s string, ok bool) {
 	if nf, found := vi.Type().FieldByName("node"); found && nf.Type.Kind() == reflect.Pointer {
 		node = vi.Field(nf.Index[0]).UnsafePointer()
 	}
-	if node != nil && u.plain[node] {
-		return "", false
+	key := plainKey{node, u.site}
+	remember := node != nil && u.host != nil && u.site != 0
+	if remember {
+		u.host.mu.Lock()
+		plain := u.host.plain[key]
+		u.host.mu.Unlock()
+		if plain {
+			return "", false
+		}
 	}
 	defer func() {
-		if !ok && node != nil {
-			if u.plain == nil {
-				u.plain = map[unsafe.Pointer]bool{}
-			}
-			u.plain[node] = true
+		if !ok && remember {
+			u.host.mu.Lock()
+			u.host.plain[key] = true
+			u.host.mu.Unlock()
 		}
 	}()
 	defer func() {
@@ -380,16 +388,57 @@ func (t textValue) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), t.v.Interface())
 }
 
+// unwrapHost holds, for one interpreter, what Unwrap's callers learned:
+// the valueInterface nodes a call site's type switch gave no text for.
+// (A node of an interpreter stays valid as long as the interpreter; the
+// map's keys keep them alive, and the map dies with the interpreter.)
+type unwrapHost struct {
+	mu    sync.Mutex
+	plain map[plainKey]bool
+}
+
+type plainKey struct {
+	node unsafe.Pointer
+	site int
+}
+
+// unwrapExports returns the host functions lowered cells call, bound to
+// a fresh cache: one set per interpreter.
+func unwrapExports() map[string]reflect.Value {
+	h := &unwrapHost{plain: map[plainKey]bool{}}
+	return map[string]reflect.Value{
+		"Unwrap":     reflect.ValueOf(Unwrap),
+		"UnwrapWith": reflect.ValueOf(h.UnwrapWith),
+		"UnwrapAll":  reflect.ValueOf(h.UnwrapAll),
+		"SprintWith": reflect.ValueOf(SprintWith),
+	}
+}
+
 // UnwrapAll returns xs with each element unwrapped as Unwrap does, or
 // xs itself when none changes. str, when not nil, gives the text of an
 // interpreted value (a valueInterface, passed as it is) whose String or
 // Error method fmt would call; ok is false for values without one.
 // Lowered cells pass a type switch over the cell types that have such
-// methods, and box single values in a []any, which keeps yaegi's
+// methods, with site identifying that switch (0: none, nothing is
+// remembered), and box single values in a []any, which keeps yaegi's
 // valueInterface of an interpreted value held in an interface.
-func UnwrapAll(xs []any, str func(any) (string, bool)) []any {
+func (h *unwrapHost) UnwrapAll(xs []any, site int, str func(any) (string, bool)) []any {
+	u := &unwrapper{str: str, host: h, site: site}
+	return u.all(xs)
+}
+
+// UnwrapWith returns the single element of box unwrapped (see
+// UnwrapAll).
+func (h *unwrapHost) UnwrapWith(box []any, site int, str func(any) (string, bool)) any {
+	if len(box) != 1 {
+		panic(fmt.Sprintf("godl: UnwrapWith needs one value, got %d", len(box)))
+	}
+	return h.UnwrapAll(box, site, str)[0]
+}
+
+// all unwraps each element of xs as a value of its own.
+func (u *unwrapper) all(xs []any) []any {
 	var out []any
-	u := &unwrapper{str: str}
 	for i, x := range xs {
 		if x == nil {
 			continue
@@ -416,17 +465,10 @@ func UnwrapAll(xs []any, str func(any) (string, bool)) []any {
 	return out
 }
 
-// UnwrapWith returns the single element of box unwrapped (see
-// UnwrapAll).
-func UnwrapWith(box []any, str func(any) (string, bool)) any {
-	if len(box) != 1 {
-		panic(fmt.Sprintf("godl: UnwrapWith needs one value, got %d", len(box)))
-	}
-	return UnwrapAll(box, str)[0]
-}
-
-// SprintWith is fmt.Sprint of UnwrapWith(box, str): the text of a cell's
-// final value, in one compiled call as fmt.Sprint was.
+// SprintWith is fmt.Sprint of the single element of box unwrapped with
+// str (see UnwrapAll): the text of a cell's final value, in one compiled
+// call as fmt.Sprint was.
 func SprintWith(box []any, str func(any) (string, bool)) string {
-	return fmt.Sprint(UnwrapWith(box, str))
+	u := &unwrapper{str: str}
+	return fmt.Sprint(u.all(box)...)
 }

@@ -152,7 +152,7 @@ func TestUnwrapLowering(t *testing.T) {
 		{src: "fmt.Printf(\"%[2]v %[1]T\\n\", shapes, shapes)", want: "fmt.Printf(\"%[2]v %[1]T\\n\", shapes, __godl.Unwrap(shapes))"},
 		{src: "log.Print(map[string]Shape{})", want: "log.Print(__godl.Unwrap(map[string]Shape{}))"},
 		{src: "fmt.Println(&struct{ S Shape }{})", want: "fmt.Println(__godl.Unwrap(&struct{ S Shape }{}))"},
-		{src: "func f(a ...any) { fmt.Println(a...) }", want: "fmt.Println(__godl.UnwrapAll(a, nil)...) }"},
+		{src: "func f(a ...any) { fmt.Println(a...) }", want: "fmt.Println(__godl.UnwrapAll(a, 0, nil)...) }"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.src, func(t *testing.T) {
@@ -247,7 +247,7 @@ func TestUnwrapCompiled(t *testing.T) {
 		}
 	}
 	xs := []any{1, "a"}
-	if got := UnwrapAll(xs, nil); &got[0] != &xs[0] {
+	if got := (&unwrapHost{}).UnwrapAll(xs, 0, nil); &got[0] != &xs[0] {
 		t.Errorf("UnwrapAll copied a slice with nothing to unwrap")
 	}
 }
