@@ -235,8 +235,10 @@ func (s *Session) checkedValue(orig string, n int, c *parsedCell) (b *kernel.Bun
 		return nil, false
 	}
 	v := rv.Interface()
-	if reflect.TypeOf(v) != rv.Type() {
-		return nil, false // not the value itself (an interface)
+	if reflect.TypeOf(v) != rv.Type() || mayHoldVI(rv.Type(), true) {
+		// Not the value itself (an interface), or one that may hold
+		// interpreted values fmt cannot print (unwrap.go).
+		return nil, false
 	}
 	s.fastCells++
 	return outBundle([]any{v}, []string{fmt.Sprint(v)}, nil, false), true

@@ -141,6 +141,7 @@ func TestCheckedValueSameAsInterpreter(t *testing.T) {
 		"type T struct{ A int }\nfunc (t T) String() string { return \"T!\" }\ntv := T{1}\ntvs := []T{{1}}\nvar a any = 5\nvar a2 any = T{2}",
 		"fn := func() {}\nch := make(chan int)\nmd := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nvar ip *int\nnested := map[string][]float64{\"a\": {1}}",
 		"type C float64\nconst cc C = 3\nvar cv C = 4",
+		"hc := http.Client{}",
 	}
 	for _, c := range setup {
 		if r := ts.run(c); r.res.Status != kernel.StatusOK {
@@ -156,7 +157,7 @@ func TestCheckedValueSameAsInterpreter(t *testing.T) {
 		{"md", true}, {"ip", true}, {"nested", true},
 		{"k", true}, {"k * 2", true}, {"math.Pi", true}, {"math.Pi * 2", true}, {"math.MaxInt64", true},
 		{"e", false}, {"tv", false}, {"tvs", false}, {"a", false}, {"a2", false}, {"fn", false}, {"ch", false},
-		{"cc", false}, {"cv", false}, {"time.Second", false}, {"len(xs)", false}, {"x + 1", false}, {"-x", false},
+		{"cc", false}, {"cv", false}, {"hc", false}, {"time.Second", false}, {"len(xs)", false}, {"x + 1", false}, {"-x", false},
 	}
 	for _, c := range cases {
 		before := ts.s.fastCells
