@@ -88,6 +88,25 @@ func printCallee(info *types.Info, call *ast.CallExpr) *types.Signature {
 	return sig
 }
 
+// genericFunc tells whether fd is a generic function or a method of a
+// generic type.
+func genericFunc(fd *ast.FuncDecl) bool {
+	if fd.Type.TypeParams != nil && fd.Type.TypeParams.NumFields() > 0 {
+		return true
+	}
+	if fd.Recv != nil && len(fd.Recv.List) > 0 {
+		t := fd.Recv.List[0].Type
+		if st, ok := t.(*ast.StarExpr); ok {
+			t = st.X
+		}
+		switch ast.Unparen(t).(type) {
+		case *ast.IndexExpr, *ast.IndexListExpr:
+			return true
+		}
+	}
+	return false
+}
+
 // printfLike tells whether the print call takes a format (Printf,
 // Errorf, Logger.Fatalf …): its name ends in f and its last fixed
 // parameter is a string. (The symbol tables' signatures have no
@@ -110,6 +129,11 @@ func printfLike(call *ast.CallExpr, sig *types.Signature) bool {
 func (lw *lowering) fmtArgs() {
 	info := lw.c.info
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		if fd, ok := n.(*ast.FuncDecl); ok && genericFunc(fd) {
+			// yaegi v0.16.1 silently skips a call of the host package
+			// in a generic body (nothing printed).
+			return false
+		}
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
 			return true
@@ -208,6 +232,9 @@ func nestedIfaces(t types.Type) ([]types.Type, bool) {
 			return
 		}
 		seen[t] = true
+		if _, ok := t.(*types.TypeParam); ok {
+			return
+		}
 		if _, ok := t.Underlying().(*types.Interface); ok {
 			if !fmtMethodsStatic(t) && (!top || cellInterface(t)) {
 				out = append(out, t)
