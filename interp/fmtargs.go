@@ -174,7 +174,11 @@ func (lw *lowering) fmtArgs() {
 			if !ok || tv.Type == nil || tv.Value != nil || !tv.IsValue() {
 				continue
 			}
-			if pre, post, ok := unwrapCode(lw, tv.Type, a.Pos(), false); ok {
+			pre, post, ok := elemMethodsCode(lw, tv.Type, a.Pos())
+			if !ok {
+				pre, post, ok = unwrapCode(lw, tv.Type, a.Pos(), false)
+			}
+			if ok {
 				lw.insert(a.Pos(), pre)
 				lw.insert(a.End(), post)
 			}
@@ -211,6 +215,54 @@ func unwrapCode(lw *lowering, t types.Type, pos token.Pos, spread bool) (pre, po
 		return "__godl.Unwrap(", ")", true
 	}
 	return "__godl.UnwrapWith([]any{", "}, " + site + ")", true
+}
+
+// elemMethodsCode returns the texts to insert around a print argument of
+// static type t, a slice, array or map whose elements are of a cell type
+// (or pointers to one) with a String or Error method, which fmt calls
+// for each element: yaegi hands compiled fmt the elements without their
+// methods ([]Temp printed [21.5 19] for [21.5°C 19°C]). The elements are
+// copied into interface slots in the interpreter, which makes them
+// valueInterfaces, and UnwrapWith gets the type switch for them. ok is
+// false for any other t.
+func elemMethodsCode(lw *lowering, t types.Type, pos token.Pos) (pre, post string, ok bool) {
+	if fmtMethodsStatic(t) {
+		return "", "", false
+	}
+	var elem, key types.Type
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		elem = u.Elem()
+	case *types.Array:
+		elem = u.Elem()
+	case *types.Map:
+		elem, key = u.Elem(), u.Key()
+	default:
+		return "", "", false
+	}
+	if _, ok := cellTypeSpelling(lw.c.pkg, elem); !ok || !fmtMethodsStatic(elem) {
+		return "", "", false
+	}
+	cb := stringerSwitch(lw.c.pkg, []types.Type{types.NewInterfaceType(nil, nil)}, pos)
+	spell, ok1 := lw.typeString(t, pos)
+	if cb == "" || !ok1 {
+		return "", "", false
+	}
+	h := fnv.New32a()
+	h.Write([]byte(cb))
+	site := fmt.Sprintf("%d, %s", h.Sum32()>>1|1, cb)
+	conv := "func(__godl_xs " + spell + ") []any { __godl_r := make([]any, len(__godl_xs)); for __godl_i := range __godl_xs { __godl_v := __godl_xs[__godl_i]; __godl_r[__godl_i] = __godl_v }; return __godl_r }("
+	if key != nil {
+		// Through a fresh variable: yaegi makes an interface slot
+		// assigned a map index expression (or the range value) share
+		// one temporary with every other slot so assigned.
+		ks, ok := lw.typeString(key, pos)
+		if !ok {
+			return "", "", false
+		}
+		conv = "func(__godl_xs " + spell + ") map[" + ks + "]any { if __godl_xs == nil { return nil }; __godl_r := make(map[" + ks + "]any, len(__godl_xs)); for __godl_k := range __godl_xs { __godl_v := __godl_xs[__godl_k]; __godl_r[__godl_k] = __godl_v }; return __godl_r }("
+	}
+	return "__godl.UnwrapWith([]any{" + conv, ")}, " + site + ")", true
 }
 
 // nestedIfaces returns the interface types (without String or Error
