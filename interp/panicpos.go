@@ -103,7 +103,11 @@ func posFuncVar(d *ast.FuncDecl) string {
 	if d.Recv == nil || len(d.Recv.List) == 0 {
 		return "__godl_pf" + encName(d.Name.Name)
 	}
-	return "__godl_pm" + encName(recvTypeName(d.Recv.List[0].Type)) + encName(d.Name.Name)
+	recv := recvTypeName(d.Recv.List[0].Type)
+	if recv == "?" {
+		recv = "_" // not a valid receiver: go/types reported it
+	}
+	return "__godl_pm" + encName(recv) + encName(d.Name.Name)
 }
 
 // markPositions inserts the position markers of the cell's function
@@ -859,7 +863,7 @@ func (s *Session) posBodies(c *parsedCell) []*posBody {
 		}
 		for _, v := range pc.vars {
 			if v.rhs != "" {
-				srcs = append(srcs, "_ = "+pc.directive(v.rhsOff)+v.rhs)
+				srcs = append(srcs, strings.Join(v.names, ", ")+" = "+pc.directive(v.rhsOff)+v.rhs)
 			}
 		}
 		name := fmt.Sprintf("a func literal in cell %d", pc.n)
@@ -933,8 +937,21 @@ func (b *posBody) decode(val int) string {
 	return fmt.Sprintf("%s:%d:%d", b.file, b.base+val>>posShift, col)
 }
 
+// notACall are the names of builtins and basic types, whose "calls" run
+// no interpreted function.
+var notACall = map[string]bool{
+	"len": true, "cap": true, "append": true, "make": true, "new": true, "panic": true, "print": true,
+	"println": true, "copy": true, "delete": true, "close": true, "complex": true, "real": true,
+	"imag": true, "min": true, "max": true, "clear": true, "recover": true,
+	"int": true, "int8": true, "int16": true, "int32": true, "int64": true, "uint": true, "uint8": true,
+	"uint16": true, "uint32": true, "uint64": true, "uintptr": true, "float32": true, "float64": true,
+	"complex64": true, "complex128": true, "string": true, "byte": true, "rune": true, "bool": true, "any": true,
+}
+
 // callSites returns the marker values of the statements of b that call a
-// function or method named callee (not inside func literals).
+// function or method named callee (not inside func literals); with callee
+// "", those that call anything but a builtin or a conversion to a basic
+// type.
 func (b *posBody) callSites(callee string) []int {
 	var out []int
 	seen := map[int]bool{}
@@ -948,13 +965,15 @@ func (b *posBody) callSites(callee string) []int {
 			case *ast.CallExpr:
 				switch f := ast.Unparen(x.Fun).(type) {
 				case *ast.Ident:
-					found = found || f.Name == callee
+					found = found || f.Name == callee || callee == "" && !notACall[f.Name]
 				case *ast.SelectorExpr:
-					found = found || f.Sel.Name == callee
+					found = found || f.Sel.Name == callee || callee == ""
 				case *ast.IndexExpr:
-					if id, ok := f.X.(*ast.Ident); ok && id.Name == callee {
+					if id, ok := f.X.(*ast.Ident); ok && (id.Name == callee || callee == "") {
 						found = true
 					}
+				default:
+					found = found || callee == ""
 				}
 			}
 			return !found
@@ -1080,11 +1099,14 @@ func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string
 		default:
 			// A recursive call: the marker belongs to a deeper frame.
 			var ps []string
-			if callee != "" {
-				for _, v := range b.callSites(callee) {
-					if p := b.decode(v); p != "" {
-						ps = append(ps, p)
-					}
+			sites := b.callSites(callee)
+			if len(sites) == 0 && callee != "" {
+				// Called under another name (a variable holding it).
+				sites = b.callSites("")
+			}
+			for _, v := range sites {
+				if p := b.decode(v); p != "" {
+					ps = append(ps, p)
 				}
 			}
 			switch len(ps) {
