@@ -2,6 +2,7 @@ package interp
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -243,6 +244,13 @@ func TestPositionMarkersHidden(t *testing.T) {
 	notes.WriteString(out.out.String())
 	if strings.Contains(notes.String(), "rebuilt") {
 		t.Errorf("re-running an unchanged func rebuilt the interpreter: %s", notes.String())
+	}
+	ir, err := s.Inspect(context.Background(), "at", 2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txt := fmt.Sprint(ir.Data["text/plain"]); !ir.Found || strings.Contains(txt, "__godl") {
+		t.Errorf("inspect shows %q", txt)
 	}
 	cr, err := s.Complete(context.Background(), "__go", 4)
 	if err != nil {
