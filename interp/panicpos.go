@@ -952,7 +952,11 @@ var notACall = map[string]bool{
 // function or method named callee (not inside func literals); with callee
 // "", those that call anything but a builtin or a conversion to a basic
 // type.
-func (b *posBody) callSites(callee string) []int {
+func (b *posBody) callSites(callee string) []int { return b.callSitesWhere(callee, nil) }
+
+// callSitesWhere is callSites for the statements that more also accepts
+// (more nil: all).
+func (b *posBody) callSitesWhere(callee string, more func(ast.Stmt) bool) []int {
 	var out []int
 	seen := map[int]bool{}
 	var list func(l []ast.Stmt)
@@ -1017,7 +1021,7 @@ func (b *posBody) callSites(callee string) []int {
 				cur = v
 				continue
 			}
-			if cur > 0 && calls(s) && !seen[cur] {
+			if cur > 0 && calls(s) && (more == nil || more(s)) && !seen[cur] {
 				seen[cur] = true
 				out = append(out, cur)
 			}
@@ -1059,7 +1063,8 @@ func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string
 		return int(g.Int())
 	}
 	used := map[string]bool{}
-	callee := "" // the function of the frame inside the current one
+	innermost := true // no frame named yet: this one panicked
+	callee := ""      // the function of the frame inside the current one
 	var out []string
 	cellFile := fmt.Sprintf("cell%d", c.n)
 	for _, f := range frames {
@@ -1093,6 +1098,20 @@ func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string
 			used[b.v] = true
 			if p := b.decode(value(b.v)); value(b.v) > 0 && p != "" {
 				where = "in the statement at " + p
+				if innermost && b.callName != "" {
+					// The marker may be the one a recursive call
+					// left, if the panic came after it returned
+					// within its statement.
+					var alts []string
+					for _, v := range b.callSitesWhere(b.callName, panicsBesidesCalls) {
+						if q := b.decode(v); q != "" && q != p {
+							alts = append(alts, q)
+						}
+					}
+					if len(alts) > 0 {
+						where += fmt.Sprintf(" (or at %s, if it panicked after a recursive call there returned)", strings.Join(alts, " or "))
+					}
+				}
 			} else {
 				where = fmt.Sprintf("at an unknown statement (its position marker was overwritten) of the body starting at %s:%d:%d", b.file, b.from.Line, b.from.Column)
 			}
@@ -1119,6 +1138,7 @@ func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string
 			}
 		}
 		out = append(out, fmt.Sprintf("  in %s, %s", b.name, where))
+		innermost = false
 		callee = b.callName
 	}
 	return elideRepeats(out)
@@ -1434,4 +1454,24 @@ func lenArg(info *types.Info, e ast.Expr) ast.Expr {
 		return nil
 	}
 	return call.Args[0]
+}
+
+// panicsBesidesCalls tells whether statement s (not its nested blocks or
+// func literals) has an operation other than a call that can panic.
+func panicsBesidesCalls(s ast.Stmt) bool {
+	found := false
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit, *ast.BlockStmt:
+			return false
+		case *ast.IndexExpr, *ast.SliceExpr, *ast.StarExpr:
+			found = true
+		case *ast.TypeAssertExpr:
+			found = found || x.Type != nil
+		case *ast.BinaryExpr:
+			found = found || x.Op == token.QUO || x.Op == token.REM
+		}
+		return !found
+	})
+	return found
 }
