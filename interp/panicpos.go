@@ -64,8 +64,8 @@ import (
 // Limits: goroutines running the same function share its variable; a
 // panic in a deferred call at function exit names the last marked
 // statement; in a recursive function, a statement that panics after a
-// recursive call in it returned names the statement the deeper call
-// marked last; a closure carried over an interpreter rebuild sets the old
+// recursive call in it returned finds the marker the deeper call set
+// last (the traceback then names both candidates); a closure carried over an interpreter rebuild sets the old
 // interpreter's variable (its frame then shows where its body starts).
 
 // posShift packs a marker value: line offset << posShift | column.
