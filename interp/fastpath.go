@@ -9,6 +9,7 @@ import (
 	"go/types"
 	"math"
 	"reflect"
+	"strings"
 
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -193,7 +194,7 @@ func constFloat(v constant.Value, f32 bool) (float64, bool) {
 // func or channel, read from the interpreter's globals. Such a value
 // reaches the display code exactly as the interpreter would hand it
 // over.
-func (s *Session) checkedValue(orig string, n int, c *parsedCell) (b *kernel.Bundle, ok bool) {
+func (s *Session) checkedValue(orig string, n int, c *parsedCell) (*kernel.Bundle, bool) {
 	if s.noFastPath || s.lowerer == nil || c.final == nil || c.finalCall || len(c.stmts) != 1 || len(c.decls) != 0 || len(c.vars) != 0 || len(c.imports) != 0 {
 		return nil, false
 	}
@@ -225,23 +226,7 @@ func (s *Session) checkedValue(orig string, n int, c *parsedCell) (b *kernel.Bun
 	if !isVar || obj.Pkg() == nil || obj.Parent() != obj.Pkg().Scope() || s.vars[id.Name] == nil || !plainType(obj.Type(), 0) {
 		return nil, false
 	}
-	defer func() {
-		if recover() != nil {
-			b, ok = nil, false
-		}
-	}()
-	rv, found := s.yi.Globals()[id.Name]
-	if !found || !rv.IsValid() || !rv.CanInterface() {
-		return nil, false
-	}
-	v := rv.Interface()
-	if reflect.TypeOf(v) != rv.Type() || mayHoldVI(rv.Type(), true) {
-		// Not the value itself (an interface), or one that may hold
-		// interpreted values fmt cannot print (unwrap.go).
-		return nil, false
-	}
-	s.fastCells++
-	return outBundle([]any{v}, []string{fmt.Sprint(v)}, nil, false), true
+	return s.globalValue(id.Name)
 }
 
 // cellFinalExpr returns the final expression statement of the checked
@@ -368,4 +353,53 @@ func (s *Session) constAssign(orig string, n int, c *parsedCell) bool {
 		s.fastCells++
 	}
 	return done
+}
+
+// globalCell returns the Out value of a cell that only names a variable
+// of the session (`x`) whose type checkedValue accepts, without lowering
+// the cell: the lowerer is brought up to date with the cells that ran
+// (prior) and gives the variable's type; the value is the interpreter's
+// global.
+func (s *Session) globalCell(src string, prior []string, n int) (*kernel.Bundle, bool) {
+	name := strings.TrimSpace(src)
+	if s.noFastPath || !token.IsIdentifier(name) || name == "_" || s.vars[name] == nil || s.decls[name] != nil {
+		return nil, false
+	}
+	if _, ok := s.imports[name]; ok {
+		return nil, false
+	}
+	if s.lowerer == nil {
+		return nil, false
+	}
+	// Lowering an empty cell commits the earlier cells, as the next
+	// cell's lowering would.
+	if _, err := s.lowerer.lowerCell(prior, "", n); err != nil {
+		return nil, false
+	}
+	obj, ok := s.lowerer.env[name].(*types.Var)
+	if !ok || !plainType(obj.Type(), 0) {
+		return nil, false
+	}
+	return s.globalValue(name)
+}
+
+// globalValue returns the Out value of the interpreter's global variable
+// name, when the value itself (not an interface) is there and cannot hold
+// interpreted values fmt cannot print (unwrap.go).
+func (s *Session) globalValue(name string) (b *kernel.Bundle, ok bool) {
+	defer func() {
+		if recover() != nil {
+			b, ok = nil, false
+		}
+	}()
+	rv, found := s.yi.Globals()[name]
+	if !found || !rv.IsValid() || !rv.CanInterface() {
+		return nil, false
+	}
+	v := rv.Interface()
+	if reflect.TypeOf(v) != rv.Type() || mayHoldVI(rv.Type(), true) {
+		return nil, false
+	}
+	s.fastCells++
+	return outBundle([]any{v}, []string{fmt.Sprint(v)}, nil, false), true
 }

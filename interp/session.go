@@ -264,10 +264,13 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	if v, ok := s.constCell(src); ok {
 		return v, nil
 	}
-	s.declaring = true
 	s.histMu.Lock()
 	prior := append([]string(nil), s.prior...)
 	s.histMu.Unlock()
+	if v, ok := s.globalCell(src, prior, n); ok {
+		return v, nil
+	}
+	s.declaring = true
 	orig := src
 	src, err := s.lowerSource(prior, src, n)
 	if err != nil {

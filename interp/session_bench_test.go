@@ -88,6 +88,12 @@ func BenchmarkVarNameCellHistory(b *testing.B) {
 	benchCell(b, 50, "w2", "[1 2 3]")
 }
 
+// BenchmarkVarNameCellLongHistory is BenchmarkVarNameCellHistory after
+// 500 declaring cells.
+func BenchmarkVarNameCellLongHistory(b *testing.B) {
+	benchCell(b, 500, "w2", "[1 2 3]")
+}
+
 // benchCell times cell code, whose Out text is want, after history
 // declaring cells: the mean and the best time of one cell.
 func benchCell(b *testing.B, history int, code, want string) {
