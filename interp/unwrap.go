@@ -447,7 +447,7 @@ func (u *unwrapper) all(xs []any) []any {
 		if !mayHoldVI(rv.Type(), true) {
 			continue
 		}
-		r, changed := u.value(rv, true, 0)
+		r, changed := u.safeValue(rv)
 		if !changed {
 			continue
 		}
@@ -463,6 +463,17 @@ func (u *unwrapper) all(xs []any) []any {
 		return xs
 	}
 	return out
+}
+
+// safeValue is value at the top level; a value reflect cannot copy (a
+// panic in reflect.StructOf, say) stays as it is.
+func (u *unwrapper) safeValue(v reflect.Value) (r reflect.Value, changed bool) {
+	defer func() {
+		if recover() != nil {
+			r, changed = v, false
+		}
+	}()
+	return u.value(v, true, 0)
 }
 
 // SprintWith is fmt.Sprint of the single element of box unwrapped with

@@ -101,6 +101,7 @@ func TestUnwrap(t *testing.T) {
 		// static type; yaegi dropped the methods: [{1}] for [Circ(1)]).
 		{name: "stringer elements", last: `fmt.Println([]Circ{{1}, {2}}, [1]Circ{{3}}, map[string]Circ{"b": {5}, "a": {4}, "c": {6}}, []*Tri{{7}, nil}, []Oops{{}})`, stdout: "[Circ(1) Circ(2)] [Circ(3)] map[a:Circ(4) b:Circ(5) c:Circ(6)] [Tri(7) <nil>] [oops]\n"},
 		{name: "elements without methods", last: "fmt.Println([]Sq{{1}}, []Tri{{2}})", stdout: "[{1}] [{2}]\n"},
+		{name: "blank and embedded fields", cells: []string{"type Bl struct{ _ int; Shape; n int }"}, last: "fmt.Printf(\"%v %v\\n\", Bl{Shape: Sq{1}, n: 2}, Bl{Shape: Circ{3}})", stdout: "{0 {1} 2} {0 Circ(3) 0}\n"},
 		{name: "recursive type", cells: []string{"type Node struct{ Kids []Node; V Shape }"}, last: "fmt.Println(Node{[]Node{{nil, Sq{1}}}, Circ{2}})", stdout: "{[{[] {1}}] Circ(2)}\n"},
 		{name: "named map of slices", cells: []string{"type M map[string][]Shape"}, last: `fmt.Printf("%v %d\n", M{"a": {Sq{1}, Circ{2}}}, 1)`, stdout: "map[a:[{1} Circ(2)]] 1\n"},
 		{name: "width applies to elements", last: `fmt.Sprintf("%-8v|", []Shape{Circ{1}})`, value: `"[Circ(1) ]|"`},
