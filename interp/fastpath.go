@@ -14,15 +14,29 @@ import (
 	"github.com/godl-kernel/godl/kernel"
 )
 
-// A cell that is one constant expression (`1+1`, `2.5*4`, `"a" + "b"`,
-// `1<<10`, `float64(7)/2`) needs no interpreter: go/types computes its
-// exact value, and its Out value is that constant converted to its
-// default type (int, float64, rune, string, ...), as Go would print it.
-// Such a cell skips lowering, yaegi's compile and execute and the growth
-// of yaegi's global frame. Anything else, including every constant
-// expression whose value does not fit its type (`1<<70`) or that is
-// invalid (`1/0`), takes the ordinary path, which reports errors at cell
-// positions.
+// Cells the session runs without yaegi's compile and execute (each
+// yaegi compile costs tens of microseconds and grows its global frame,
+// which every later execute copies):
+//
+//   - constCell: one constant expression (`1+1`, `2.5*4`, `"a" + "b"`,
+//     `1<<10`, `float64(7)/2`) of universe names only. go/types computes
+//     its exact value; its Out value is that constant converted to its
+//     default type (int, float64, rune, string, ...), as Go prints it.
+//     Not even lowered, and not kept as an earlier cell for the lowerer
+//     (it declares nothing).
+//   - globalCell: one name of a session variable (`x`) of a plain type:
+//     its value is read from the interpreter's globals, the lowerer only
+//     synced. Not kept as an earlier cell either.
+//   - checkedValue: after lowering, one expression whose value go/types
+//     knows (a constant such as `math.Pi * 2` or an earlier cell's const)
+//     or a parenthesized variable.
+//   - constAssign: after lowering, `x := c` or `var x T = c` setting an
+//     existing variable to a constant of its basic type.
+//
+// Anything else, including every constant expression whose value does
+// not fit its type (`1<<70`) or that is invalid (`1/0`), takes the
+// ordinary path, which reports errors at cell positions. Tests compare
+// each fast path's Out value with the interpreter's (fastpath_test.go).
 
 // constFastNames are the universe names a constant cell may use: the
 // boolean constants, the basic types (as conversions) and the builtins

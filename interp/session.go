@@ -47,8 +47,8 @@ type Session struct {
 	cellTypes *cellTypes
 	closed    bool
 	// declaring tells that the running cell may have declared or
-	// imported something: not only constant expressions (fastpath.go)
-	// ran (execMu).
+	// imported something: not only cells shown without lowering
+	// (constCell, globalCell in fastpath.go) ran (execMu).
 	declaring bool
 	// noFastPath sends constant cells through the interpreter too
 	// (tests compare both paths).
@@ -203,8 +203,9 @@ func (s *Session) Execute(ctx context.Context, req kernel.ExecuteRequest, out ke
 	} else {
 		res.Value = value
 		if s.declaring {
-			// Constant cells declare nothing: leaving them out keeps the
-			// lowerer from type-checking them again as earlier cells.
+			// Cells shown without lowering (fastpath.go) declare
+			// nothing: leaving them out keeps the lowerer from
+			// type-checking them again as earlier cells.
 			s.histMu.Lock()
 			s.prior = append(s.prior, req.Code)
 			s.histMu.Unlock()
