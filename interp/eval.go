@@ -1180,7 +1180,7 @@ func textExpr(x string, t types.Type, depth int) string {
 		elem = u.Elem()
 	}
 	if elem == nil || depth >= 3 {
-		return sprintCode(x)
+		return sprintCode(x, t)
 	}
 	i := fmt.Sprintf("__godl_i%d", depth)
 	s := fmt.Sprintf("__godl_s%d", depth)
@@ -1189,11 +1189,11 @@ func textExpr(x string, t types.Type, depth int) string {
 	case !types.IsInterface(elem) && involvesCellType(elem):
 		inner := textExpr(x+"["+i+"]", elem, depth+1)
 		if strings.HasPrefix(inner, "__godl_fmt.Sprint(") {
-			return sprintCode(x)
+			return sprintCode(x, t)
 		}
 		add = fmt.Sprintf("%s += %s\n", s, inner)
 	default:
-		return sprintCode(x)
+		return sprintCode(x, t)
 	}
 	return fmt.Sprintf("func() string {\n%s := \"[\"\nfor %s := range %s {\nif %s > 0 {\n%s += \" \"\n}\n%s}\nreturn %s + \"]\"\n}()", s, i, x, i, s, add, s)
 }

@@ -42,7 +42,15 @@ import (
 // yaegi; one without matches the valueInterface's own type.) The number
 // identifies the switch: the host remembers which values' types it has
 // no text for. A spread
-// argument (fmt.Println(xs...)) goes through __godl.UnwrapAll. Every
+// argument (fmt.Println(xs...)) goes through __godl.UnwrapAll.
+//
+// Values of cell types with String or Error that are not in interfaces
+// (elements of a []Temp, a map[string]Temp, exported fields of type Temp)
+// reach compiled fmt without their methods too: such arguments are first
+// copied in the interpreter with those values in interface slots (see
+// boxer), as are the final values a cell shows (sprintCode). The argument
+// of display.Show, display.Render and a Handle's Show and Update is
+// treated as a print argument when its type has no methods. Every
 // rewrite stays on its line.
 
 // printPkgs are the packages whose variadic ...any functions and methods
@@ -107,6 +115,50 @@ func genericFunc(fd *ast.FuncDecl) bool {
 	return false
 }
 
+// displayCallee tells whether call is display.Show, display.Render or a
+// Handle's Show or Update: they format their argument as fmt does when it
+// has no renderer method.
+func displayCallee(info *types.Info, call *ast.CallExpr) bool {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || !displayTakers[sel.Sel.Name] || len(call.Args) != 1 || call.Ellipsis.IsValid() {
+		return false
+	}
+	fn, ok := info.Uses[sel.Sel].(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != displayPkg {
+		return false
+	}
+	sig, ok := fn.Type().(*types.Signature)
+	return ok && sig.Params().Len() == 1 && !sig.Variadic() && isEmptyIface(sig.Params().At(0).Type())
+}
+
+// displayArg wraps the argument a of a display call (see displayCallee)
+// as a print argument, unless its type has methods (rewriteDisplayArgs
+// handles cell types with String, Error or renderer methods; a compiled
+// type's renderer methods must reach display).
+func (lw *lowering) displayArg(a ast.Expr) {
+	tv, ok := lw.c.info.Types[a]
+	if !ok || tv.Type == nil || tv.Value != nil || !tv.IsValue() || types.IsInterface(tv.Type) {
+		return
+	}
+	if types.NewMethodSet(tv.Type).Len() > 0 || types.NewMethodSet(types.NewPointer(tv.Type)).Len() > 0 {
+		return
+	}
+	pre, post, ok := elemMethodsCode(lw, tv.Type, a.Pos())
+	if !ok {
+		pre, post, ok = unwrapCode(lw, tv.Type, a.Pos(), false)
+	}
+	if ok {
+		lw.insert(a.Pos(), pre)
+		lw.insert(a.End(), post)
+	}
+}
+
+// isEmptyIface tells whether t is an interface without methods.
+func isEmptyIface(t types.Type) bool {
+	it, ok := t.Underlying().(*types.Interface)
+	return ok && it.Empty()
+}
+
 // printfLike tells whether the print call takes a format (Printf,
 // Errorf, Logger.Fatalf …): its name ends in f and its last fixed
 // parameter is a string. (The symbol tables' signatures have no
@@ -136,6 +188,10 @@ func (lw *lowering) fmtArgs() {
 		}
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
+			return true
+		}
+		if displayCallee(info, call) {
+			lw.displayArg(call.Args[0])
 			return true
 		}
 		sig := printCallee(info, call)
@@ -218,51 +274,123 @@ func unwrapCode(lw *lowering, t types.Type, pos token.Pos, spread bool) (pre, po
 }
 
 // elemMethodsCode returns the texts to insert around a print argument of
-// static type t, a slice, array or map whose elements are of a cell type
-// (or pointers to one) with a String or Error method, which fmt calls
-// for each element: yaegi hands compiled fmt the elements without their
-// methods ([]Temp printed [21.5 19] for [21.5°C 19°C]). The elements are
-// copied into interface slots in the interpreter, which makes them
-// valueInterfaces, and UnwrapWith gets the type switch for them. ok is
-// false for any other t.
+// static type t holding, where fmt would call their String or Error
+// method, values of cell types with one: elements of slices, arrays and
+// maps, exported struct fields (yaegi hands compiled fmt such values
+// without their methods: []Temp printed [21.5 19] for [21.5°C 19°C]).
+// The value is copied in the interpreter with those values in interface
+// slots, which makes them valueInterfaces (boxCode), and UnwrapWith gets
+// the type switch for them. ok is false for any other t.
 func elemMethodsCode(lw *lowering, t types.Type, pos token.Pos) (pre, post string, ok bool) {
-	if fmtMethodsStatic(t) {
-		return "", "", false
+	spell := func(t types.Type) (string, bool) { return lw.typeString(t, pos) }
+	cellType := func(t types.Type) bool {
+		_, ok := cellTypeSpelling(lw.c.pkg, t)
+		return ok
 	}
-	var elem, key types.Type
-	switch u := t.Underlying().(type) {
-	case *types.Slice:
-		elem = u.Elem()
-	case *types.Array:
-		elem = u.Elem()
-	case *types.Map:
-		elem, key = u.Elem(), u.Key()
-	default:
-		return "", "", false
-	}
-	if _, ok := cellTypeSpelling(lw.c.pkg, elem); !ok || !fmtMethodsStatic(elem) {
+	b := &boxer{spell: spell, cellType: cellType}
+	code, ok := b.box("__godl_x0", t, 0)
+	if !ok {
 		return "", "", false
 	}
 	cb := stringerSwitch(lw.c.pkg, []types.Type{types.NewInterfaceType(nil, nil)}, pos)
-	spell, ok1 := lw.typeString(t, pos)
+	st, ok1 := spell(t)
 	if cb == "" || !ok1 {
 		return "", "", false
 	}
 	h := fnv.New32a()
 	h.Write([]byte(cb))
 	site := fmt.Sprintf("%d, %s", h.Sum32()>>1|1, cb)
-	conv := "func(__godl_xs " + spell + ") []any { __godl_r := make([]any, len(__godl_xs)); for __godl_i := range __godl_xs { __godl_v := __godl_xs[__godl_i]; __godl_r[__godl_i] = __godl_v }; return __godl_r }("
-	if key != nil {
-		// Through a fresh variable: yaegi makes an interface slot
-		// assigned a map index expression (or the range value) share
-		// one temporary with every other slot so assigned.
-		ks, ok := lw.typeString(key, pos)
-		if !ok {
-			return "", "", false
-		}
-		conv = "func(__godl_xs " + spell + ") map[" + ks + "]any { if __godl_xs == nil { return nil }; __godl_r := make(map[" + ks + "]any, len(__godl_xs)); for __godl_k := range __godl_xs { __godl_v := __godl_xs[__godl_k]; __godl_r[__godl_k] = __godl_v }; return __godl_r }("
+	return "__godl.UnwrapWith([]any{func(__godl_x0 " + st + ") any { return " + code + " }(", ")}, " + site + ")", true
+}
+
+// boxer writes interpreted code that copies a value so that the values
+// of cell types with String or Error methods inside it, where fmt calls
+// those methods, sit in interface slots (yaegi's valueInterface keeps
+// their type there, for UnwrapWith's type switch).
+type boxer struct {
+	spell    func(types.Type) (string, bool) // how the cell writes a type
+	cellType func(types.Type) bool           // a cell type (or pointer to one) the cell can name
+	leaves   []types.Type                    // the boxed types with methods
+}
+
+// box returns an expression of the copy of x (static type t), and
+// whether anything is boxed. At depth 0 a value with its own method is
+// left to yaegi, which passes it to fmt with its methods.
+func (b *boxer) box(x string, t types.Type, depth int) (string, bool) {
+	if depth > 4 {
+		return "", false
 	}
-	return "__godl.UnwrapWith([]any{" + conv, ")}, " + site + ")", true
+	if fmtMethodsStatic(t) {
+		if depth > 0 && b.cellType(t) {
+			b.leaves = append(b.leaves, t)
+			return x, true // the caller puts it in an interface slot
+		}
+		return "", false
+	}
+	d := fmt.Sprint(depth + 1)
+	xs, i, r, v := "__godl_x"+d, "__godl_i"+d, "__godl_r"+d, "__godl_v"+d
+	switch u := t.Underlying().(type) {
+	case *types.Slice, *types.Array:
+		var elem types.Type
+		if sl, ok := u.(*types.Slice); ok {
+			elem = sl.Elem()
+		} else {
+			elem = u.(*types.Array).Elem()
+		}
+		inner, ok := b.box(xs+"["+i+"]", elem, depth+1)
+		st, ok2 := b.spell(t)
+		if !ok || !ok2 {
+			return "", false
+		}
+		// Each slot through a fresh variable: yaegi can make slots
+		// assigned an index expression share one temporary.
+		return "func(" + xs + " " + st + ") []any { " + r + " := make([]any, len(" + xs + ")); for " + i + " := range " + xs + " { " + v + " := " + inner + "; " + r + "[" + i + "] = " + v + " }; return " + r + " }(" + x + ")", true
+	case *types.Map:
+		inner, ok := b.box(xs+"["+i+"]", u.Elem(), depth+1)
+		st, ok2 := b.spell(t)
+		ks, ok3 := b.spell(u.Key())
+		if !ok || !ok2 || !ok3 {
+			return "", false
+		}
+		return "func(" + xs + " " + st + ") map[" + ks + "]any { if " + xs + " == nil { return nil }; " + r + " := make(map[" + ks + "]any, len(" + xs + ")); for " + i + " := range " + xs + " { " + v + " := " + inner + "; " + r + "[" + i + "] = " + v + " }; return " + r + " }(" + x + ")", true
+	case *types.Struct:
+		var idx, vals, lets []string
+		for k := 0; k < u.NumFields(); k++ {
+			f := u.Field(k)
+			if !f.Exported() || f.Embedded() {
+				continue // fmt calls no method of an unexported field
+			}
+			inner, ok := b.box(xs+"."+f.Name(), f.Type(), depth+1)
+			if !ok {
+				continue
+			}
+			fv := fmt.Sprintf("%s_%d", v, k)
+			lets = append(lets, fv+" := "+inner+"; ")
+			idx = append(idx, fmt.Sprint(k))
+			vals = append(vals, fv)
+		}
+		st, ok := b.spell(t)
+		if len(idx) == 0 || !ok {
+			return "", false
+		}
+		return "func(" + xs + " " + st + ") any { " + strings.Join(lets, "") + "return __godl.Fields(" + xs + ", []int{" + strings.Join(idx, ", ") + "}, []any{" + strings.Join(vals, ", ") + "}) }(" + x + ")", true
+	case *types.Pointer:
+		if depth > 0 {
+			return "", false // fmt prints an address
+		}
+		switch u.Elem().Underlying().(type) {
+		case *types.Struct, *types.Slice, *types.Array, *types.Map:
+		default:
+			return "", false
+		}
+		inner, ok := b.box("(*"+xs+")", u.Elem(), depth+1)
+		st, ok2 := b.spell(t)
+		if !ok || !ok2 {
+			return "", false
+		}
+		return "func(" + xs + " " + st + ") any { if " + xs + " == nil { return " + xs + " }; return __godl.Ptr(" + inner + ") }(" + x + ")", true
+	}
+	return "", false
 }
 
 // nestedIfaces returns the interface types (without String or Error
@@ -470,10 +598,81 @@ func printfVerbs(format string) map[int]string {
 }
 
 // sprintCode returns the expression the code showing a final value uses
-// for the %v text of x: fmt.Sprint of x unwrapped, with the String and
-// Error methods the cell's final value may need (finalStringer).
-func sprintCode(x string) string {
+// for the %v text of x, of static type t: fmt.Sprint of x unwrapped, with
+// the String and Error methods of cell types held in interfaces inside
+// it (finalStringer) and, when the types can be written without the
+// lowering's help, of cell-type values in elements and exported fields
+// (boxer).
+func sprintCode(x string, t types.Type) string {
+	b := &boxer{spell: simpleSpelling, cellType: func(t types.Type) bool {
+		_, ok := simpleSpelling(t)
+		return ok && involvesCellType(t)
+	}}
+	if t != nil {
+		if code, ok := b.box("__godl_x0", t, 0); ok {
+			if st, ok := simpleSpelling(t); ok {
+				cb := leafSwitch(b.leaves)
+				h := fnv.New32a()
+				h.Write([]byte(cb))
+				return fmt.Sprintf("__godl_fmt.Sprint(__godl.UnwrapWith([]any{func(__godl_x0 %s) any { return %s }(%s)}, %d, %s))", st, code, x, h.Sum32()>>1|1, cb)
+			}
+		}
+	}
 	return "__godl_fmt.Sprint(__godl.UnwrapWith([]any{" + x + "}, 0, __godl_str))"
+}
+
+// leafSwitch returns the UnwrapWith callback for the cell types boxed
+// (T or *T, spelled by name), falling back to __godl_str.
+func leafSwitch(leaves []types.Type) string {
+	var cases []string
+	seen := map[string]bool{}
+	for _, t := range leaves {
+		st, ok := simpleSpelling(t)
+		if !ok || seen[st] {
+			continue
+		}
+		seen[st] = true
+		ms := types.NewMethodSet(t)
+		method := "String"
+		if niladic(ms, "Error") == "string" {
+			method = "Error"
+		}
+		cases = append(cases, "case "+st+": return __godl_sv.("+st+")."+method+"(), true")
+	}
+	return "func(__godl_sv any) (string, bool) { switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; if __godl_str != nil { return __godl_str(__godl_sv) }; return \"\", false }"
+}
+
+// simpleSpelling writes t as code in a cell's function can, without the
+// lowering's scope: basic types and the top-level types of the cells
+// (package main), and slices, arrays, maps and pointers of those.
+func simpleSpelling(t types.Type) (string, bool) {
+	switch t := types.Unalias(t).(type) {
+	case *types.Basic:
+		if t.Info()&types.IsUntyped != 0 || t.Kind() == types.UnsafePointer || t.Kind() == types.Invalid {
+			return "", false
+		}
+		return t.Name(), true
+	case *types.Named:
+		o := t.Obj()
+		if o.Pkg() == nil || o.Pkg().Path() != "main" || o.Parent() != o.Pkg().Scope() || t.TypeArgs().Len() > 0 || t.TypeParams().Len() > 0 {
+			return "", false
+		}
+		return o.Name(), true
+	case *types.Slice:
+		e, ok := simpleSpelling(t.Elem())
+		return "[]" + e, ok
+	case *types.Array:
+		e, ok := simpleSpelling(t.Elem())
+		return fmt.Sprintf("[%d]%s", t.Len(), e), ok
+	case *types.Pointer:
+		e, ok := simpleSpelling(t.Elem())
+		return "*" + e, ok
+	case *types.Map:
+		k, ok1 := simpleSpelling(t.Key())
+		e, ok2 := simpleSpelling(t.Elem())
+		return "map[" + k + "]" + e, ok1 && ok2
+	}
+	return "", false
 }
 
 // finalStringer sets the interpreter's __godl_str, the type switch that

@@ -411,6 +411,8 @@ func unwrapExports() map[string]reflect.Value {
 		"UnwrapWith": reflect.ValueOf(h.UnwrapWith),
 		"UnwrapAll":  reflect.ValueOf(h.UnwrapAll),
 		"SprintWith": reflect.ValueOf(SprintWith),
+		"Fields":     reflect.ValueOf(Fields),
+		"Ptr":        reflect.ValueOf(Ptr),
 	}
 }
 
@@ -482,4 +484,63 @@ func (u *unwrapper) safeValue(v reflect.Value) (r reflect.Value, changed bool) {
 func SprintWith(box []any, str func(any) (string, bool)) string {
 	u := &unwrapper{str: str}
 	return fmt.Sprint(u.all(box)...)
+}
+
+// Fields returns a copy of the struct v whose fields at idx are `any`
+// fields holding vals (as the interpreter boxed them, see boxer in
+// fmtargs.go), with the same names, so that fmt prints it as it prints v
+// with those fields formatted through their methods. A v that is not a
+// struct, or that reflect cannot copy, comes back as it is.
+func Fields(v any, idx []int, vals []any) (out any) {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() != reflect.Struct || len(idx) != len(vals) {
+		return v
+	}
+	defer func() {
+		if recover() != nil {
+			out = v
+		}
+	}()
+	t := rv.Type()
+	boxed := map[int]int{}
+	for j, i := range idx {
+		if i < 0 || i >= t.NumField() {
+			return v
+		}
+		boxed[i] = j
+	}
+	fields := make([]reflect.StructField, t.NumField())
+	for i := range fields {
+		f := t.Field(i)
+		fields[i] = reflect.StructField{Name: f.Name, PkgPath: f.PkgPath, Type: f.Type, Tag: f.Tag}
+		if _, ok := boxed[i]; ok {
+			fields[i].Type = anyType
+		}
+	}
+	r := readable(rv)
+	c := reflect.New(reflect.StructOf(fields)).Elem()
+	vs := reflect.ValueOf(vals)
+	for i := range fields {
+		dst := c.Field(i)
+		if !dst.CanSet() {
+			dst = reflect.NewAt(dst.Type(), unsafe.Pointer(dst.UnsafeAddr())).Elem()
+		}
+		if j, ok := boxed[i]; ok {
+			dst.Set(vs.Index(j))
+		} else {
+			dst.Set(field(r, i))
+		}
+	}
+	return c.Interface()
+}
+
+// Ptr returns a pointer to a copy of v (nil for nil): fmt prints a
+// pointer argument to a struct, slice, array or map as &{…}.
+func Ptr(v any) any {
+	if v == nil {
+		return nil
+	}
+	p := reflect.New(reflect.TypeOf(v))
+	p.Elem().Set(reflect.ValueOf(v))
+	return p.Interface()
 }

@@ -100,6 +100,10 @@ func TestUnwrap(t *testing.T) {
 		// Elements of cell types with String/Error (no interface in the
 		// static type; yaegi dropped the methods: [{1}] for [Circ(1)]).
 		{name: "stringer elements", last: `fmt.Println([]Circ{{1}, {2}}, [1]Circ{{3}}, map[string]Circ{"b": {5}, "a": {4}, "c": {6}}, []*Tri{{7}, nil}, []Oops{{}})`, stdout: "[Circ(1) Circ(2)] [Circ(3)] map[a:Circ(4) b:Circ(5) c:Circ(6)] [Tri(7) <nil>] [oops]\n"},
+		{name: "stringer fields", cells: []string{"type Pair struct{ A, B Circ; n Circ; S Shape; T *Tri }"}, last: `fmt.Println(Pair{Circ{1}, Circ{2}, Circ{3}, Circ{4}, &Tri{5}}, &Pair{A: Circ{6}}, [][]Circ{{{7}}}, map[string][]Circ{"a": {{8}}})`, stdout: "{Circ(1) Circ(2) {3} Circ(4) Tri(5)} &{Circ(6) Circ(0) {0} <nil> <nil>} [[Circ(7)]] map[a:[Circ(8)]]\n"},
+		{name: "out stringer fields", cells: []string{"type Pair struct{ A, B Circ; n Circ; S Shape; T *Tri }"}, last: "Pair{Circ{1}, Circ{2}, Circ{3}, Circ{4}, &Tri{5}}", value: "{Circ(1) Circ(2) {3} Circ(4) Tri(5)}"},
+		{name: "out stringer map", last: `map[string]Circ{"b": {2}, "a": {1}}`, value: "map[a:Circ(1) b:Circ(2)]"},
+		{name: "out slice of structs", cells: []string{"type Pair struct{ A Circ }"}, last: "[]Pair{{Circ{1}}}", value: "[{Circ(1)}]"},
 		{name: "elements without methods", last: "fmt.Println([]Sq{{1}}, []Tri{{2}})", stdout: "[{1}] [{2}]\n"},
 		{name: "blank and embedded fields", cells: []string{"type Bl struct{ _ int; Shape; n int }"}, last: "fmt.Printf(\"%v %v\\n\", Bl{Shape: Sq{1}, n: 2}, Bl{Shape: Circ{3}})", stdout: "{0 {1} 2} {0 Circ(3) 0}\n"},
 		{name: "recursive type", cells: []string{"type Node struct{ Kids []Node; V Shape }"}, last: "fmt.Println(Node{[]Node{{nil, Sq{1}}}, Circ{2}})", stdout: "{[{[] {1}}] Circ(2)}\n"},
@@ -287,5 +291,32 @@ func BenchmarkUnwrapPrint(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/print")
 		})
+	}
+}
+
+// TestUnwrapDisplay checks display.Show of values without methods that
+// hold interpreted interface values or cell-type values with String.
+func TestUnwrapDisplay(t *testing.T) {
+	cases := []struct{ cell, text string }{
+		{"display.Show(Box{Sq{5}})", "{{5}}"},
+		{"display.Show([]Shape{Circ{1}, nil})", "[Circ(1) <nil>]"},
+		{"display.Show(map[string]Circ{\"a\": {2}})", "map[a:Circ(2)]"},
+		{"display.Show(display.HTML(\"<b>x</b>\"))", "<b>x</b>"},
+	}
+	ts := newTestSession(t)
+	if r := ts.run(unwrapDecls); r.res.Status != kernel.StatusOK {
+		t.Fatal(r.errText())
+	}
+	for _, tc := range cases {
+		r := ts.run(tc.cell)
+		if r.res.Status != kernel.StatusOK {
+			t.Fatalf("%s: %s", tc.cell, r.errText())
+		}
+		if len(r.displays) != 1 {
+			t.Fatalf("%s: %d displays", tc.cell, len(r.displays))
+		}
+		if got, _ := r.displays[0].Data["text/plain"].(string); got != tc.text {
+			t.Errorf("%s: text/plain %q, want %q", tc.cell, got, tc.text)
+		}
 	}
 }
