@@ -1356,6 +1356,33 @@ func (pm *posMarker) safeIndexes() {
 		}
 		markSafe(map[pair]bool{{x, fmt.Sprintf("var %p", i)}: true}, body, body)
 	}
+	// lenOf: n := len(xs), n and xs never assigned again (in the cell)
+	// and not captured: the bound n of a loop is len(xs).
+	lenOf := map[types.Object]ast.Expr{}
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || as.Tok != token.DEFINE || len(as.Lhs) != len(as.Rhs) {
+			return true
+		}
+		for k, r := range as.Rhs {
+			arg := lenArg(info, r)
+			if arg == nil {
+				continue
+			}
+			nv, xv := localVar(as.Lhs[k], true), localVar(arg, false)
+			if nv == nil || xv == nil || !isStable(nv, lw.c.file) || !isStable(xv, lw.c.file) {
+				continue
+			}
+			lenOf[nv] = arg
+		}
+		return true
+	})
+	lenVar := func(e ast.Expr) ast.Expr {
+		if v := localVar(e, false); v != nil {
+			return lenOf[v]
+		}
+		return nil
+	}
 	countedLoop := func(f *ast.ForStmt) {
 		init, ok := f.Init.(*ast.AssignStmt)
 		if !ok || init.Tok != token.DEFINE || len(init.Lhs) != 1 || len(init.Rhs) != 1 {
@@ -1370,6 +1397,9 @@ func (pm *posMarker) safeIndexes() {
 			return
 		}
 		xs := lenArg(info, cond.Y)
+		if xs == nil {
+			xs = lenVar(cond.Y)
+		}
 		if xs == nil {
 			return
 		}

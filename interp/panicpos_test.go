@@ -169,6 +169,12 @@ func TestPositionMarkers(t *testing.T) {
 			"func s(a, b []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t}\n\tfor j := 0; j < len(b); j++ {\n\t\ts += b[j]\n\t}\n\treturn s\n}"},
 		{"func s(a []int) int {\n\ts := 0\n\tfor j := range len(a) {\n\t\ts += a[j]\n\t}\n\treturn s\n}",
 			"func s(a []int) int {\n\ts := 0\n\tfor j, _g1_1n := 0, len(a); j < _g1_1n; j++ {\n\t\ts += a[j]\n\t}\n\treturn s\n}"},
+		// n := len(a) bounds the loop: a[j] needs none, b[j] one, before the loop.
+		{"func s(a, b []int) int {\n\ts := 0\n\tn := len(a)\n\tfor j := 0; j < n; j++ {\n\t\ts += a[j]\n\t\ts -= b[j]\n\t}\n\treturn s\n}",
+			"func s(a, b []int) int {\n\ts := 0\n\tn := len(a); __godl_pf1s = 327683\n\tfor j := 0; j < n; j++ {\n\t\ts += a[j]\n\t\ts -= b[j]\n\t}\n\treturn s\n}"},
+		// ... not when a changes after n := len(a).
+		{"func s(a, b []int) int {\n\ts := 0\n\tn := len(a)\n\ta = b\n\tfor j := 0; j < n; j++ {\n\t\ts += a[j]\n\t\ts -= b[j]\n\t}\n\treturn s\n}",
+			"func s(a, b []int) int {\n\ts := 0\n\tn := len(a)\n\ta = b\n\tfor j := 0; j < n; j++ {__godl_pf1s = 327683;\n\t\ts += a[j]; __godl_pf1s = 393219\n\t\ts -= b[j]\n\t}\n\treturn s\n}"},
 		// ... unless the body changes the slice.
 		{"func s(a []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t\ta = a[:1]\n\t}\n\treturn s\n}",
 			"func s(a []int) int {\n\ts := 0\n\tfor j := range a {__godl_pf1s = 196611;\n\t\ts += a[j]; __godl_pf1s = 262147\n\t\ta = a[:1]\n\t}\n\treturn s\n}"},
