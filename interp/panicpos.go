@@ -113,6 +113,23 @@ func posFuncVar(d *ast.FuncDecl) string {
 // markPositions inserts the position markers of the cell's function
 // bodies (see the comment at the top of this file).
 func (lw *lowering) markPositions() {
+	// Nothing to mark without a block besides the cell function's body.
+	var cellBody *ast.BlockStmt
+	for _, d := range lw.c.file.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "_godlCell" && fd.Recv == nil {
+			cellBody = fd.Body
+		}
+	}
+	blocks := false
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BlockStmt); ok && b != cellBody {
+			blocks = true
+		}
+		return !blocks
+	})
+	if !blocks {
+		return
+	}
 	pm := &posMarker{lw: lw, insAt: map[ast.Stmt]token.Pos{}, atStart: map[ast.Stmt]bool{}, commaOK: map[*ast.TypeAssertExpr]bool{}}
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		var start token.Pos
@@ -1206,41 +1223,81 @@ func (pm *posMarker) safeIndexes() {
 	lw := pm.lw
 	info := lw.c.info
 	pm.safe = map[*ast.IndexExpr]bool{}
-	key := func(ix *ast.IndexExpr) (types.Object, string, bool) {
+	// The index of x[i]: variable i, or a constant's value.
+	type indexKey struct {
+		v types.Object
+		c string
+	}
+	type keyed struct {
+		obj types.Object
+		idx indexKey
+		ok  bool
+	}
+	keys := map[*ast.IndexExpr]keyed{}
+	keyOf := func(ix *ast.IndexExpr) keyed {
 		id, ok := ast.Unparen(ix.X).(*ast.Ident)
 		if !ok {
-			return nil, "", false
+			return keyed{}
 		}
 		obj, ok := info.Uses[id].(*types.Var)
-		if !ok || obj.Parent() == lw.c.pkg.Scope() {
-			return nil, "", false // a global: a call may change it
+		if !ok || !pm.isLocal(obj) {
+			return keyed{} // a global: a call may change it
 		}
 		switch under(obj.Type()).(type) {
 		case *types.Slice, *types.Array, *types.Basic:
 		default:
-			return nil, "", false
+			return keyed{}
 		}
 		if tv := info.Types[ix.Index]; tv.Value != nil {
-			return obj, "const " + tv.Value.ExactString(), true
+			return keyed{obj, indexKey{c: tv.Value.ExactString()}, true}
 		}
 		iid, ok := ast.Unparen(ix.Index).(*ast.Ident)
 		if !ok {
-			return nil, "", false
+			return keyed{}
 		}
 		iobj, ok := info.Uses[iid].(*types.Var)
-		if !ok || iobj.Parent() == lw.c.pkg.Scope() {
-			return nil, "", false
+		if !ok || !pm.isLocal(iobj) {
+			return keyed{}
 		}
-		return obj, fmt.Sprintf("var %p", iobj), true
+		return keyed{obj, indexKey{v: iobj}, true}
+	}
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		if ix, ok := n.(*ast.IndexExpr); ok {
+			if k := keyOf(ix); k.ok {
+				keys[ix] = k
+			}
+		}
+		return true
+	})
+	if len(keys) == 0 {
+		return // no x[i] of a local x and i or constant
+	}
+	key := func(ix *ast.IndexExpr) (types.Object, indexKey, bool) {
+		k := keys[ix]
+		return k.obj, k.idx, k.ok
 	}
 	captured := map[types.Object]bool{}
+	type objScope struct {
+		o     types.Object
+		scope ast.Node
+	}
+	stable := map[objScope]bool{}
 	isStable := func(o types.Object, body ast.Node) bool {
 		c, ok := captured[o]
 		if !ok {
 			c = lw.captured(o, lw.c.file)
 			captured[o] = c
 		}
-		return !c && !lw.assigned(o, body) && !rangeAssigned(info, o, body)
+		if c {
+			return false
+		}
+		k := objScope{o, body}
+		st, ok := stable[k]
+		if !ok {
+			st = !lw.assigned(o, body) && !rangeAssigned(info, o, body)
+			stable[k] = st
+		}
+		return st
 	}
 	var conjuncts func(e ast.Expr, out *[]ast.Expr)
 	conjuncts = func(e ast.Expr, out *[]ast.Expr) {
@@ -1253,7 +1310,7 @@ func (pm *posMarker) safeIndexes() {
 	}
 	type pair struct {
 		obj types.Object
-		idx string
+		idx indexKey
 	}
 	// evaluated returns the x[i] that evaluating n surely evaluates.
 	evaluated := func(n ast.Node) map[pair]bool {
@@ -1290,10 +1347,8 @@ func (pm *posMarker) safeIndexes() {
 				if !ok || !seen[pair{obj, idx}] || !isStable(obj, scope) {
 					return true
 				}
-				if !strings.HasPrefix(idx, "const") {
-					if !isStable(info.Uses[ast.Unparen(x.Index).(*ast.Ident)], scope) {
-						return true
-					}
+				if idx.v != nil && !isStable(idx.v, scope) {
+					return true
 				}
 				pm.safe[x] = true
 			}
@@ -1317,18 +1372,17 @@ func (pm *posMarker) safeIndexes() {
 	// In a statement list, what a simple statement evaluates is safe in
 	// the statements after it, if the list changes neither x nor i.
 	block := func(scope ast.Node, list []ast.Stmt) {
-		for k, st := range list {
+		avail := map[pair]bool{} // evaluated by the simple statements so far
+		for _, st := range list {
+			if _, ok := st.(*ast.LabeledStmt); ok {
+				avail = map[pair]bool{} // a goto may reach it without them
+			}
+			markSafe(avail, scope, st)
 			switch st.(type) {
 			case *ast.AssignStmt, *ast.ExprStmt, *ast.IncDecStmt, *ast.SendStmt, *ast.DeclStmt:
-			default:
-				continue
-			}
-			seen := evaluated(st)
-			for _, later := range list[k+1:] {
-				if _, ok := later.(*ast.LabeledStmt); ok {
-					break // a goto may reach it without st
+				for p := range evaluated(st) {
+					avail[p] = true
 				}
-				markSafe(seen, scope, later)
 			}
 		}
 	}
@@ -1344,7 +1398,7 @@ func (pm *posMarker) safeIndexes() {
 			o = info.Defs[id]
 		}
 		v, ok := o.(*types.Var)
-		if !ok || v.Parent() == lw.c.pkg.Scope() {
+		if !ok || !pm.isLocal(v) {
 			return nil
 		}
 		return v
@@ -1354,7 +1408,7 @@ func (pm *posMarker) safeIndexes() {
 		if x == nil || i == nil {
 			return
 		}
-		markSafe(map[pair]bool{{x, fmt.Sprintf("var %p", i)}: true}, body, body)
+		markSafe(map[pair]bool{{x, indexKey{v: i}}: true}, body, body)
 	}
 	// lenOf: n := len(xs), n and xs never assigned again (in the cell)
 	// and not captured: the bound n of a loop is len(xs).
@@ -1504,4 +1558,12 @@ func panicsBesidesCalls(s ast.Stmt) bool {
 		return !found
 	})
 	return found
+}
+
+// isLocal tells whether v is a variable local to a function of the cell
+// (not a variable of this or an earlier cell, which calls may change).
+func (pm *posMarker) isLocal(v *types.Var) bool {
+	tf := pm.lw.c.tf
+	p := int(v.Pos())
+	return v.Pos().IsValid() && p >= tf.Base() && p <= tf.Base()+tf.Size() && v.Parent() != pm.lw.c.pkg.Scope() && !v.IsField()
 }

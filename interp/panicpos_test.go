@@ -169,6 +169,9 @@ func TestPositionMarkers(t *testing.T) {
 			"func s(a, b []int) int {\n\ts := 0\n\tfor j := range a {\n\t\ts += a[j]\n\t}\n\tfor j := 0; j < len(b); j++ {\n\t\ts += b[j]\n\t}\n\treturn s\n}"},
 		{"func s(a []int) int {\n\ts := 0\n\tfor j := range len(a) {\n\t\ts += a[j]\n\t}\n\treturn s\n}",
 			"func s(a []int) int {\n\ts := 0\n\tfor j, _g1_1n := 0, len(a); j < _g1_1n; j++ {\n\t\ts += a[j]\n\t}\n\treturn s\n}"},
+		// ... not for a cell variable, which a call may change.
+		{"xs := []int{1}\nfunc g() int {\n\ts := 0\n\tfor i := range xs {\n\t\ts += xs[i]\n\t}\n\treturn s\n}",
+			"xs := []int{1}\nfunc g() int {\n\ts := 0; __godl_pf1g = 196611\n\tfor i := range xs {\n\t\ts += xs[i]\n\t}\n\treturn s\n}"},
 		// n := len(a) bounds the loop: a[j] needs none, b[j] one, before the loop.
 		{"func s(a, b []int) int {\n\ts := 0\n\tn := len(a)\n\tfor j := 0; j < n; j++ {\n\t\ts += a[j]\n\t\ts -= b[j]\n\t}\n\treturn s\n}",
 			"func s(a, b []int) int {\n\ts := 0\n\tn := len(a); __godl_pf1s = 327683\n\tfor j := 0; j < n; j++ {\n\t\ts += a[j]\n\t\ts -= b[j]\n\t}\n\treturn s\n}"},
