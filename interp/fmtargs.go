@@ -471,8 +471,8 @@ func fmtMethodsStatic(t types.Type) bool {
 // String or Error text of the cell types (T or *T) held by one of ifaces
 // (types usable at pos), or "" when there are none.
 func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) string {
-	if pkg == nil {
-		return ""
+	if pkg == nil || len(ifaces) == 0 {
+		return "" // no interface can hold a cell type: skip the session's method sets
 	}
 	scope := pkg.Scope().Innermost(pos)
 	if scope == nil {
