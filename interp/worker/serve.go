@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -184,8 +185,9 @@ func (ws *workerServer) serve(fr *frameReader) {
 				m.Exec = &kernel.ExecuteRequest{}
 			}
 			if ws.cellMu.TryLock() {
-				go ws.serve(fr)
-				ws.runCell(execJob{req: *m.Exec}, false)
+				if ws.runCellReading(fr, execJob{req: *m.Exec}) {
+					continue
+				}
 				return
 			}
 			select {
@@ -196,10 +198,12 @@ func (ws *workerServer) serve(fr *frameReader) {
 			}
 		case reqComplete, reqInspect, reqIsComplete:
 			if ws.helpMu.TryLock() {
-				go ws.serve(fr)
+				// Answered right here, without handing the reading
+				// over: help requests take microseconds, and starting
+				// a goroutine wakes another thread (tens of µs on a VM).
 				ws.help(helpJob{kind, id, m})
 				ws.helpMu.Unlock()
-				return
+				continue
 			}
 			select {
 			case ws.helps <- helpJob{kind, id, m}:
@@ -234,6 +238,43 @@ func (ws *workerServer) executor() {
 // end, even if the evaluator panics or the cell calls runtime.Goexit on
 // this goroutine (which then ends: the executor's is replaced when
 // onExecutor).
+// readHandoff is how long a cell runs on the request reader before
+// another goroutine takes over the reading. Most cells end sooner, and
+// starting a goroutine at once would wake another thread on every cell
+// (tens of µs on a VM); a request that arrives meanwhile (input reply,
+// help while busy) waits at most this long.
+const readHandoff = 200 * time.Microsecond
+
+// runCellReading runs job on the goroutine reading requests (it holds
+// cellMu). If the cell runs longer than readHandoff, or ends this
+// goroutine (runtime.Goexit), a new goroutine reads on. It reports
+// whether the caller still owns the reading.
+func (ws *workerServer) runCellReading(fr *frameReader, job execJob) (own bool) {
+	const (
+		pending = iota
+		handedOver
+		kept
+	)
+	var state atomic.Int32
+	t := time.AfterFunc(readHandoff, func() {
+		if state.CompareAndSwap(pending, handedOver) {
+			ws.serve(fr)
+		}
+	})
+	defer func() {
+		if !own { // Goexit unwinds through here: hand the reading over
+			t.Stop()
+			if state.CompareAndSwap(pending, handedOver) {
+				go ws.serve(fr)
+			}
+		}
+	}()
+	ws.runCell(job, false)
+	t.Stop()
+	own = state.CompareAndSwap(pending, kept)
+	return own
+}
+
 func (ws *workerServer) runCell(job execJob, onExecutor bool) {
 	returned := false
 	defer ws.cellMu.Unlock()

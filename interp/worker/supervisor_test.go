@@ -338,6 +338,10 @@ func TestSupervisorRecoversInWorker(t *testing.T) {
 	tests := []struct{ code, name string }{
 		{"panic boom", "panic"},
 		{"goexit", "Goexit"},
+		// Past readHandoff another goroutine reads the requests already.
+		{"sleep 5ms\ngoexit", "Goexit"},
+		{"goexit", "Goexit"},
+		{"sleep 5ms\npanic late", "panic"},
 	}
 	s := startFake(t, Config{})
 	mustOK(t, s, "set x kept")
