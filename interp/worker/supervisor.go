@@ -84,6 +84,7 @@ type Supervisor struct {
 	execMu sync.Mutex    // serialises Execute
 	intr   chan struct{} // interrupt requests for the running Execute
 
+	spawnOnce sync.Once     // starts spawner
 	spawnReq  chan func()   // process starts, run by spawner
 	spawnQuit chan struct{} // closed by Close
 	spawnDone chan struct{} // closed when spawner ended
@@ -136,7 +137,6 @@ func Start(ctx context.Context, cfg Config) (*Supervisor, error) {
 	if s.grace <= 0 {
 		s.grace = defaultInterruptGrace
 	}
-	go s.spawner()
 	if !cfg.Lazy {
 		s.gen = s.spawn()
 	}
@@ -578,7 +578,7 @@ func (s *Supervisor) Close() error {
 	s.mu.Unlock()
 	if w == nil {
 		close(s.spawnQuit)
-		<-s.spawnDone
+		s.waitSpawner()
 		return nil
 	}
 	w.mu.Lock()
@@ -597,8 +597,17 @@ func (s *Supervisor) Close() error {
 	w.kill(killClose) // also ends processes the cells started
 	<-w.done
 	close(s.spawnQuit)
-	<-s.spawnDone
+	s.waitSpawner()
 	return nil
+}
+
+// waitSpawner waits for the spawner to end, if it ever started.
+func (s *Supervisor) waitSpawner() {
+	started := true
+	s.spawnOnce.Do(func() { started = false })
+	if started {
+		<-s.spawnDone
+	}
 }
 
 var _ kernel.Evaluator = (*Supervisor)(nil)

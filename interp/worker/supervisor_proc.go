@@ -606,6 +606,10 @@ func internalFrame(fn string) bool {
 // that exits, which any code may do, so workers are forked from a thread
 // that stays locked, and alive, until Close.
 func (s *Supervisor) startProcess(cmd *exec.Cmd) error {
+	// The spawner's locked thread is made with the first worker, not by
+	// Start: a new OS thread costs ~1 ms, and a kernel must bind its
+	// sockets first.
+	s.spawnOnce.Do(func() { go s.spawner() })
 	errc := make(chan error, 1)
 	select {
 	case s.spawnReq <- func() { errc <- cmd.Start() }:
