@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 )
 
 //go:generate go run gen_logo.go
@@ -104,7 +105,9 @@ type KernelSpec struct {
 	Metadata      map[string]any    `json:"metadata"`
 }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+// validName compiles on first use: the kernel process links this package
+// and should reach its socket binds as early as it can.
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9._-]+$`) })
 
 // KernelsDir returns the "kernels" directory of the Jupyter data
 // directory that the options select.
@@ -194,7 +197,7 @@ func Install(opts Options) (Result, error) {
 	if opts.Name == "" {
 		opts.Name = DefaultName
 	}
-	if !validName.MatchString(opts.Name) {
+	if !validName().MatchString(opts.Name) {
 		return Result{}, fmt.Errorf("install: invalid kernel name %q (use letters, digits, '.', '_' and '-')", opts.Name)
 	}
 	if opts.DisplayName == "" {
