@@ -187,3 +187,29 @@ func BenchmarkWorkerSessionTrivialExecute(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWorkerSessionComplete measures a completion through the real
+// engine in the worker (kernelbench's "fmt.Sp").
+func BenchmarkWorkerSessionComplete(b *testing.B) {
+	s, err := Start(context.Background(), Config{
+		Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
+		Env:     []string{workerEnv + "=session"},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if res, err := s.Execute(ctx, kernel.ExecuteRequest{Code: `import "fmt"`, ExecutionCount: 1}, discardOutput{}); err != nil || res.Status != kernel.StatusOK {
+		b.Fatal(res, err)
+	}
+	if r, err := s.Complete(ctx, "fmt.Sp", 6); err != nil || len(r.Matches) == 0 {
+		b.Fatal(r, err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Complete(ctx, "fmt.Sp", 6); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
