@@ -234,6 +234,9 @@ func (lw *lowering) fmtArgs() {
 			if !ok {
 				pre, post, ok = unwrapCode(lw, tv.Type, a.Pos(), false)
 			}
+			if !ok && isEmptyIface(tv.Type) && (verbs == nil || stringVerbs(verbs[i-fixed])) {
+				pre, post, ok = anyPrintArgCode(lw, a.Pos()) // workaround.go
+			}
 			if ok {
 				lw.insert(a.Pos(), pre)
 				lw.insert(a.End(), post)

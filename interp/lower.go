@@ -236,6 +236,9 @@ func (lw *lowering) run() error {
 	lw.posFrom = lw.nedit + 1
 	lw.markPositions()
 	lw.posTo = lw.nedit
+	// Interface conversions yaegi would make alias their source
+	// (workaround.go): they move rewritten text, like the defer/go rewrites.
+	lw.ifaceCopies()
 	// After every other rewrite: the arguments moved out of a defer or go
 	// call take their own rewrites with them.
 	for _, st := range deferred {

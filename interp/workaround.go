@@ -1,0 +1,522 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"hash/fnv"
+	"sort"
+	"strings"
+)
+
+// Workarounds for yaegi v0.16.1 bugs that give silent wrong results,
+// done in the lowering (we may not patch yaegi).
+//
+// Interface conversions that alias their source. When yaegi puts a value
+// of an interpreted type with methods into an interface (an `any` or
+// other interface variable, map value or key, slice element, struct
+// field, channel, argument or result), it keeps a reference to the
+// value's storage instead of a copy (genValueInterface wraps the frame
+// slot in its valueInterface). Later writes to that storage show through
+// the interface:
+//
+//	x := T{1}; var a any = x; x.A = 9         // a holds T{9}
+//	for k := range ms { r[k] = ms[k] }        // every r[k] is the last value
+//
+// (a map index, call result or composite literal in a loop reuses one
+// slot). An explicit conversion any(x) copies, but drops the methods
+// (a.(fmt.Stringer) fails). A variable made by := gets new storage at
+// each execution, so the lowering moves each such value into a fresh
+// variable declared just before the statement, which nothing else
+// writes:
+//
+//	r[k] = ms[k]        ->  { _g2_1c := ms[k]; r[k] = _g2_1c }
+//	var a any = x       ->  _g2_2c := x; var a any = _g2_2c
+//	b := any(x)         ->  _g2_3c := x; var _g2_4c any = _g2_3c; b := _g2_4c
+//
+// (A func literal returning the copy does not do: yaegi's valueInterface
+// returned through an `any` result prints as <nil> in compiled fmt.)
+//
+// Conversions of values of cell types with methods (not pointers: a
+// pointer is copied) to an interface type are rewritten where Go converts
+// implicitly (assignments, var declarations with a type, composite
+// literal elements, keys and fields, channel sends, append, return
+// values, arguments of interpreted funcs and func values) and explicit
+// conversions to an interface type. Arguments of compiled functions and
+// methods stay: yaegi copies those when it converts them to Go values.
+// A value is moved only when that keeps Go's order of evaluation (nothing
+// before it in its statement calls or receives), it sits on one line, in
+// a statement of a block (not an if/for/switch header, not behind && or
+// ||, not in a func literal inside the value, not a defer or go
+// statement, whose arguments callArgs copies anyway). Others stay as
+// they are (the bug remains there).
+
+// convSites collects the conversions of a cell.
+type convSites struct {
+	lw    *lowering
+	sites []convSite
+}
+
+// convSite is a value converted to an interface type.
+type convSite struct {
+	e        ast.Expr
+	iface    string // the interface type's spelling
+	explicit ast.Expr
+}
+
+// ifaceCopies rewrites the interface conversions that yaegi would make
+// alias their source (see the comment at the top of this file).
+func (lw *lowering) ifaceCopies() {
+	info := lw.c.info
+	cs := &convSites{lw: lw}
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for i, l := range n.Lhs {
+				cs.mapKeyCopy(l)
+				if len(n.Lhs) != len(n.Rhs) || (n.Tok != token.ASSIGN && n.Tok != token.DEFINE) {
+					continue
+				}
+				if id, ok := l.(*ast.Ident); ok && (id.Name == "_" || info.Defs[id] != nil) {
+					continue // a new variable takes the value's own type
+				}
+				cs.ifaceCopy(n.Rhs[i], info.TypeOf(l))
+			}
+		case *ast.IncDecStmt:
+			cs.mapKeyCopy(n.X)
+		case *ast.ValueSpec:
+			if n.Type != nil && len(n.Values) == len(n.Names) {
+				t := info.TypeOf(n.Type)
+				for _, v := range n.Values {
+					cs.ifaceCopy(v, t)
+				}
+			}
+		case *ast.ReturnStmt:
+			if res, ok := lw.enclosingResults(n); ok && res.Len() == len(n.Results) {
+				for i, r := range n.Results {
+					cs.ifaceCopy(r, res.At(i).Type())
+				}
+			}
+		case *ast.SendStmt:
+			if ch, ok := under(info.TypeOf(n.Chan)).(*types.Chan); ok {
+				cs.ifaceCopy(n.Value, ch.Elem())
+			}
+		case *ast.CompositeLit:
+			cs.compositeCopies(n)
+		case *ast.CallExpr:
+			cs.callCopies(n)
+		}
+		return true
+	})
+	sites := cs.sites
+	// Inner values first (their copies come first), then in source order.
+	sort.SliceStable(sites, func(i, j int) bool {
+		a, b := sites[i].node(), sites[j].node()
+		if a.End() != b.End() {
+			return a.End() < b.End()
+		}
+		return a.Pos() > b.Pos()
+	})
+	done := map[ast.Node]bool{}
+	for _, s := range sites {
+		lw.hoist(s, done)
+	}
+}
+
+func (s convSite) node() ast.Node {
+	if s.explicit != nil {
+		return s.explicit
+	}
+	return s.e
+}
+
+// ifaceCopy records e when Go converts it to the interface type target
+// there and yaegi would alias it.
+func (cs *convSites) ifaceCopy(e ast.Expr, target types.Type) {
+	if is, ok := cs.lw.aliasingConversion(e, target); ok {
+		cs.sites = append(cs.sites, convSite{e: e, iface: is})
+	}
+}
+
+// hoist moves the value of s into a fresh variable declared before its
+// statement, when that keeps the statement's meaning.
+func (lw *lowering) hoist(s convSite, done map[ast.Node]bool) {
+	st, ok := lw.siteStmt(s.node())
+	if !ok || strings.Contains(lw.text(s.e), "\n") {
+		return
+	}
+	var head string // for a top-level variable: what replaces "x :=" or "var x T ="
+	gd, top := st.(*ast.GenDecl)
+	if top {
+		if done[gd] {
+			return // one value per declaration
+		}
+		vs := gd.Specs[0].(*ast.ValueSpec)
+		obj := lw.c.info.Defs[vs.Names[0]]
+		if obj == nil {
+			return
+		}
+		ts, ok := lw.typeString(obj.Type(), vs.Names[0].Pos())
+		if !ok {
+			return
+		}
+		head = "var " + vs.Names[0].Name + " " + ts + "; { "
+	}
+	text, ok := lw.takeText(s.e)
+	if !ok {
+		return
+	}
+	name := lw.fresh("c")
+	decl := name + " := " + text + "; "
+	use := name
+	if s.explicit != nil {
+		v := lw.fresh("c")
+		decl += "var " + v + " " + s.iface + " = " + name + "; "
+		use = v
+		lw.add(s.explicit.Pos(), s.e.Pos(), "")
+		lw.add(s.e.End(), s.explicit.End(), "")
+	}
+	lw.add(s.e.Pos(), s.e.End(), use)
+	switch {
+	case top:
+		// A cell variable: declared without a value, assigned in a
+		// block that holds the fresh variable (not a cell variable).
+		done[gd] = true
+		vs := gd.Specs[0].(*ast.ValueSpec)
+		head += decl + vs.Names[0].Name + " = "
+		if di, ok := lw.c.m.defines[lw.off(gd.Pos())]; ok {
+			// x := v, whose "var" the model added.
+			lw.editOrig(di.start, di.assign+2, head)
+		} else {
+			lw.add(gd.Pos(), vs.Values[0].Pos(), head)
+		}
+		lw.insert(vs.Values[0].End(), " }")
+	case declaring(st):
+		lw.insert(st.Pos(), decl)
+	default:
+		lw.insert(st.Pos(), "{ "+decl)
+		lw.insert(st.End(), " }")
+	}
+}
+
+// storage tells whether the value n (a site's node) is read from a
+// variable, field or element, which later code may write: at a cell's
+// top level, which runs once per cell run, other values (composite
+// literals, call results) are not reused, and stay where they are (the
+// session shows a variable declared with one by its type).
+func storage(n ast.Node) bool {
+	if call, ok := n.(*ast.CallExpr); ok && len(call.Args) == 1 {
+		n = call.Args[0] // an explicit conversion
+	}
+	for {
+		switch x := n.(type) {
+		case *ast.ParenExpr:
+			n = x.X
+		case *ast.SelectorExpr:
+			n = x.X
+		case *ast.IndexExpr:
+			n = x.X
+		case *ast.StarExpr:
+			return true
+		case *ast.Ident:
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// declaring tells whether st declares names in its scope.
+func declaring(st ast.Node) bool {
+	switch st := st.(type) {
+	case *ast.DeclStmt:
+		return true
+	case *ast.AssignStmt:
+		return st.Tok == token.DEFINE
+	}
+	return false
+}
+
+// siteStmt returns the statement of a block whose evaluation starts with
+// n's when n is moved before it; ok is false when moving n would change
+// what the statement does.
+func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
+	child := n
+	for p := lw.parents[n]; p != nil; child, p = p, lw.parents[p] {
+		switch p := p.(type) {
+		case *ast.FuncLit:
+			return nil, false
+		case *ast.BinaryExpr:
+			if (p.Op == token.LAND || p.Op == token.LOR) && child == p.Y {
+				return nil, false
+			}
+		case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+			st, ok := child.(ast.Stmt)
+			if !ok {
+				return nil, false
+			}
+			if cc, ok := p.(*ast.CommClause); ok && cc.Comm == st {
+				return nil, false
+			}
+			if cc, ok := p.(*ast.CaseClause); ok {
+				for _, e := range cc.List {
+					if e == child {
+						return nil, false
+					}
+				}
+			}
+			switch st.(type) {
+			case *ast.AssignStmt, *ast.ExprStmt, *ast.SendStmt, *ast.ReturnStmt, *ast.DeclStmt, *ast.IncDecStmt:
+			default:
+				return nil, false
+			}
+			if lw.evaluatesBefore(st, n) {
+				return nil, false
+			}
+			if fd, ok := lw.parents[p].(*ast.FuncDecl); ok && fd.Name.Name == "_godlCell" {
+				// The cell's top level: a fresh variable declared
+				// there would be a cell variable (shown by %who, kept
+				// across cells), and the final expression must stay
+				// last. Top-level code runs once per cell run, so only
+				// later writes to a named source show through.
+				b := p.(*ast.BlockStmt)
+				if _, expr := st.(*ast.ExprStmt); declaring(st) || expr && st == b.List[len(b.List)-1] || !storage(n) {
+					return nil, false
+				}
+			}
+			return st, true
+		case *ast.GenDecl:
+			// A variable of the cell's top level (a package-level
+			// declaration in the checked model): see topDecl.
+			if _, top := lw.parents[p].(*ast.File); !top || p.Tok != token.VAR || p.Lparen.IsValid() || len(p.Specs) != 1 {
+				return nil, false
+			}
+			vs, ok := p.Specs[0].(*ast.ValueSpec)
+			if !ok || len(vs.Names) != 1 || len(vs.Values) != 1 || vs.Names[0].Name == "_" || !storage(n) || lw.evaluatesBefore(p, n) {
+				return nil, false
+			}
+			return p, true
+		case ast.Stmt:
+			if _, ok := p.(*ast.LabeledStmt); ok {
+				return nil, false
+			}
+		}
+	}
+	return nil, false
+}
+
+// evaluatesBefore tells whether st calls a function or receives from a
+// channel before n (textually), other than conversions and builtins.
+func (lw *lowering) evaluatesBefore(st, n ast.Node) bool {
+	found := false
+	ast.Inspect(st, func(m ast.Node) bool {
+		if found || m == nil || m.Pos() >= n.Pos() {
+			return false
+		}
+		switch m := m.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if tv, ok := lw.c.info.Types[m.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
+				return true
+			}
+			if m.End() <= n.Pos() || m.Lparen < n.Pos() {
+				// Called before n, or n is one of its arguments
+				// (evaluated before the call, but after its function
+				// value: only a func value expression could tell).
+				if m.End() <= n.Pos() {
+					found = true
+				}
+			}
+		case *ast.UnaryExpr:
+			if m.Op == token.ARROW && m.End() <= n.Pos() {
+				found = true
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// aliasingConversion tells whether converting e to target makes yaegi
+// alias e's storage, with the spellings of e's type and of target.
+func (lw *lowering) aliasingConversion(e ast.Expr, target types.Type) (iface string, ok bool) {
+	if target == nil || !types.IsInterface(target) {
+		return "", false
+	}
+	if _, isParam := types.Unalias(target).(*types.TypeParam); isParam {
+		return "", false
+	}
+	tv, ok := lw.c.info.Types[e]
+	if !ok || !tv.IsValue() || tv.Value != nil || tv.Type == nil || !aliasedInIface(tv.Type) {
+		return "", false
+	}
+	return lw.typeString(target, e.Pos())
+}
+
+// aliasedInIface tells whether yaegi keeps a reference to a value of
+// type t that it puts in an interface: a type declared in a cell that
+// has methods (its interpreted method table is what yaegi's
+// valueInterface carries), other than an interface or a pointer.
+func aliasedInIface(t types.Type) bool {
+	nt, ok := types.Unalias(t).(*types.Named)
+	if !ok || nt.Obj().Pkg() == nil || nt.Obj().Pkg().Path() != "main" {
+		return false
+	}
+	switch nt.Underlying().(type) {
+	case *types.Interface, *types.Pointer:
+		return false
+	}
+	return types.NewMethodSet(nt).Len() > 0 || types.NewMethodSet(types.NewPointer(nt)).Len() > 0
+}
+
+// mapKeyCopy copies the key of an assigned map entry m[k] whose key type
+// is an interface: the map stores it.
+func (cs *convSites) mapKeyCopy(l ast.Expr) {
+	ix, ok := ast.Unparen(l).(*ast.IndexExpr)
+	if !ok {
+		return
+	}
+	if m, ok := under(cs.lw.c.info.TypeOf(ix.X)).(*types.Map); ok {
+		cs.ifaceCopy(ix.Index, m.Key())
+	}
+}
+
+// compositeCopies copies the elements, keys and fields of a composite
+// literal that go into interface slots.
+func (cs *convSites) compositeCopies(lit *ast.CompositeLit) {
+	t := under(cs.lw.c.info.TypeOf(lit))
+	if p, ok := t.(*types.Pointer); ok { // an elided &T{…}
+		t = under(p.Elem())
+	}
+	switch u := t.(type) {
+	case *types.Slice, *types.Array:
+		var elem types.Type
+		if s, ok := u.(*types.Slice); ok {
+			elem = s.Elem()
+		} else {
+			elem = u.(*types.Array).Elem()
+		}
+		for _, e := range lit.Elts {
+			if kv, ok := e.(*ast.KeyValueExpr); ok {
+				e = kv.Value
+			}
+			cs.ifaceCopy(e, elem)
+		}
+	case *types.Map:
+		for _, e := range lit.Elts {
+			if kv, ok := e.(*ast.KeyValueExpr); ok {
+				cs.ifaceCopy(kv.Key, u.Key())
+				cs.ifaceCopy(kv.Value, u.Elem())
+			}
+		}
+	case *types.Struct:
+		for i, e := range lit.Elts {
+			if kv, ok := e.(*ast.KeyValueExpr); ok {
+				if id, ok := kv.Key.(*ast.Ident); ok {
+					if f, ok := cs.lw.c.info.Uses[id].(*types.Var); ok {
+						cs.ifaceCopy(kv.Value, f.Type())
+					}
+				}
+				continue
+			}
+			if i < u.NumFields() {
+				cs.ifaceCopy(e, u.Field(i).Type())
+			}
+		}
+	}
+}
+
+// callCopies copies the arguments of a call that go into interface
+// parameters of an interpreted function (or func value), the appended
+// values of append, and the operand of an explicit conversion to an
+// interface type (whose own copy drops the methods: the conversion is
+// replaced by the copying func literal).
+func (cs *convSites) callCopies(call *ast.CallExpr) {
+	info := cs.lw.c.info
+	ftv, ok := info.Types[call.Fun]
+	if !ok {
+		return
+	}
+	if ftv.IsType() {
+		if len(call.Args) == 1 && !call.Ellipsis.IsValid() {
+			if is, ok := cs.lw.aliasingConversion(call.Args[0], ftv.Type); ok {
+				cs.sites = append(cs.sites, convSite{e: call.Args[0], iface: is, explicit: call})
+			}
+		}
+		return
+	}
+	if ftv.IsBuiltin() {
+		if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && id.Name == "append" && !call.Ellipsis.IsValid() {
+			if s, ok := under(info.TypeOf(call)).(*types.Slice); ok {
+				for _, a := range call.Args[1:] {
+					cs.ifaceCopy(a, s.Elem())
+				}
+			}
+		}
+		return
+	}
+	var id *ast.Ident
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		id = f
+	case *ast.SelectorExpr:
+		id = f.Sel
+	case *ast.IndexExpr: // an instantiated generic func
+		if x, ok := f.X.(*ast.Ident); ok {
+			id = x
+		}
+	}
+	if id != nil {
+		if fn, ok := info.Uses[id].(*types.Func); ok && (fn.Pkg() == nil || fn.Pkg().Path() != "main") {
+			return // compiled: yaegi copies the arguments it converts
+		}
+	}
+	sig, ok := under(ftv.Type).(*types.Signature)
+	if !ok {
+		return
+	}
+	for i, a := range call.Args {
+		if call.Ellipsis.IsValid() && i == len(call.Args)-1 {
+			break
+		}
+		cs.ifaceCopy(a, paramType(sig, i, false))
+	}
+}
+
+// Print arguments of static type any. yaegi's compiled-interface wrapper
+// for an interpreted value in an `any` (a valueInterface) reads the
+// String or Error receiver through the node that stored the value, in
+// the frame of the call: values a loop or another function stored in a
+// map or slice print as the last one, or fail ("call of
+// reflect.Value.Type on zero Value", "reflect.Set: value of type int is
+// not assignable"). When the session has cell types with String or
+// Error methods, such arguments go through UnwrapWith, whose type switch
+// calls the method in the interpreter on the value itself.
+
+// anyPrintArgCode returns the texts to insert around a print argument of
+// type any at pos; ok is false when no cell type has String or Error.
+func anyPrintArgCode(lw *lowering, pos token.Pos) (pre, post string, ok bool) {
+	cb := stringerSwitch(lw.c.pkg, []types.Type{types.NewInterfaceType(nil, nil)}, pos)
+	if cb == "" {
+		return "", "", false
+	}
+	h := fnv.New32a()
+	h.Write([]byte(cb))
+	return "__godl.UnwrapWith([]any{", fmt.Sprintf("}, %d, %s)", h.Sum32()>>1|1, cb), true
+}
+
+// stringVerbs tells whether fmt formats an argument with verbs through
+// its String or Error method (and verbs is not empty).
+func stringVerbs(verbs string) bool {
+	if verbs == "" {
+		return false
+	}
+	for _, v := range verbs {
+		if !strings.ContainsRune("vsqxX", v) {
+			return false
+		}
+	}
+	return true
+}

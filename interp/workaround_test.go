@@ -1,0 +1,110 @@
+package interp
+
+import (
+	"strings"
+	"testing"
+
+	yaegi "github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/godl-kernel/godl/kernel"
+)
+
+// runCases runs REPL cases as TestREPL does.
+func runCases(t *testing.T, cases []replCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestSession(t)
+			for _, c := range tc.cells {
+				if r := ts.run(c); r.res.Status != kernel.StatusOK {
+					t.Fatalf("cell %q failed: %s", c, r.errText())
+				}
+			}
+			r := ts.run(tc.last)
+			if tc.err != "" {
+				if r.res.Status != kernel.StatusError {
+					t.Fatalf("want error containing %q, got ok (value %q, stdout %q)", tc.err, r.value(), r.stdout)
+				}
+				if !strings.Contains(r.errText(), tc.err) {
+					t.Fatalf("error %q does not contain %q", r.errText(), tc.err)
+				}
+				return
+			}
+			if r.res.Status != kernel.StatusOK {
+				t.Fatalf("unexpected error: %s\nstderr: %s", r.errText(), r.stderr)
+			}
+			if r.value() != tc.value {
+				t.Errorf("value %q, want %q", r.value(), tc.value)
+			}
+			if !strings.Contains(r.stdout, tc.stdout) {
+				t.Errorf("stdout %q does not contain %q", r.stdout, tc.stdout)
+			}
+		})
+	}
+}
+
+// TestWorkaroundIfaceAlias checks that values of cell types with methods
+// put in interfaces are copies (yaegi keeps a reference to their
+// storage; see workaround.go).
+func TestWorkaroundIfaceAlias(t *testing.T) {
+	const s3 = "type S3 struct{ A int; B string }\nfunc (s S3) String() string { return fmt.Sprint(\"S3<\", s.A, \">\") }"
+	cells := []string{s3, "ms := map[string]S3{\"a\": {1, \"x\"}, \"b\": {2, \"y\"}}\nx := S3{A: 1}"}
+	cases := []replCase{
+		{name: "map index in a range loop", cells: cells, last: "r := map[string]any{}\nfor k := range ms { r[k] = ms[k] }\nfmt.Sprint(r[\"a\"].(S3).A, r[\"b\"].(S3).A, \" \", r[\"a\"], r[\"b\"])", value: `"1 2 S3<1> S3<2>"`},
+		{name: "range value into a slice", cells: cells, last: "var l []any\nfor _, v := range []S3{{A: 1}, {A: 2}} { l = append(l, v) }\nl", value: "[S3<1> S3<2>]"},
+		{name: "variable changed later", cells: cells, last: "var a any = x\nx.A = 9\na.(S3).A", value: "1"},
+		{name: "append in a loop", cells: cells, last: "var l []any\nfor i := 0; i < 3; i++ { x.A = i; l = append(l, x) }\nl", value: "[S3<0> S3<1> S3<2>]"},
+		{name: "in a func", cells: cells, last: "func collect(ms map[string]S3) map[string]any {\n\tr := map[string]any{}\n\tfor k := range ms {\n\t\tr[k] = ms[k]\n\t}\n\treturn r\n}\nr := collect(ms)\nfmt.Sprint(r[\"a\"].(S3).A, r[\"b\"].(S3).A)", value: `"1 2"`},
+		{name: "composite literal and field", cells: cells, last: "type Box struct{ V any }\nl := []any{x}\nb := Box{V: x}\nx.A = 5\nfmt.Sprint(l[0].(S3).A, b.V.(S3).A)", value: `"1 1"`},
+		{name: "call result in a loop", cells: cells, last: "mk := func(i int) S3 { return S3{A: i} }\nm := map[int]any{}\nfor i := 0; i < 2; i++ { m[i] = mk(i) }\nfmt.Sprint(m[0].(S3).A, m[1].(S3).A)", value: `"0 1"`},
+		{name: "argument and channel", cells: cells, last: "keep := func(v any) any { return v }\nch := make(chan any, 1)\nk := keep(x)\nch <- x\nx.A = 7\nfmt.Sprint(k.(S3).A, (<-ch).(S3).A)", value: `"1 1"`},
+		{name: "map key", cells: cells, last: "m := map[any]int{}\nm[x] = 1\nx.A = 3\nn := 0\nfor k := range m { n = k.(S3).A }\nn", value: "1"},
+		// Compiled fmt read the String receiver through the node that
+		// stored the value: S3<1> S3<1>, or a reflect panic.
+		{name: "print any values stored by a func", cells: cells, last: "func put(r map[int]any, i int) { v := S3{A: i}; r[i] = v }\nr := map[int]any{}\nput(r, 1)\nput(r, 2)\nfmt.Sprint(r[1], r[2])", value: `"S3<1> S3<2>"`},
+		{name: "explicit conversion keeps methods", cells: cells, last: "ok := func() bool { b := any(x); x.A = 4; _, ok := b.(fmt.Stringer); return ok && b.(S3).A == 1 }()\nok", value: "true"},
+	}
+	runCases(t, cases)
+}
+
+// TestWorkaroundIfaceAliasLowering checks what the alias workaround
+// rewrites, and what it leaves (pointers, types without methods,
+// arguments of compiled functions, headers of if statements).
+func TestWorkaroundIfaceAliasLowering(t *testing.T) {
+	const decls = "type S struct{ A int }\nfunc (s S) M() {}\ntype P struct{ A int }\nvar x S\nvar p P\nvar r map[string]any\n"
+	cases := []struct{ src, want string }{
+		{src: "r[\"a\"] = x", want: "{ _g2_1c := x; r[\"a\"] = _g2_1c }"},
+		{src: "var a any = x", want: "var a any; { _g2_1c := x; a = _g2_1c }"},
+		{src: "b := []any{x}", want: "var b []any; { _g2_1c := x; b =  []any{_g2_1c} }"},
+		{src: "x", want: "x"}, // a final expression stays last
+		{src: "func f() any { return x }", want: "{ _g2_1c := x; return _g2_1c }"},
+		{src: "r[\"a\"] = p"},
+		{src: "r[\"a\"] = &x"},
+		{src: "fmt.Println(x)"},
+		{src: "l := list.New()\nl.PushBack(x)"},
+		{src: "if a := any(x); a != nil {}"},
+		{src: "r[fmt.Sprint(1)] = x"}, // a call before the value: order kept
+	}
+	for _, tc := range cases {
+		t.Run(tc.src, func(t *testing.T) {
+			l := newCellLowerer(autoImportPath, append([]yaegi.Exports{stdlib.Symbols}, extraSymbols()...)...)
+			if _, err := l.lowerCell(nil, decls, 1); err != nil {
+				t.Fatal(err)
+			}
+			out, err := l.lowerCell([]string{decls}, tc.src, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Count(out, "\n") != strings.Count(tc.src, "\n") {
+				t.Errorf("lines changed: %q", out)
+			}
+			if tc.want == "" && strings.Contains(out, "_g2_") {
+				t.Errorf("lowered %q, want it unchanged", out)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("lowered %q, want %q", out, tc.want)
+			}
+		})
+	}
+}
