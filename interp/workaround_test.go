@@ -108,3 +108,16 @@ func TestWorkaroundIfaceAliasLowering(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkaroundTypeParamNames checks that a cell type may have the name
+// of a type parameter of a generic func (yaegi v0.16.1 puts those in the
+// package scope: a later type T crashed its compiler with a nil pointer
+// dereference).
+func TestWorkaroundTypeParamNames(t *testing.T) {
+	cases := []replCase{
+		// The prelude's _godlZero[T any].
+		{name: "type T", cells: []string{"type T int"}, last: "m := map[string]T{\"b\": 3}\nm", value: "map[b:3]"},
+		{name: "type T in one cell", last: "type T int\nvar z T = 4\nz", value: "4"},
+	}
+	runCases(t, cases)
+}

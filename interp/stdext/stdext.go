@@ -77,7 +77,7 @@ func prelude() string {
 `, f.name, t, t, t, t, f.op)
 		}
 	}
-	b.WriteString("func _godlZero[T any](T) (z T) { return }\n")
+	b.WriteString("func _godlZero[_godlT any](_godlT) (z _godlT) { return }\n")
 	return b.String()
 }
 
