@@ -249,6 +249,9 @@ func (lw *lowering) run() error {
 			lw.callArgs(st, st.Call)
 		}
 	}
+	// Last: it renames inside every rewrite of a generic func
+	// (workaround.go).
+	lw.typeParamNames()
 	if len(lw.errs) > 0 {
 		return &cellError{Errors: lw.errs}
 	}

@@ -520,3 +520,103 @@ func stringVerbs(verbs string) bool {
 	}
 	return true
 }
+
+// Type parameter names. yaegi v0.16.1 puts the type parameter names of a
+// generic func in the package scope: a type of the same name, declared
+// before or after (type T int next to func g[T any]), crashes its
+// compiler where the type is used ("nil pointer dereference"). The
+// lowering renames the type parameters of generic funcs (not methods,
+// whose receiver's parameters stay local) to _godl-prefixed names:
+//
+//	func g[T any](x T) T  ->  func g[_godlT any](x _godlT) _godlT
+//
+// Rewrites made earlier inside the func that spell a type parameter
+// (explicit type arguments, moved text) get the new name too.
+func (lw *lowering) typeParamNames() {
+	info := lw.c.info
+	for _, d := range lw.c.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || fd.Type.TypeParams == nil || fd.Body == nil {
+			continue
+		}
+		rename := map[types.Object]string{}
+		var names []string
+		for _, f := range fd.Type.TypeParams.List {
+			for _, id := range f.Names {
+				if o := info.Defs[id]; o != nil && id.Name != "_" {
+					rename[o] = "_godl" + id.Name
+					names = append(names, id.Name)
+				}
+			}
+		}
+		if len(rename) == 0 {
+			continue
+		}
+		from, to := lw.off(fd.Pos()), lw.off(fd.End())
+		// Earlier rewrites inside the func: their text names the
+		// parameters as the source does.
+		var covered [][2]int
+		for i := range lw.edits {
+			e := &lw.edits[i]
+			if e.start < from || e.end > to {
+				continue
+			}
+			for _, n := range names {
+				e.text = renameWord(e.text, n, "_godl"+n)
+			}
+			if e.end > e.start {
+				covered = append(covered, [2]int{e.start, e.end})
+			}
+		}
+		ast.Inspect(fd, func(n ast.Node) bool {
+			id, ok := n.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			o := info.Uses[id]
+			if o == nil {
+				o = info.Defs[id]
+			}
+			nn, ok := rename[o]
+			if !ok {
+				return true
+			}
+			s, e := lw.off(id.Pos()), lw.off(id.End())
+			for _, c := range covered {
+				if s < c[1] && e > c[0] {
+					return true // inside replaced text, renamed above
+				}
+			}
+			lw.add(id.Pos(), id.End(), nn)
+			return true
+		})
+	}
+}
+
+// renameWord replaces the identifier old by new in Go source text.
+func renameWord(text, old, new string) string {
+	if !strings.Contains(text, old) {
+		return text
+	}
+	isWord := func(c byte) bool {
+		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		j := strings.Index(text[i:], old)
+		if j < 0 {
+			b.WriteString(text[i:])
+			break
+		}
+		j += i
+		end := j + len(old)
+		b.WriteString(text[i:j])
+		if (j == 0 || !isWord(text[j-1])) && (end == len(text) || !isWord(text[end])) {
+			b.WriteString(new)
+		} else {
+			b.WriteString(old)
+		}
+		i = end
+	}
+	return b.String()
+}

@@ -118,6 +118,9 @@ func TestWorkaroundTypeParamNames(t *testing.T) {
 		// The prelude's _godlZero[T any].
 		{name: "type T", cells: []string{"type T int"}, last: "m := map[string]T{\"b\": 3}\nm", value: "map[b:3]"},
 		{name: "type T in one cell", last: "type T int\nvar z T = 4\nz", value: "4"},
+		// The cells' own generic funcs (their type parameters are renamed).
+		{name: "generic func then type T", cells: []string{"func g[T any](x T) T { return x }", "type T int"}, last: "var m []T\nfmt.Sprint(g(3), g(T(2)), len(m))", value: `"3 2 0"`},
+		{name: "type T then generic funcs", cells: []string{"type T int", "func wrap[T any](x T) []T { return []T{x} }\nfunc h[T any](x T) []T {\n\tfor i := range 1 {\n\t\t_ = i\n\t}\n\treturn wrap(x)\n}"}, last: "fmt.Sprint(wrap(T(5)), h(6))", value: `"[5] [6]"`},
 	}
 	runCases(t, cases)
 }
