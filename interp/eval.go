@@ -96,6 +96,9 @@ func (s *Session) newInterp() (*yaegi.Interpreter, error) {
 	for name, f := range unwrapExports() {
 		extra[hostPkg+"/"+hostPkg][name] = f
 	}
+	for name, f := range workaroundExports() { // workaround_host.go
+		extra[hostPkg+"/"+hostPkg][name] = f
+	}
 	if err := yi.Use(extra); err != nil {
 		return nil, err
 	}

@@ -222,6 +222,9 @@ func (lw *lowering) fmtArgs() {
 			}
 		}
 		for i := fixed; i < len(call.Args); i++ {
+			if strings.Contains(verbs[i-fixed], "w") {
+				lw.wrapErrorArg(call.Args[i]) // workaround.go
+			}
 			if strings.ContainsAny(verbs[i-fixed], "Tpw") {
 				continue
 			}

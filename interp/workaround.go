@@ -106,6 +106,7 @@ func (lw *lowering) ifaceCopies() {
 			cs.compositeCopies(n)
 		case *ast.CallExpr:
 			cs.callCopies(n)
+			lw.errorsCall(n)
 		}
 		return true
 	})
@@ -619,4 +620,59 @@ func renameWord(text, old, new string) string {
 		i = end
 	}
 	return b.String()
+}
+
+// wrapErrorArg passes a %w argument of a cell type with an Error method
+// as a compiled error that calls it (see workaround_host.go).
+func (lw *lowering) wrapErrorArg(a ast.Expr) {
+	tv, ok := lw.c.info.Types[a]
+	if !ok || !tv.IsValue() || tv.Type == nil || types.IsInterface(tv.Type) || !involvesCellType(tv.Type) {
+		return
+	}
+	ms := types.NewMethodSet(tv.Type)
+	if niladic(ms, "Error") != "string" {
+		return
+	}
+	ts, ok := lw.typeString(tv.Type, a.Pos())
+	if !ok {
+		return
+	}
+	unwrap := "nil"
+	if niladic(ms, "Unwrap") == "error" {
+		unwrap = "__godl_e.Unwrap"
+	}
+	lw.insert(a.Pos(), "func(__godl_e "+ts+") error { return __godl.WrapError(__godl_e, __godl_e.Error, "+unwrap+") }(")
+	lw.insert(a.End(), ")")
+}
+
+// errorsCall rewrites errors.Is and errors.As for targets of cell types
+// with an Error method: errors.Is gets its target as WrapError does (so
+// that interpError.Is compares like values; yaegi's own wrapper of the
+// target holds only its last field), errors.As (which panicked: "*target
+// must be interface or implement error") becomes a loop in the
+// interpreter over the chain errors.Unwrap gives.
+func (lw *lowering) errorsCall(call *ast.CallExpr) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || len(call.Args) != 2 || call.Ellipsis.IsValid() {
+		return
+	}
+	fn, ok := lw.c.info.Uses[sel.Sel].(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "errors" {
+		return
+	}
+	switch fn.Name() {
+	case "Is":
+		lw.wrapErrorArg(call.Args[1])
+	case "As":
+		pt, ok := under(lw.c.info.TypeOf(call.Args[1])).(*types.Pointer)
+		if !ok || types.IsInterface(pt.Elem()) || !involvesCellType(pt.Elem()) || niladic(types.NewMethodSet(pt.Elem()), "Error") != "string" {
+			return
+		}
+		ts, ok := lw.typeString(pt.Elem(), call.Pos())
+		if !ok || strings.Contains(lw.text(call), "\n") {
+			return
+		}
+		pkg := lw.text(sel.X)
+		lw.add(call.Pos(), call.Lparen+1, "func(__godl_err error, __godl_t *"+ts+") bool { for __godl_err != nil { if __godl_v, ok := __godl_err.("+ts+"); ok { *__godl_t = __godl_v; return true }; if __godl_v, ok := __godl.ErrorValue(__godl_err).("+ts+"); ok { *__godl_t = __godl_v; return true }; __godl_err = "+pkg+".Unwrap(__godl_err) }; return false }(")
+	}
 }

@@ -124,3 +124,17 @@ func TestWorkaroundTypeParamNames(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestWorkaroundWrapError checks %w, errors.Is and errors.As with errors
+// of cell types (yaegi gave fmt.Errorf a value without its Error method:
+// "%!w(struct {}={})"; errors.As panicked).
+func TestWorkaroundWrapError(t *testing.T) {
+	decls := []string{"type Oops struct{ N int }\nfunc (o Oops) Error() string { return fmt.Sprint(\"oops \", o.N) }\ntype PErr struct{ Msg string; Err error }\nfunc (p *PErr) Error() string { return \"p: \" + p.Msg }\nfunc (p *PErr) Unwrap() error { return p.Err }"}
+	cases := []replCase{
+		{name: "message", cells: decls, last: "fmt.Errorf(\"wrapped: %w\", Oops{1}).Error()", value: `"wrapped: oops 1"`},
+		{name: "errors.Is", cells: decls, last: "e := fmt.Errorf(\"outer: %w\", fmt.Errorf(\"wrapped: %w\", Oops{1}))\nfmt.Sprint(errors.Is(e, Oops{1}), errors.Is(e, Oops{2}))", value: `"true false"`},
+		{name: "errors.As", cells: decls, last: "e := fmt.Errorf(\"outer: %w\", fmt.Errorf(\"wrapped: %w\", Oops{3}))\nvar o Oops\nvar o2 Oops\nfmt.Sprint(errors.As(e, &o), o.N, errors.As(io.EOF, &o2))", value: `"true 3 false"`},
+		{name: "pointer error with Unwrap", cells: decls, last: "e := fmt.Errorf(\"ctx: %w\", &PErr{\"bad\", io.EOF})\nvar p *PErr\nfmt.Sprint(e, \" \", errors.Is(e, io.EOF), errors.As(e, &p), p.Msg)", value: `"ctx: p: bad true truebad"`},
+	}
+	runCases(t, cases)
+}

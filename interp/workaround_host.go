@@ -1,0 +1,87 @@
+package interp
+
+import (
+	"reflect"
+)
+
+// Errors of cell types wrapped with %w. yaegi v0.16.1 hands compiled
+// fmt.Errorf a value of an interpreted error type without its methods:
+// fmt.Errorf("ctx: %w", Oops{}) printed "ctx: %!w(struct {}={})" and
+// errors.Is found nothing. The lowering passes such an argument as an
+// interpError (WrapError), whose Error, Unwrap and Is call the
+// interpreted methods and compare the interpreted values.
+
+// interpError is a compiled error standing for an interpreted one.
+type interpError struct {
+	value  any           // the interpreted value, as yaegi passes it
+	msg    func() string // its Error method
+	unwrap func() error  // its Unwrap method, or nil
+}
+
+func (e *interpError) Error() string { return e.msg() }
+
+// Unwrap returns what the interpreted Unwrap method returns, if any.
+func (e *interpError) Unwrap() error {
+	if e.unwrap == nil {
+		return nil
+	}
+	return e.unwrap()
+}
+
+// Is reports whether target is the same interpreted value (errors.Is
+// compares with ==; yaegi hands it target in its own error wrapper).
+func (e *interpError) Is(target error) bool {
+	if t, ok := target.(*interpError); ok {
+		return sameValue(e.value, t.value)
+	}
+	return sameValue(e.value, target)
+}
+
+// WrapError returns the error that stands for interpreted value v with
+// Error method msg and Unwrap method unwrap (nil if it has none).
+func WrapError(v any, msg func() string, unwrap func() error) error {
+	return &interpError{value: v, msg: msg, unwrap: unwrap}
+}
+
+// sameValue compares two values as == would after removing yaegi's
+// wrappers (a struct whose first field IValue holds the value).
+func sameValue(a, b any) bool {
+	va, vb := concreteValue(reflect.ValueOf(a)), concreteValue(reflect.ValueOf(b))
+	if !va.IsValid() || !vb.IsValid() || va.Type() != vb.Type() || !va.Type().Comparable() {
+		return false
+	}
+	return va.Equal(vb)
+}
+
+func concreteValue(v reflect.Value) reflect.Value {
+	for i := 0; i < 8 && v.IsValid(); i++ {
+		if v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer && v.Type().Elem().Kind() == reflect.Struct && v.Type().Elem().NumField() > 0 && v.Type().Elem().Field(0).Name == "IValue" {
+			v = v.Elem()
+			continue
+		}
+		if v.Kind() == reflect.Struct && v.NumField() > 0 && v.Type().Field(0).Name == "IValue" {
+			v = v.Field(0)
+			continue
+		}
+		break
+	}
+	return v
+}
+
+// ErrorValue returns the interpreted value err stands for when it is an
+// interpError, else err.
+func ErrorValue(err error) any {
+	if e, ok := err.(*interpError); ok {
+		return e.value
+	}
+	return err
+}
+
+// workaroundExports are the host functions of this file lowered cells
+// call (as __godl.Name).
+func workaroundExports() map[string]reflect.Value {
+	return map[string]reflect.Value{
+		"WrapError":  reflect.ValueOf(WrapError),
+		"ErrorValue": reflect.ValueOf(ErrorValue),
+	}
+}
