@@ -216,9 +216,11 @@ func (lw *lowering) fmtArgs() {
 			return true
 		}
 		var verbs map[int]string
+		var flagged map[int]bool // %+v, %#v (workaround.go)
 		if fixed > 0 && printfLike(call, sig) {
 			if tv := info.Types[call.Args[fixed-1]]; tv.Value != nil && tv.Value.Kind() == constant.String {
 				verbs = printfVerbs(constant.StringVal(tv.Value))
+				flagged = printfFlagged(constant.StringVal(tv.Value))
 			}
 		}
 		for i := fixed; i < len(call.Args); i++ {
@@ -239,6 +241,9 @@ func (lw *lowering) fmtArgs() {
 			}
 			if !ok && isEmptyIface(tv.Type) && (verbs == nil || stringVerbs(verbs[i-fixed])) {
 				pre, post, ok = anyPrintArgCode(lw, a.Pos()) // workaround.go
+			}
+			if fpre, fpost, fok := goFieldsCode(tv.Type); fok && flagged[i-fixed] {
+				pre, post, ok = fpre+pre, post+fpost, true
 			}
 			if ok {
 				lw.insert(a.Pos(), pre)

@@ -7,7 +7,9 @@ import (
 	"go/types"
 	"hash/fnv"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Workarounds for yaegi v0.16.1 bugs that give silent wrong results,
@@ -675,4 +677,142 @@ func (lw *lowering) errorsCall(call *ast.CallExpr) {
 		pkg := lw.text(sel.X)
 		lw.add(call.Pos(), call.Lparen+1, "func(__godl_err error, __godl_t *"+ts+") bool { for __godl_err != nil { if __godl_v, ok := __godl_err.("+ts+"); ok { *__godl_t = __godl_v; return true }; if __godl_v, ok := __godl.ErrorValue(__godl_err).("+ts+"); ok { *__godl_t = __godl_v; return true }; __godl_err = "+pkg+".Unwrap(__godl_err) }; return false }(")
 	}
+}
+
+// Field names of cell structs in %+v and %#v. yaegi builds a cell
+// struct's reflect type with each unexported field renamed X+name
+// (exportName in its type.go): compiled fmt printed {Xs:2} for
+// struct{ s float64 } and struct { Xs float64 }{Xs:2} for %#v. Print
+// arguments formatted with %+v or %#v in a constant format whose type
+// has such fields go through __godl.GoFields, a fmt.Formatter that
+// prints them with fmt and restores the names (and, for %#v, the
+// main.T name of the argument's own named type).
+
+// printfFlagged returns, for a constant Printf format, the indexes of
+// the arguments formatted with %+v or %#v.
+func printfFlagged(format string) map[int]bool {
+	out := map[int]bool{}
+	arg := 0
+	index := func(i int) int {
+		if i < len(format) && format[i] == '[' {
+			j := strings.IndexByte(format[i:], ']')
+			if j < 0 {
+				return i
+			}
+			if n, err := strconv.Atoi(format[i+1 : i+j]); err == nil && n > 0 {
+				arg = n - 1
+			}
+			return i + j + 1
+		}
+		return i
+	}
+	for i := 0; i < len(format); {
+		if format[i] != '%' {
+			i++
+			continue
+		}
+		i++
+		flagged := false
+		for i < len(format) && strings.IndexByte("+-# 0", format[i]) >= 0 {
+			flagged = flagged || format[i] == '+' || format[i] == '#'
+			i++
+		}
+		for part := 0; part < 2; part++ {
+			if part == 1 {
+				if i >= len(format) || format[i] != '.' {
+					break
+				}
+				i++
+			}
+			i = index(i)
+			if i < len(format) && format[i] == '*' {
+				arg++
+				i++
+				continue
+			}
+			for i < len(format) && format[i] >= '0' && format[i] <= '9' {
+				i++
+			}
+		}
+		i = index(i)
+		if i >= len(format) {
+			break
+		}
+		if format[i] == '%' {
+			i++
+			continue
+		}
+		if format[i] == 'v' && flagged {
+			out[arg] = true
+		}
+		_, size := utf8.DecodeRuneInString(format[i:])
+		i += size
+		arg++
+	}
+	return out
+}
+
+// renamedFields returns the unexported field names of the cell structs
+// (and struct literal types of cells) inside t, as yaegi renames them.
+func renamedFields(t types.Type) []string {
+	seen := map[types.Type]bool{}
+	names := map[string]bool{}
+	var walk func(t types.Type, depth int)
+	walk = func(t types.Type, depth int) {
+		if t == nil || depth > 6 || seen[t] {
+			return
+		}
+		seen[t] = true
+		switch u := t.Underlying().(type) {
+		case *types.Pointer:
+			walk(u.Elem(), depth+1)
+		case *types.Slice:
+			walk(u.Elem(), depth+1)
+		case *types.Array:
+			walk(u.Elem(), depth+1)
+		case *types.Map:
+			walk(u.Key(), depth+1)
+			walk(u.Elem(), depth+1)
+		case *types.Struct:
+			for i := 0; i < u.NumFields(); i++ {
+				f := u.Field(i)
+				if !f.Exported() && f.Pkg() != nil && f.Pkg().Path() == "main" {
+					names[f.Name()] = true
+				}
+				walk(f.Type(), depth+1)
+			}
+		}
+	}
+	walk(t, 0)
+	var out []string
+	for n := range names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// goFieldsCode returns the texts to insert around a %+v or %#v print
+// argument of static type t; ok is false when t has no renamed fields.
+func goFieldsCode(t types.Type) (pre, post string, ok bool) {
+	if t == nil || types.IsInterface(t) || fmtMethodsStatic(t) {
+		return "", "", false
+	}
+	names := renamedFields(t)
+	if len(names) == 0 {
+		return "", "", false
+	}
+	goName := ""
+	nt := t
+	if p, ok := t.(*types.Pointer); ok {
+		nt = p.Elem()
+	}
+	if n, ok := types.Unalias(nt).(*types.Named); ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "main" && n.TypeArgs().Len() == 0 {
+		goName = "main." + n.Obj().Name()
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return "__godl.GoFields(", fmt.Sprintf(", []string{%s}, %q)", strings.Join(quoted, ", "), goName), true
 }

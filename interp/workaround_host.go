@@ -1,7 +1,11 @@
 package interp
 
 import (
+	"fmt"
+	"io"
 	"reflect"
+	"strconv"
+	"strings"
 )
 
 // Errors of cell types wrapped with %w. yaegi v0.16.1 hands compiled
@@ -83,5 +87,57 @@ func workaroundExports() map[string]reflect.Value {
 	return map[string]reflect.Value{
 		"WrapError":  reflect.ValueOf(WrapError),
 		"ErrorValue": reflect.ValueOf(ErrorValue),
+		"GoFields":   reflect.ValueOf(GoFields),
 	}
+}
+
+// GoFields returns v formatted by fmt with the unexported field names
+// yaegi renamed (X+name) restored, and for %#v the reflect type of v (or
+// of what it points to) named goName when not empty (see workaround.go).
+func GoFields(v any, names []string, goName string) fmt.Formatter {
+	return goFields{v, names, goName}
+}
+
+type goFields struct {
+	v      any
+	names  []string
+	goName string
+}
+
+// Format prints g.v with the same directive and fixes the names.
+func (g goFields) Format(f fmt.State, verb rune) {
+	var d strings.Builder
+	d.WriteByte('%')
+	for _, c := range "+-# 0" {
+		if f.Flag(int(c)) {
+			d.WriteRune(c)
+		}
+	}
+	if w, ok := f.Width(); ok {
+		d.WriteString(strconv.Itoa(w))
+	}
+	if p, ok := f.Precision(); ok {
+		d.WriteByte('.')
+		d.WriteString(strconv.Itoa(p))
+	}
+	d.WriteRune(verb)
+	s := fmt.Sprintf(d.String(), g.v)
+	for _, n := range g.names {
+		for _, before := range []string{"{", " "} {
+			s = strings.ReplaceAll(s, before+"X"+n+":", before+n+":")
+		}
+	}
+	if f.Flag('#') && g.goName != "" && g.v != nil {
+		t := reflect.TypeOf(g.v)
+		prefix := ""
+		if t.Kind() == reflect.Pointer {
+			t, prefix = t.Elem(), "&"
+		}
+		if rt := prefix + t.String(); strings.HasPrefix(s, rt) {
+			s = prefix + g.goName + s[len(rt):]
+		} else if rt := "(" + prefix[:len(prefix)] + "*" + t.String() + ")"; prefix != "" && strings.HasPrefix(s, rt) {
+			s = "(*" + g.goName + ")" + s[len(rt):]
+		}
+	}
+	io.WriteString(f, s)
 }

@@ -138,3 +138,16 @@ func TestWorkaroundWrapError(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestWorkaroundFieldNames checks %+v and %#v of cell structs with
+// unexported fields (yaegi names them X+name: {Xs:2}).
+func TestWorkaroundFieldNames(t *testing.T) {
+	decls := []string{"type SS struct{ s float64; T int }\ntype Outer struct{ in SS; xs []SS }"}
+	cases := []replCase{
+		{name: "plus v", cells: decls, last: "fmt.Sprintf(\"%+v %v\", SS{2, 1}, SS{2, 1})", value: `"{s:2 T:1} {2 1}"`},
+		{name: "sharp v", cells: decls, last: "fmt.Sprintf(\"%#v\", SS{2, 1})", value: `"main.SS{s:2, T:1}"`},
+		{name: "pointer and nested", cells: decls, last: "fmt.Sprintf(\"%+v|%-6v|%+v\", &SS{s: 3}, SS{}, Outer{SS{1, 2}, []SS{{s: 4}}})", value: `"&{s:3 T:0}|{0      0     }|{in:{s:1 T:2} xs:[{s:4 T:0}]}"`},
+		{name: "struct literal type", last: "fmt.Sprintf(\"%+v\", struct{ a, b int }{1, 2})", value: `"{a:1 b:2}"`},
+	}
+	runCases(t, cases)
+}
