@@ -242,6 +242,9 @@ func (lw *lowering) fmtArgs() {
 			if !ok && isEmptyIface(tv.Type) && (verbs == nil || stringVerbs(verbs[i-fixed])) {
 				pre, post, ok = anyPrintArgCode(lw, a.Pos()) // workaround.go
 			}
+			if !ok && (verbs == nil || stringVerbs(verbs[i-fixed])) {
+				pre, post, ok = compiledIfaceCode(lw.c.pkg, tv.Type) // workaround.go
+			}
 			if fpre, fpost, fok := goFieldsCode(tv.Type); fok && flagged[i-fixed] {
 				pre, post, ok = fpre+pre, post+fpost, true
 			}

@@ -125,6 +125,7 @@ func (lw *lowering) ifaceCopies() {
 	for _, s := range sites {
 		lw.hoist(s, done)
 	}
+	lw.finalIfaceValue()
 }
 
 func (s convSite) node() ast.Node {
@@ -815,4 +816,48 @@ func goFieldsCode(t types.Type) (pre, post string, ok bool) {
 		quoted[i] = strconv.Quote(n)
 	}
 	return "__godl.GoFields(", fmt.Sprintf(", []string{%s}, %q)", strings.Join(quoted, ", "), goName), true
+}
+
+// compiledIfaceCode returns the texts to insert around a print argument
+// of static type t, a compiled interface without String or Error whose
+// dynamic value may be a cell value in yaegi's wrapper (see IfaceValue).
+func compiledIfaceCode(pkg *types.Package, t types.Type) (pre, post string, ok bool) {
+	it, isIface := t.Underlying().(*types.Interface)
+	if !isIface || it.Empty() || cellInterface(t) || fmtMethodsStatic(t) || pkg == nil {
+		return "", "", false
+	}
+	// Only when a cell type implements it.
+	for _, name := range pkg.Scope().Names() {
+		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || types.IsInterface(tn.Type()) {
+			continue
+		}
+		if types.Implements(tn.Type(), it) || types.Implements(types.NewPointer(tn.Type()), it) {
+			return "__godl.IfaceValue(", ")", true
+		}
+	}
+	return "", "", false
+}
+
+// finalIfaceValue passes a cell's final value of a compiled interface
+// type that a cell type implements through IfaceValue: the Out value of
+// var r io.Reader = R{3} showed 3, yaegi's wrapper's only field.
+func (lw *lowering) finalIfaceValue() {
+	for _, d := range lw.c.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
+			continue
+		}
+		es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
+		if !ok {
+			return
+		}
+		if tv, ok := lw.c.info.Types[es.X]; ok && tv.IsValue() && tv.Type != nil {
+			if pre, post, ok := compiledIfaceCode(lw.c.pkg, tv.Type); ok {
+				lw.insert(es.X.Pos(), pre)
+				lw.insert(es.X.End(), post)
+			}
+		}
+		return
+	}
 }

@@ -88,6 +88,7 @@ func workaroundExports() map[string]reflect.Value {
 		"WrapError":  reflect.ValueOf(WrapError),
 		"ErrorValue": reflect.ValueOf(ErrorValue),
 		"GoFields":   reflect.ValueOf(GoFields),
+		"IfaceValue": reflect.ValueOf(IfaceValue),
 	}
 }
 
@@ -135,9 +136,35 @@ func (g goFields) Format(f fmt.State, verb rune) {
 		}
 		if rt := prefix + t.String(); strings.HasPrefix(s, rt) {
 			s = prefix + g.goName + s[len(rt):]
-		} else if rt := "(" + prefix[:len(prefix)] + "*" + t.String() + ")"; prefix != "" && strings.HasPrefix(s, rt) {
-			s = "(*" + g.goName + ")" + s[len(rt):]
 		}
 	}
 	io.WriteString(f, s)
+}
+
+// Cell values in compiled interfaces. yaegi v0.16.1 passes a cell value
+// held in a compiled interface (var r io.Reader = R{3}) as a wrapper
+// struct whose IValue field holds only the value's last field
+// (getConcreteValue), plus one func per method: fmt printed {3 0x535a20}
+// for R{3}, a plausible wrong value. IfaceValue replaces such a wrapper
+// in a print argument by a text that says so.
+
+// IfaceValue returns v, or a stand-in printing what v is when v is one
+// of yaegi's interface wrappers of an interpreted value.
+func IfaceValue(v any) any {
+	if v == nil {
+		return v
+	}
+	t := reflect.TypeOf(v)
+	if t.Kind() != reflect.Struct || t.NumField() < 2 || t.Field(0).Name != "IValue" || !strings.HasPrefix(t.Name(), "_") {
+		return v
+	}
+	return wrappedValue(strings.ReplaceAll(strings.TrimPrefix(t.Name(), "_"), "_", "."))
+}
+
+// wrappedValue prints an interpreted value yaegi hid in a wrapper of
+// the compiled interface it names.
+type wrappedValue string
+
+func (w wrappedValue) String() string {
+	return "<a cell value in " + string(w) + ": yaegi v0.16.1 cannot show it here; print it from a variable of its own type>"
 }

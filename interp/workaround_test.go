@@ -151,3 +151,17 @@ func TestWorkaroundFieldNames(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestWorkaroundCompiledIface checks that a cell value in a compiled
+// interface does not print as a plausible wrong value (yaegi's wrapper
+// keeps only its last field: R{3} showed 3).
+func TestWorkaroundCompiledIface(t *testing.T) {
+	const stand = "<a cell value in io.Reader: yaegi v0.16.1 cannot show it here; print it from a variable of its own type>"
+	decls := []string{"type R struct{ n int }\nfunc (r R) Read(p []byte) (int, error) { return 0, io.EOF }", "var rr io.Reader = R{3}"}
+	cases := []replCase{
+		{name: "out value", cells: decls, last: "rr", value: stand},
+		{name: "print", cells: decls, last: "fmt.Println(rr)", stdout: stand + "\n"},
+		{name: "compiled value unchanged", cells: decls, last: "var f io.Reader = strings.NewReader(\"a\")\nfmt.Sprint(f)", value: `"&{a 0 -1}"`},
+	}
+	runCases(t, cases)
+}
