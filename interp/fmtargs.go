@@ -227,6 +227,9 @@ func (lw *lowering) fmtArgs() {
 			if strings.Contains(verbs[i-fixed], "w") {
 				lw.wrapErrorArg(call.Args[i]) // workaround.go
 			}
+			if verbs[i-fixed] == "T" {
+				lw.typeVerb(call, fixed, i) // workaround.go
+			}
 			if strings.ContainsAny(verbs[i-fixed], "Tpw") {
 				continue
 			}

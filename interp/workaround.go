@@ -861,3 +861,109 @@ func (lw *lowering) finalIfaceValue() {
 		return
 	}
 }
+
+// %T of cell types. fmt prints the reflect type of an interpreted value
+// (struct { Xs float64 } for main.SS), and no wrapper can change what %T
+// prints. When the format is a string literal and the argument, used by
+// that %T only, has a static cell type (not an interface), the verb
+// becomes %s and the argument the Go type name, still evaluated:
+//
+//	fmt.Printf("%T\n", x)  ->  fmt.Printf("%s\n", func(SS) string { return "main.SS" }(x))
+
+// typeVerb rewrites the %T of argument i (call.Args[i]; the format is
+// call.Args[fixed-1]) as above, if it can.
+func (lw *lowering) typeVerb(call *ast.CallExpr, fixed, i int) {
+	lit, ok := ast.Unparen(call.Args[fixed-1]).(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING || call.Ellipsis.IsValid() {
+		return
+	}
+	t := lw.c.info.TypeOf(call.Args[i])
+	if t == nil || types.IsInterface(t) || !involvesCellType(t) {
+		return
+	}
+	if _, ok := nestedIfaces(t); ok {
+		return // left to the print-argument rewrites (fmtargs.go)
+	}
+	if _, ok := simpleSpelling(t); !ok {
+		return
+	}
+	ts, ok := lw.typeString(t, call.Args[i].Pos())
+	if !ok {
+		return
+	}
+	at, uses := -1, 0
+	for off, arg := range printfVerbOffsets(lit.Value) {
+		if arg == i-fixed {
+			at, uses = off, uses+1
+		}
+	}
+	if uses != 1 || at < 0 || lit.Value[at] != 'T' {
+		return
+	}
+	name := types.TypeString(t, func(p *types.Package) string { return p.Name() })
+	lw.add(lit.Pos()+token.Pos(at), lit.Pos()+token.Pos(at+1), "s")
+	lw.insert(call.Args[i].Pos(), "func("+ts+") string { return "+strconv.Quote(name)+" }(")
+	lw.insert(call.Args[i].End(), ")")
+}
+
+// printfVerbOffsets maps the offset of each verb in format (a format's
+// source text: escapes do not make % signs but \x25, which is not
+// handled) to the index of its argument.
+func printfVerbOffsets(format string) map[int]int {
+	out := map[int]int{}
+	arg := 0
+	index := func(i int) int {
+		if i < len(format) && format[i] == '[' {
+			j := strings.IndexByte(format[i:], ']')
+			if j < 0 {
+				return i
+			}
+			if n, err := strconv.Atoi(format[i+1 : i+j]); err == nil && n > 0 {
+				arg = n - 1
+			}
+			return i + j + 1
+		}
+		return i
+	}
+	for i := 0; i < len(format); {
+		if format[i] != '%' {
+			i++
+			continue
+		}
+		i++
+		for i < len(format) && strings.IndexByte("+-# 0", format[i]) >= 0 {
+			i++
+		}
+		for part := 0; part < 2; part++ {
+			if part == 1 {
+				if i >= len(format) || format[i] != '.' {
+					break
+				}
+				i++
+			}
+			i = index(i)
+			if i < len(format) && format[i] == '*' {
+				out[-1-i] = arg // a * takes an argument too (negative key)
+				arg++
+				i++
+				continue
+			}
+			for i < len(format) && format[i] >= '0' && format[i] <= '9' {
+				i++
+			}
+		}
+		i = index(i)
+		if i >= len(format) {
+			break
+		}
+		if format[i] == '%' {
+			i++
+			continue
+		}
+		out[i] = arg
+		_, size := utf8.DecodeRuneInString(format[i:])
+		i += size
+		arg++
+	}
+	return out
+}
