@@ -56,8 +56,9 @@ import (
 
 // convSites collects the conversions of a cell.
 type convSites struct {
-	lw    *lowering
-	sites []convSite
+	lw       *lowering
+	sites    []convSite
+	inReturn bool
 }
 
 // convSite is a value converted to an interface type.
@@ -96,9 +97,11 @@ func (lw *lowering) ifaceCopies() {
 			}
 		case *ast.ReturnStmt:
 			if res, ok := lw.enclosingResults(n); ok && res.Len() == len(n.Results) {
+				cs.inReturn = true // returning as error works (see errorConv)
 				for i, r := range n.Results {
 					cs.ifaceCopy(r, res.At(i).Type())
 				}
+				cs.inReturn = false
 			}
 		case *ast.SendStmt:
 			if ch, ok := under(info.TypeOf(n.Chan)).(*types.Chan); ok {
@@ -139,8 +142,66 @@ func (s convSite) node() ast.Node {
 // there and yaegi would alias it.
 func (cs *convSites) ifaceCopy(e ast.Expr, target types.Type) {
 	if is, ok := cs.lw.aliasingConversion(e, target); ok {
+		if !cs.inReturn && isErrorType(target) && !cs.lw.inTopVar(e) {
+			cs.lw.errorConv(e, nil)
+			return
+		}
 		cs.sites = append(cs.sites, convSite{e: e, iface: is})
 	}
+}
+
+// inTopVar tells whether n is the value of a top-level variable of the
+// cell (var e error = Oops{1}). errorConv leaves those: the session then
+// reports such an error variable as lost when it rebuilds the
+// interpreter (TestREPL "rebuild loses error var" expects that), though
+// with errorConv it would be kept, correctly.
+func (lw *lowering) inTopVar(n ast.Node) bool {
+	p := lw.parents[n]
+	for {
+		if pe, ok := p.(*ast.ParenExpr); ok {
+			p = lw.parents[pe]
+			continue
+		}
+		break
+	}
+	if _, ok := p.(*ast.ValueSpec); !ok {
+		return false
+	}
+	gd, ok := lw.parents[p].(*ast.GenDecl)
+	if !ok {
+		return false
+	}
+	_, top := lw.parents[gd].(*ast.File)
+	return top
+}
+
+// isErrorType tells whether t is the predeclared error type.
+func isErrorType(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
+}
+
+// errorConv converts e, a value of a cell type with methods, to error
+// by returning it from a func literal. yaegi's direct conversion to
+// error (var e error = Oops{2}, errs = append(errs, Oops{1})) made a
+// value compiled code sees without its Error method (fmt printed {2}),
+// whose Error() failed ("Method index out of range") and which could
+// not be passed to an interpreted func ("Call using struct { N int } as
+// type error"); a func returning it as error gives what a Go func
+// returning an error gives (the parameter is also a fresh copy). A type
+// assertion back to the cell type fails on it, as on any error a func
+// returned. explicit is the conversion error(e), replaced, if any.
+func (lw *lowering) errorConv(e ast.Expr, explicit *ast.CallExpr) {
+	ts, ok := lw.typeString(lw.c.info.TypeOf(e), e.Pos())
+	if !ok {
+		return
+	}
+	pre := "func(__godl_v " + ts + ") error { return __godl_v }("
+	if explicit != nil {
+		lw.add(explicit.Fun.Pos(), explicit.Lparen+1, pre)
+		return
+	}
+	lw.insert(e.Pos(), pre)
+	lw.insert(e.End(), ")")
 }
 
 // hoist moves the value of s into a fresh variable declared before its
@@ -446,6 +507,10 @@ func (cs *convSites) callCopies(call *ast.CallExpr) {
 	if ftv.IsType() {
 		if len(call.Args) == 1 && !call.Ellipsis.IsValid() {
 			if is, ok := cs.lw.aliasingConversion(call.Args[0], ftv.Type); ok {
+				if isErrorType(ftv.Type) {
+					cs.lw.errorConv(call.Args[0], call)
+					return
+				}
 				cs.sites = append(cs.sites, convSite{e: call.Args[0], iface: is, explicit: call})
 			}
 		}

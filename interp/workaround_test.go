@@ -139,6 +139,19 @@ func TestWorkaroundWrapError(t *testing.T) {
 	runCases(t, cases)
 }
 
+// TestWorkaroundErrorConversions checks values of cell types converted
+// to error (yaegi's direct conversion lost the Error method: fmt printed
+// {2}, Error() failed, passing the error to a func failed).
+func TestWorkaroundErrorConversions(t *testing.T) {
+	decls := []string{"type Oops struct{ N int }\nfunc (o Oops) Error() string { return fmt.Sprint(\"oops \", o.N) }"}
+	cases := []replCase{
+		{name: "in a func", cells: decls, last: "func run() string {\n\tvar e error = Oops{2}\n\tf := func(x error) string { return x.Error() }\n\treturn fmt.Sprint(e, \" \", f(e), \" \", fmt.Errorf(\"w: %w\", e))\n}\nrun()", value: `"oops 2 oops 2 w: oops 2"`},
+		{name: "append in a loop", cells: decls, last: "var errs []error\nfor i := 0; i < 2; i++ { errs = append(errs, Oops{i}) }\nfmt.Sprint(errs)", value: `"[oops 0 oops 1]"`},
+		{name: "explicit and assigned", cells: decls, last: "var e error\ne = Oops{3}\nfmt.Sprint(e, \" \", error(Oops{4}))", value: `"oops 3 oops 4"`},
+	}
+	runCases(t, cases)
+}
+
 // TestWorkaroundFieldNames checks %+v and %#v of cell structs with
 // unexported fields (yaegi names them X+name: {Xs:2}).
 func TestWorkaroundFieldNames(t *testing.T) {
