@@ -918,7 +918,20 @@ func (lw *lowering) finalIfaceValue() {
 			return
 		}
 		if tv, ok := lw.c.info.Types[es.X]; ok && tv.IsValue() && tv.Type != nil {
-			if pre, post, ok := compiledIfaceCode(lw.c.pkg, tv.Type); ok {
+			pre, post, ok := compiledIfaceCode(lw.c.pkg, tv.Type)
+			if _, ident := ast.Unparen(es.X).(*ast.Ident); !ok && !ident && isEmptyIface(tv.Type) {
+				// An element of a map or slice of any (r[1]) showed
+				// without String ({1 }): the show code's type switch
+				// does not match it. Variables work (and keep their
+				// renderer methods).
+				pre, post, ok = anyPrintArgCode(lw, es.X.Pos())
+				// Not a call: a final call's nil result shows nothing
+				// (<nil> before).
+				if _, call := ast.Unparen(es.X).(*ast.CallExpr); !call {
+					pre = "*__godl.UnwrapPtr(" + strings.TrimPrefix(pre, "__godl.UnwrapWith(")
+				}
+			}
+			if ok {
 				lw.insert(es.X.Pos(), pre)
 				lw.insert(es.X.End(), post)
 			}

@@ -84,7 +84,14 @@ func ErrorValue(err error) any {
 // workaroundExports are the host functions of this file lowered cells
 // call (as __godl.Name).
 func workaroundExports() map[string]reflect.Value {
+	uw := unwrapExports()["UnwrapWith"].Interface().(func([]any, int, func(any) (string, bool)) any)
 	return map[string]reflect.Value{
+		// UnwrapWith's result behind a pointer: *__godl.UnwrapPtr(…) is
+		// a final expression that is not a call.
+		"UnwrapPtr": reflect.ValueOf(func(box []any, site int, str func(any) (string, bool)) *any {
+			v := uw(box, site, str)
+			return &v
+		}),
 		"WrapError":  reflect.ValueOf(WrapError),
 		"ErrorValue": reflect.ValueOf(ErrorValue),
 		"GoFields":   reflect.ValueOf(GoFields),

@@ -63,6 +63,9 @@ func TestWorkaroundIfaceAlias(t *testing.T) {
 		// Compiled fmt read the String receiver through the node that
 		// stored the value: S3<1> S3<1>, or a reflect panic.
 		{name: "print any values stored by a func", cells: cells, last: "func put(r map[int]any, i int) { v := S3{A: i}; r[i] = v }\nr := map[int]any{}\nput(r, 1)\nput(r, 2)\nfmt.Sprint(r[1], r[2])", value: `"S3<1> S3<2>"`},
+		{name: "out element of a map of any", cells: cells, last: "r := map[int]any{1: S3{A: 1}}\nr[1]", value: "S3<1>"},
+		{name: "out nil element", cells: cells, last: "l := []any{nil, 2}\nl[0]", value: "<nil>"},
+		{name: "out nil call result", cells: cells, last: "func none() any { return nil }\nnone()", value: ""},
 		{name: "explicit conversion keeps methods", cells: cells, last: "ok := func() bool { b := any(x); x.A = 4; _, ok := b.(fmt.Stringer); return ok && b.(S3).A == 1 }()\nok", value: "true"},
 	}
 	runCases(t, cases)
