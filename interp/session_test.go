@@ -206,7 +206,7 @@ func TestREPL(t *testing.T) {
 		{name: "redefine const", cells: []string{"const K = 1\nfunc k() int { return K }", "const K = 2"}, last: "k()", value: "2"},
 		{name: "rebuild keeps vars", cells: []string{"keepme := []int{1, 2}", "func h1() int { return 1 }", "func h1() int { return 2 }"}, last: "keepme", value: "[1 2]"},
 		{name: "rebuild notes", cells: []string{"kk := 1", "func h2() int { return 1 }"}, last: "func h2() int { return 2 }", stderr: "variables kept: kk"},
-		{name: "rebuild loses error var", cells: []string{"type E struct{}\nfunc (E) Error() string { return \"custom err\" }", "var e error = E{}", "func h3() int { return 1 }"}, last: "func h3() int { return 2 }", stderr: "variables lost (reset to their zero value): e (an interpreted value in an interface variable)"},
+		{name: "rebuild keeps error var", cells: []string{"type E struct{}\nfunc (E) Error() string { return \"custom err\" }", "var e error = E{}", "func h3() int { return 1 }", "func h3() int { return 2 }"}, last: "fmt.Println(e)\ne.Error()", stdout: "custom err\n", value: `"custom err"`},
 		{name: "func becomes var", cells: []string{"func fv() int { return 1 }"}, last: "fv := 3\nfv", value: "3"},
 		{name: "rerun same decl", cells: []string{"func same() int { return 1 }\nsv := 1", "func same() int { return 1 }\nsv := 2"}, last: "same() + sv", value: "3"},
 		// 6. Output and input.

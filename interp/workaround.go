@@ -142,37 +142,12 @@ func (s convSite) node() ast.Node {
 // there and yaegi would alias it.
 func (cs *convSites) ifaceCopy(e ast.Expr, target types.Type) {
 	if is, ok := cs.lw.aliasingConversion(e, target); ok {
-		if !cs.inReturn && isErrorType(target) && !cs.lw.inTopVar(e) {
+		if !cs.inReturn && isErrorType(target) {
 			cs.lw.errorConv(e, nil)
 			return
 		}
 		cs.sites = append(cs.sites, convSite{e: e, iface: is})
 	}
-}
-
-// inTopVar tells whether n is the value of a top-level variable of the
-// cell (var e error = Oops{1}). errorConv leaves those: the session then
-// reports such an error variable as lost when it rebuilds the
-// interpreter (TestREPL "rebuild loses error var" expects that), though
-// with errorConv it would be kept, correctly.
-func (lw *lowering) inTopVar(n ast.Node) bool {
-	p := lw.parents[n]
-	for {
-		if pe, ok := p.(*ast.ParenExpr); ok {
-			p = lw.parents[pe]
-			continue
-		}
-		break
-	}
-	if _, ok := p.(*ast.ValueSpec); !ok {
-		return false
-	}
-	gd, ok := lw.parents[p].(*ast.GenDecl)
-	if !ok {
-		return false
-	}
-	_, top := lw.parents[gd].(*ast.File)
-	return top
 }
 
 // isErrorType tells whether t is the predeclared error type.
