@@ -544,14 +544,27 @@ func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) stri
 	return "func(__godl_sv any) (string, bool) { switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; return \"\", false }"
 }
 
-// printfVerbs returns, for a constant Printf format, the verbs applied to
-// each argument (by index from 0), following fmt's rules for flags,
-// explicit argument indexes ([n]) and * widths and precisions.
-func printfVerbs(format string) map[int]string {
-	verbs := map[int]string{}
+// printfDirective is one verb of a constant Printf format.
+type printfDirective struct {
+	off   int    // offset of the verb in the format
+	arg   int    // index (from 0) of the argument it formats
+	verb  rune   // '%' for a literal percent sign, which takes no argument
+	flags string // those of "+-# 0" it has
+	stars []printfStar
+}
+
+// printfStar is a * width or precision: it takes an argument too.
+type printfStar struct{ off, arg int }
+
+// scanPrintf returns the directives of a constant Printf format,
+// following fmt's rules for flags, explicit argument indexes ([n]) and *
+// widths and precisions. Offsets are into format (a format's source text:
+// an escape such as \x25 is not a % sign there and is not handled).
+func scanPrintf(format string) []printfDirective {
+	var out []printfDirective
 	arg := 0
-	// index parses "[n]" at format[i:], returning the new argument
-	// number and position.
+	// index parses "[n]" at format[i:], setting the next argument, and
+	// returns the position after it.
 	index := func(i int) int {
 		if i < len(format) && format[i] == '[' {
 			j := strings.IndexByte(format[i:], ']')
@@ -578,9 +591,12 @@ func printfVerbs(format string) map[int]string {
 			continue
 		}
 		i++
+		var d printfDirective
+		start := i
 		for i < len(format) && strings.IndexByte("+-# 0", format[i]) >= 0 {
 			i++
 		}
+		d.flags = format[start:i]
 		// Width, then precision: a number, or * taking an argument.
 		for part := 0; part < 2; part++ {
 			if part == 1 {
@@ -591,6 +607,7 @@ func printfVerbs(format string) map[int]string {
 			}
 			i = index(i)
 			if i < len(format) && format[i] == '*' {
+				d.stars = append(d.stars, printfStar{off: i, arg: arg})
 				arg++
 				i++
 				continue
@@ -604,12 +621,24 @@ func printfVerbs(format string) map[int]string {
 			break
 		}
 		verb, size := utf8.DecodeRuneInString(format[i:])
+		d.off, d.verb, d.arg = i, verb, arg
 		i += size
-		if verb == '%' {
-			continue
+		out = append(out, d)
+		if verb != '%' {
+			arg++
 		}
-		verbs[arg] += string(verb)
-		arg++
+	}
+	return out
+}
+
+// printfVerbs returns, for a constant Printf format, the verbs applied to
+// each argument (by index from 0).
+func printfVerbs(format string) map[int]string {
+	verbs := map[int]string{}
+	for _, d := range scanPrintf(format) {
+		if d.verb != '%' {
+			verbs[d.arg] += string(d.verb)
+		}
 	}
 	return verbs
 }

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Workarounds for yaegi v0.16.1 bugs that give silent wrong results,
@@ -733,62 +732,10 @@ func (lw *lowering) errorsCall(call *ast.CallExpr) {
 // the arguments formatted with %+v or %#v.
 func printfFlagged(format string) map[int]bool {
 	out := map[int]bool{}
-	arg := 0
-	index := func(i int) int {
-		if i < len(format) && format[i] == '[' {
-			j := strings.IndexByte(format[i:], ']')
-			if j < 0 {
-				return i
-			}
-			if n, err := strconv.Atoi(format[i+1 : i+j]); err == nil && n > 0 {
-				arg = n - 1
-			}
-			return i + j + 1
+	for _, d := range scanPrintf(format) {
+		if d.verb == 'v' && strings.ContainsAny(d.flags, "+#") {
+			out[d.arg] = true
 		}
-		return i
-	}
-	for i := 0; i < len(format); {
-		if format[i] != '%' {
-			i++
-			continue
-		}
-		i++
-		flagged := false
-		for i < len(format) && strings.IndexByte("+-# 0", format[i]) >= 0 {
-			flagged = flagged || format[i] == '+' || format[i] == '#'
-			i++
-		}
-		for part := 0; part < 2; part++ {
-			if part == 1 {
-				if i >= len(format) || format[i] != '.' {
-					break
-				}
-				i++
-			}
-			i = index(i)
-			if i < len(format) && format[i] == '*' {
-				arg++
-				i++
-				continue
-			}
-			for i < len(format) && format[i] >= '0' && format[i] <= '9' {
-				i++
-			}
-		}
-		i = index(i)
-		if i >= len(format) {
-			break
-		}
-		if format[i] == '%' {
-			i++
-			continue
-		}
-		if format[i] == 'v' && flagged {
-			out[arg] = true
-		}
-		_, size := utf8.DecodeRuneInString(format[i:])
-		i += size
-		arg++
 	}
 	return out
 }
@@ -960,63 +907,17 @@ func (lw *lowering) typeVerb(call *ast.CallExpr, fixed, i int) {
 }
 
 // printfVerbOffsets maps the offset of each verb in format (a format's
-// source text: escapes do not make % signs but \x25, which is not
-// handled) to the index of its argument.
+// source text) to the index of its argument; a * width or precision, which
+// takes an argument too, is keyed by -1-offset.
 func printfVerbOffsets(format string) map[int]int {
 	out := map[int]int{}
-	arg := 0
-	index := func(i int) int {
-		if i < len(format) && format[i] == '[' {
-			j := strings.IndexByte(format[i:], ']')
-			if j < 0 {
-				return i
-			}
-			if n, err := strconv.Atoi(format[i+1 : i+j]); err == nil && n > 0 {
-				arg = n - 1
-			}
-			return i + j + 1
+	for _, d := range scanPrintf(format) {
+		for _, st := range d.stars {
+			out[-1-st.off] = st.arg
 		}
-		return i
-	}
-	for i := 0; i < len(format); {
-		if format[i] != '%' {
-			i++
-			continue
+		if d.verb != '%' {
+			out[d.off] = d.arg
 		}
-		i++
-		for i < len(format) && strings.IndexByte("+-# 0", format[i]) >= 0 {
-			i++
-		}
-		for part := 0; part < 2; part++ {
-			if part == 1 {
-				if i >= len(format) || format[i] != '.' {
-					break
-				}
-				i++
-			}
-			i = index(i)
-			if i < len(format) && format[i] == '*' {
-				out[-1-i] = arg // a * takes an argument too (negative key)
-				arg++
-				i++
-				continue
-			}
-			for i < len(format) && format[i] >= '0' && format[i] <= '9' {
-				i++
-			}
-		}
-		i = index(i)
-		if i >= len(format) {
-			break
-		}
-		if format[i] == '%' {
-			i++
-			continue
-		}
-		out[i] = arg
-		_, size := utf8.DecodeRuneInString(format[i:])
-		i += size
-		arg++
 	}
 	return out
 }
