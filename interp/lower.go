@@ -609,34 +609,11 @@ func (lw *lowering) forStmt(f *ast.ForStmt) {
 		inner[o] = o.Name()
 	}
 	// The continues that target this loop.
-	var label *ast.Ident
+	var label string
 	if ls, ok := lw.parents[f].(*ast.LabeledStmt); ok {
-		label = ls.Label
+		label = ls.Label.Name
 	}
-	var conts []*ast.BranchStmt
-	var walk func(n ast.Node, depth int)
-	walk = func(n ast.Node, depth int) {
-		ast.Inspect(n, func(n ast.Node) bool {
-			switch x := n.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.ForStmt:
-				if x != f {
-					walk(x.Body, depth+1)
-					return false
-				}
-			case *ast.RangeStmt:
-				walk(x.Body, depth+1)
-				return false
-			case *ast.BranchStmt:
-				if x.Tok == token.CONTINUE && ((x.Label == nil && depth == 0) || (x.Label != nil && label != nil && x.Label.Name == label.Name)) {
-					conts = append(conts, x)
-				}
-			}
-			return true
-		})
-	}
-	walk(f.Body, 0)
+	conts := loopContinues(f, label)
 	// If a continue site shadows a loop variable, rename the body's uses.
 	shadowed := false
 	for _, br := range conts {
@@ -1392,4 +1369,35 @@ func sortEdits(edits []edit) {
 		}
 		return a.seq < b.seq
 	})
+}
+
+// loopContinues returns the continue statements that target the loop f
+// (labelled label, or ""): unlabelled ones in its body outside nested
+// loops, and those naming its label; func literals are not entered.
+func loopContinues(f *ast.ForStmt, label string) []*ast.BranchStmt {
+	var conts []*ast.BranchStmt
+	var walk func(n ast.Node, depth int)
+	walk = func(n ast.Node, depth int) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt:
+				if x != f {
+					walk(x.Body, depth+1)
+					return false
+				}
+			case *ast.RangeStmt:
+				walk(x.Body, depth+1)
+				return false
+			case *ast.BranchStmt:
+				if x.Tok == token.CONTINUE && ((x.Label == nil && depth == 0) || (x.Label != nil && label != "" && x.Label.Name == label)) {
+					conts = append(conts, x)
+				}
+			}
+			return true
+		})
+	}
+	walk(f.Body, 0)
+	return conts
 }

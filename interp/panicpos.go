@@ -457,31 +457,11 @@ func (pm *posMarker) loopEnd(f *ast.ForStmt, anchor ast.Stmt, val int) []posSite
 	if ls, ok := anchor.(*ast.LabeledStmt); ok {
 		label = ls.Label.Name
 	}
-	var walk func(n ast.Node, depth int)
-	walk = func(n ast.Node, depth int) {
-		ast.Inspect(n, func(n ast.Node) bool {
-			switch x := n.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.ForStmt:
-				if x != f {
-					walk(x.Body, depth+1)
-					return false
-				}
-			case *ast.RangeStmt:
-				walk(x.Body, depth+1)
-				return false
-			case *ast.BranchStmt:
-				if x.Tok == token.CONTINUE && ((x.Label == nil && depth == 0) || (x.Label != nil && x.Label.Name == label)) {
-					if at, ok := pm.insAt[x]; ok {
-						out = append(out, posSite{at: at, start: pm.atStart[x], val: val})
-					}
-				}
-			}
-			return true
-		})
+	for _, x := range loopContinues(f, label) {
+		if at, ok := pm.insAt[x]; ok {
+			out = append(out, posSite{at: at, start: pm.atStart[x], val: val})
+		}
 	}
-	walk(f.Body, 0)
 	return out
 }
 
