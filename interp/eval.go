@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/ast"
 	"go/types"
 	"io"
 	"os"
@@ -1034,25 +1033,15 @@ func (s *Session) typesOf(src string, n int) (ct *cellTypes) {
 			ct.ifaces[name] = true
 		}
 	}
-	for _, d := range ck.file.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv != nil || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
-			continue
-		}
-		es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
-		if !ok {
-			break
-		}
-		tv, ok := ck.info.Types[es.X]
-		if !ok || tv.Type == nil || !tv.IsValue() {
-			break
-		}
-		if tu, ok := tv.Type.(*types.Tuple); ok {
-			for i := 0; i < tu.Len(); i++ {
-				ct.final = append(ct.final, tu.At(i).Type())
+	if es := cellFinalStmt(ck); es != nil {
+		if tv, ok := ck.info.Types[es.X]; ok && tv.Type != nil && tv.IsValue() {
+			if tu, ok := tv.Type.(*types.Tuple); ok {
+				for i := 0; i < tu.Len(); i++ {
+					ct.final = append(ct.final, tu.At(i).Type())
+				}
+			} else {
+				ct.final = []types.Type{tv.Type}
 			}
-		} else {
-			ct.final = []types.Type{tv.Type}
 		}
 	}
 	return ct

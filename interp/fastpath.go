@@ -243,18 +243,26 @@ func (s *Session) checkedValue(orig string, n int, c *parsedCell) (*kernel.Bundl
 	return s.globalValue(id.Name)
 }
 
-// cellFinalExpr returns the final expression statement of the checked
-// cell's statements (the body of _godlCell in the model), or nil.
+// cellFinalExpr returns the final expression of the checked cell's
+// statements, or nil.
 func cellFinalExpr(ck *checked) ast.Expr {
+	if es := cellFinalStmt(ck); es != nil {
+		return es.X
+	}
+	return nil
+}
+
+// cellFinalStmt returns the final statement of the checked cell's
+// statements (the body of _godlCell in the model) when it is an
+// expression statement, or nil.
+func cellFinalStmt(ck *checked) *ast.ExprStmt {
 	for _, d := range ck.file.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Recv != nil || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
 			continue
 		}
-		if es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt); ok {
-			return es.X
-		}
-		return nil
+		es, _ := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
+		return es
 	}
 	return nil
 }

@@ -727,35 +727,28 @@ func simpleSpelling(t types.Type) (string, bool) {
 // Error methods in interfaces inside it (the statement goes on the
 // expression's line).
 func (lw *lowering) finalStringer() {
-	for _, d := range lw.c.file.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv != nil || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
-			continue
-		}
-		es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
-		if !ok {
-			return
-		}
-		tv, ok := lw.c.info.Types[es.X]
-		if !ok || tv.Type == nil || !tv.IsValue() {
-			return
-		}
-		var ifaces []types.Type
-		add := func(t types.Type) {
-			if is, ok := nestedIfaces(t); ok {
-				ifaces = append(ifaces, is...)
-			}
-		}
-		if tu, ok := tv.Type.(*types.Tuple); ok {
-			for i := 0; i < tu.Len(); i++ {
-				add(tu.At(i).Type())
-			}
-		} else {
-			add(tv.Type)
-		}
-		if cb := stringerSwitch(lw.c.pkg, ifaces, es.Pos()); cb != "" {
-			lw.insert(es.Pos(), "__godl_str = "+cb+"; ")
-		}
+	es := cellFinalStmt(lw.c)
+	if es == nil {
 		return
+	}
+	tv, ok := lw.c.info.Types[es.X]
+	if !ok || tv.Type == nil || !tv.IsValue() {
+		return
+	}
+	var ifaces []types.Type
+	add := func(t types.Type) {
+		if is, ok := nestedIfaces(t); ok {
+			ifaces = append(ifaces, is...)
+		}
+	}
+	if tu, ok := tv.Type.(*types.Tuple); ok {
+		for i := 0; i < tu.Len(); i++ {
+			add(tu.At(i).Type())
+		}
+	} else {
+		add(tv.Type)
+	}
+	if cb := stringerSwitch(lw.c.pkg, ifaces, es.Pos()); cb != "" {
+		lw.insert(es.Pos(), "__godl_str = "+cb+"; ")
 	}
 }

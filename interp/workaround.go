@@ -830,35 +830,30 @@ func compiledIfaceCode(pkg *types.Package, t types.Type) (pre, post string, ok b
 // type that a cell type implements through IfaceValue: the Out value of
 // var r io.Reader = R{3} showed 3, yaegi's wrapper's only field.
 func (lw *lowering) finalIfaceValue() {
-	for _, d := range lw.c.file.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv != nil || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
-			continue
-		}
-		es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
-		if !ok {
-			return
-		}
-		if tv, ok := lw.c.info.Types[es.X]; ok && tv.IsValue() && tv.Type != nil {
-			pre, post, ok := compiledIfaceCode(lw.c.pkg, tv.Type)
-			if _, ident := ast.Unparen(es.X).(*ast.Ident); !ok && !ident && isEmptyIface(tv.Type) {
-				// An element of a map or slice of any (r[1]) showed
-				// without String ({1 }): the show code's type switch
-				// does not match it. Variables work (and keep their
-				// renderer methods).
-				pre, post, ok = anyPrintArgCode(lw, es.X.Pos())
-				// Not a call: a final call's nil result shows nothing
-				// (<nil> before).
-				if _, call := ast.Unparen(es.X).(*ast.CallExpr); !call {
-					pre = "*__godl.UnwrapPtr(" + strings.TrimPrefix(pre, "__godl.UnwrapWith(")
-				}
-			}
-			if ok {
-				lw.insert(es.X.Pos(), pre)
-				lw.insert(es.X.End(), post)
-			}
-		}
+	es := cellFinalStmt(lw.c)
+	if es == nil {
 		return
+	}
+	tv, ok := lw.c.info.Types[es.X]
+	if !ok || !tv.IsValue() || tv.Type == nil {
+		return
+	}
+	pre, post, ok := compiledIfaceCode(lw.c.pkg, tv.Type)
+	if _, ident := ast.Unparen(es.X).(*ast.Ident); !ok && !ident && isEmptyIface(tv.Type) {
+		// An element of a map or slice of any (r[1]) showed
+		// without String ({1 }): the show code's type switch
+		// does not match it. Variables work (and keep their
+		// renderer methods).
+		pre, post, ok = anyPrintArgCode(lw, es.X.Pos())
+		// Not a call: a final call's nil result shows nothing
+		// (<nil> before).
+		if _, call := ast.Unparen(es.X).(*ast.CallExpr); !call {
+			pre = "*__godl.UnwrapPtr(" + strings.TrimPrefix(pre, "__godl.UnwrapWith(")
+		}
+	}
+	if ok {
+		lw.insert(es.X.Pos(), pre)
+		lw.insert(es.X.End(), post)
 	}
 }
 
