@@ -79,6 +79,48 @@ type ipcMsg struct {
 	Drain uint8 `json:"drain,omitempty"`
 }
 
+// replies matches answers to the requests that wait for them, by id:
+// the kernel's Complete/Inspect/IsComplete calls, the worker's input
+// prompts. Safe for concurrent use.
+type replies struct {
+	mu      sync.Mutex
+	next    uint32
+	waiting map[uint32]chan *ipcMsg
+}
+
+// wait registers a new id; its answer arrives on ch. done unregisters it.
+func (r *replies) wait() (id uint32, ch chan *ipcMsg, done func()) {
+	ch = make(chan *ipcMsg, 1)
+	r.mu.Lock()
+	if r.waiting == nil {
+		r.waiting = map[uint32]chan *ipcMsg{}
+	}
+	r.next++
+	id = r.next
+	r.waiting[id] = ch
+	r.mu.Unlock()
+	return id, ch, func() {
+		r.mu.Lock()
+		delete(r.waiting, id)
+		r.mu.Unlock()
+	}
+}
+
+// deliver hands m to the request waiting for id, if any (an answer nobody
+// waits for any more is dropped).
+func (r *replies) deliver(id uint32, m *ipcMsg) {
+	r.mu.Lock()
+	ch := r.waiting[id]
+	delete(r.waiting, id)
+	r.mu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- m:
+		default:
+		}
+	}
+}
+
 // frameWriter writes whole frames; safe for concurrent use.
 type frameWriter struct {
 	mu  sync.Mutex

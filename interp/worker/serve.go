@@ -64,8 +64,7 @@ type workerServer struct {
 	seq    uint64
 
 	mu      sync.Mutex
-	nextIn  uint32
-	inputs  map[uint32]chan *ipcMsg
+	inputs  replies // answers to input prompts
 	execs   chan execJob
 	helps   chan helpJob
 	closing bool
@@ -110,7 +109,6 @@ func serveWorker(cfg ServeConfig) int {
 		fw:     frameWriter{w: evF},
 		stdout: os.Stdout,
 		stderr: os.Stderr,
-		inputs: make(map[uint32]chan *ipcMsg),
 		execs:  make(chan execJob, 1),
 		helps:  make(chan helpJob, 64),
 		eof:    make(chan struct{}),
@@ -211,13 +209,7 @@ func (ws *workerServer) serve(fr *frameReader) {
 				ws.fw.send(evReply, id, &ipcMsg{Err: "the Go worker is busy answering earlier requests"})
 			}
 		case reqInputReply:
-			ws.mu.Lock()
-			ch := ws.inputs[id]
-			delete(ws.inputs, id)
-			ws.mu.Unlock()
-			if ch != nil {
-				ch <- m
-			}
+			ws.inputs.deliver(id, m)
 		case reqInterrupt:
 			ws.eval.Interrupt()
 		default:
@@ -467,17 +459,8 @@ func (o *workerOutput) ClearOutput(wait bool) {
 
 func (o *workerOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
 	ws := (*workerServer)(o)
-	ch := make(chan *ipcMsg, 1)
-	ws.mu.Lock()
-	ws.nextIn++
-	id := ws.nextIn
-	ws.inputs[id] = ch
-	ws.mu.Unlock()
-	defer func() {
-		ws.mu.Lock()
-		delete(ws.inputs, id)
-		ws.mu.Unlock()
-	}()
+	id, ch, done := ws.inputs.wait()
+	defer done()
 	if err := ws.syncSend(evInput, id, &ipcMsg{Prompt: prompt, Password: password}, nil); err != nil {
 		return "", fmt.Errorf("asking the kernel for input: %w", err)
 	}

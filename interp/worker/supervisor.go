@@ -449,17 +449,8 @@ func (s *Supervisor) call(ctx context.Context, kind msgKind, m *ipcMsg) (*ipcMsg
 	if err != nil {
 		return nil, err
 	}
-	ch := make(chan *ipcMsg, 1)
-	w.mu.Lock()
-	w.nextID++
-	id := w.nextID
-	w.pending[id] = ch
-	w.mu.Unlock()
-	defer func() {
-		w.mu.Lock()
-		delete(w.pending, id)
-		w.mu.Unlock()
-	}()
+	id, ch, done := w.replies.wait()
+	defer done()
 	if err := w.send(kind, id, m); err != nil {
 		return nil, fmt.Errorf("worker: sending a request to the Go worker: %w", err)
 	}

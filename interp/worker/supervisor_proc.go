@@ -40,9 +40,8 @@ type workerProc struct {
 	exited      bool
 	state       *os.ProcessState
 	startErr    error
-	killReason  string // set when killed on purpose (killInterrupt, ...)
-	nextID      uint32
-	pending     map[uint32]chan *ipcMsg
+	killReason  string  // set when killed on purpose (killInterrupt, ...)
+	replies     replies // answers to Complete, Inspect, IsComplete
 	execRunning bool
 	execOut     kernel.Output
 	execStart   int // stderrTotal when the running cell started
@@ -89,7 +88,6 @@ func (s *Supervisor) spawn() *workerProc {
 		exitCh:   make(chan struct{}),
 		done:     make(chan struct{}),
 		execDone: make(chan *ipcMsg, 1),
-		pending:  make(map[uint32]chan *ipcMsg),
 		qnote:    make(chan struct{}, 1),
 	}
 	w.scond = sync.NewCond(&w.smu)
@@ -414,15 +412,7 @@ func (w *workerProc) readEvents() {
 			}
 			w.mu.Unlock()
 		case evReply:
-			w.mu.Lock()
-			ch := w.pending[id]
-			w.mu.Unlock()
-			if ch != nil {
-				select {
-				case ch <- m:
-				default:
-				}
-			}
+			w.replies.deliver(id, m)
 		case evExecDone, evDisplay, evClear, evInput:
 			w.qmu.Lock()
 			if len(w.queue) == 0 && !w.pumping {
