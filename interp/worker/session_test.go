@@ -13,7 +13,7 @@ import (
 // These tests run the real engine (the yaegi Session) in the worker, as
 // `godl __worker` does: the helper process serves interp.ServeWorker.
 
-func startSession(t *testing.T) *Supervisor {
+func startSession(t testing.TB) *Supervisor {
 	t.Helper()
 	s, err := Start(context.Background(), Config{
 		Command:        []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
@@ -162,14 +162,7 @@ func containsString(list []string, s string) bool {
 func BenchmarkWorkerSessionTrivialExecute(b *testing.B) {
 	for _, code := range []string{"1+1", "x := 1", "x"} {
 		b.Run(code, func(b *testing.B) {
-			s, err := Start(context.Background(), Config{
-				Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
-				Env:     []string{workerEnv + "=session"},
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
+			s := startSession(b)
 			ctx := context.Background()
 			for _, c := range []string{"x := 1", code} {
 				req := kernel.ExecuteRequest{Code: c, ExecutionCount: 1}
@@ -191,14 +184,7 @@ func BenchmarkWorkerSessionTrivialExecute(b *testing.B) {
 // BenchmarkWorkerSessionComplete measures a completion through the real
 // engine in the worker (kernelbench's "fmt.Sp").
 func BenchmarkWorkerSessionComplete(b *testing.B) {
-	s, err := Start(context.Background(), Config{
-		Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
-		Env:     []string{workerEnv + "=session"},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := startSession(b)
 	ctx := context.Background()
 	if res, err := s.Execute(ctx, kernel.ExecuteRequest{Code: `import "fmt"`, ExecutionCount: 1}, discardOutput{}); err != nil || res.Status != kernel.StatusOK {
 		b.Fatal(res, err)
