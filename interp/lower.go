@@ -175,6 +175,9 @@ type lowering struct {
 	// posFrom, posTo: the seq range of the position markers' edits
 	// (panicpos.go), dropped if the cell cannot be rewritten with them.
 	posFrom, posTo int
+	// replaced: explicit conversions another rewrite replaced, which
+	// ifaceCopies leaves alone (typeassert.go).
+	replaced map[ast.Node]bool
 }
 
 func (lw *lowering) off(p token.Pos) int { return lw.c.tf.Offset(p) }
@@ -231,6 +234,8 @@ func (lw *lowering) run() error {
 	lw.finalStringer()
 	lw.instances()
 	lw.genericInits()
+	// Comma-ok type assertions yaegi gets wrong (typeassert.go).
+	lw.typeAsserts()
 	// Position markers before the defer/go rewrites, which move argument
 	// text (and the markers of func literals in it) along.
 	lw.posFrom = lw.nedit + 1

@@ -479,7 +479,7 @@ func (cs *convSites) callCopies(call *ast.CallExpr) {
 		return
 	}
 	if ftv.IsType() {
-		if len(call.Args) == 1 && !call.Ellipsis.IsValid() {
+		if len(call.Args) == 1 && !call.Ellipsis.IsValid() && !cs.lw.replaced[call] {
 			if is, ok := cs.lw.aliasingConversion(call.Args[0], ftv.Type); ok {
 				if isErrorType(ftv.Type) {
 					cs.lw.errorConv(call.Args[0], call)

@@ -1,0 +1,269 @@
+package interp
+
+import (
+	"go/ast"
+	"go/types"
+	"strings"
+)
+
+// Comma-ok type assertions. yaegi v0.16.1 gets `v, ok := x.(T)` wrong
+// in many ways (TestTypeAssert* map them):
+//
+//   - at a cell's top level (a package-level variable for yaegi) it
+//     fails to compile with "nil type";
+//   - on an operand that is a conversion (`any(a).(fmt.Stringer)` with
+//     a an int or a struct) it panics ("call of reflect.Value.Elem on
+//     int Value");
+//   - to an empty interface (`x.(any)`) it is always false;
+//   - a pointer to a cell type never satisfies an interface;
+//   - to a cell type it matches by structure: with `type S struct{A int}`
+//     (with methods) and `type P struct{A int}`, an S value is a P and a
+//     P value is an S.
+//
+// The lowering turns every comma-ok assertion in an assignment, a
+// definition, a var spec or an if header into a call of a func literal
+// that takes the operand as a parameter (which fixes the first two):
+//
+//	v, ok := x.(T)  ->  v, ok := func(__godl_y I) (__godl_v T, __godl_ok bool) { … }(x)
+//
+// whose body returns (y, y != nil) for an empty interface T, tries the
+// pointer cell types that implement an interface T in a type switch
+// first, and tells structurally identical cell types apart with a type
+// switch without guard variable (which matches yaegi's interpreted
+// value by its own type) before the plain assertion. The text stays on
+// its line.
+//
+// Left: type switches (`switch v := x.(type)`) are not rewritten, and a
+// value of a cell type held in an interface variable v whose static
+// type is a non-empty interface loses track of its methods when
+// returned from a func (yaegi's valueInterface), so `s, ok :=
+// x.(Namer)` with a cell value can fail where `_, ok :=` works.
+
+// typeAsserts rewrites the comma-ok type assertions of the cell.
+func (lw *lowering) typeAsserts() {
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		var rhs ast.Expr
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
+				rhs = n.Rhs[0]
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == 2 && len(n.Values) == 1 {
+				rhs = n.Values[0]
+			}
+		}
+		if ta, ok := ast.Unparen(rhs).(*ast.TypeAssertExpr); ok && ta.Type != nil {
+			lw.commaOk(ta)
+		}
+		return true
+	})
+}
+
+// hasTypeParam reports whether t mentions a type parameter.
+func hasTypeParam(t types.Type) bool {
+	found := false
+	var visit func(t types.Type, depth int)
+	visit = func(t types.Type, depth int) {
+		if found || depth > 8 {
+			return
+		}
+		switch t := t.(type) {
+		case *types.TypeParam:
+			found = true
+		case *types.Pointer:
+			visit(t.Elem(), depth+1)
+		case *types.Slice:
+			visit(t.Elem(), depth+1)
+		case *types.Array:
+			visit(t.Elem(), depth+1)
+		case *types.Map:
+			visit(t.Key(), depth+1)
+			visit(t.Elem(), depth+1)
+		case *types.Chan:
+			visit(t.Elem(), depth+1)
+		case *types.Named:
+			if args := t.TypeArgs(); args != nil {
+				for i := 0; i < args.Len(); i++ {
+					visit(args.At(i), depth+1)
+				}
+			}
+		case *types.Signature:
+			for _, tu := range []*types.Tuple{t.Params(), t.Results()} {
+				for i := 0; i < tu.Len(); i++ {
+					visit(tu.At(i).Type(), depth+1)
+				}
+			}
+		}
+	}
+	visit(t, 0)
+	return found
+}
+
+// cellTypeNames returns the package-level, non-generic, non-interface
+// named types of the session and the cell.
+func (lw *lowering) cellTypeNames() []*types.TypeName {
+	var out []*types.TypeName
+	scope := lw.c.pkg.Scope()
+	for _, name := range scope.Names() {
+		o, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok || strings.HasPrefix(name, "_godl") || o.IsAlias() {
+			continue
+		}
+		if nt, ok := o.Type().(*types.Named); ok && nt.TypeParams().Len() == 0 && !types.IsInterface(nt) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// commaOk rewrites one comma-ok assertion (see the top of this file).
+func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
+	info := lw.c.info
+	it, tt := info.TypeOf(ta.X), info.TypeOf(ta.Type)
+	if it == nil || tt == nil || hasTypeParam(it) || hasTypeParam(tt) {
+		return
+	}
+	tfs := lw.c.tf.Position(ta.Type.Pos())
+	tfe := lw.c.tf.Position(ta.Type.End())
+	if tfs.Line != tfe.Line {
+		return
+	}
+	ts := lw.text(ta.Type)
+	is, ok := lw.typeString(it, ta.Pos())
+	if !ok {
+		is = "any"
+	}
+	if e, et := lw.concreteOperand(ta.X); e != nil {
+		// The operand converts a value of a concrete type: the answer
+		// is known (and yaegi's conversion can drop the methods).
+		if es, ok := lw.typeString(et, ta.Pos()); ok {
+			body := "return __godl_v, false"
+			if types.AssignableTo(et, tt) && (types.IsInterface(tt) || types.Identical(et, tt)) {
+				body = "return __godl_y, true"
+			}
+			if lw.replaced == nil {
+				lw.replaced = map[ast.Node]bool{}
+			}
+			for n := ast.Expr(ta.X); n != e; n = ast.Unparen(n).(*ast.CallExpr).Args[0] {
+				lw.replaced[ast.Unparen(n)] = true
+			}
+			lw.add(ta.X.Pos(), e.Pos(), "func(__godl_y "+es+") (__godl_v "+ts+", __godl_ok bool) { "+body+" }(")
+			lw.add(e.End(), ta.End(), ")")
+			return
+		}
+	}
+	if !types.IsInterface(tt) && !involvesCellType(tt) && !lw.topLevel(ta) {
+		return // yaegi gets these right in a func
+	}
+	var body strings.Builder
+	plain := "__godl_w, __godl_k := __godl_y.(" + ts + "); return __godl_w, __godl_k"
+	ti, isIface := under(tt).(*types.Interface)
+	switch {
+	case isIface && ti.NumMethods() == 0:
+		body.WriteString("return __godl_y, __godl_y != nil")
+	case isIface:
+		// A type switch panics on nil in yaegi.
+		body.WriteString("if __godl_y == nil { return }; ")
+		// Cell types: yaegi's assertion never matches pointers to them,
+		// and fails on values of them to a cell interface. A type
+		// switch without guard variable matches values of cell types
+		// with methods by their own type; one with a guard matches
+		// pointers.
+		var vals, ptrs []string
+		for _, o := range lw.cellTypeNames() {
+			if types.Implements(o.Type(), ti) {
+				if s, ok := lw.typeString(o.Type(), ta.Pos()); ok {
+					vals = append(vals, "case "+s+": return __godl_y.("+s+"), true; ")
+				}
+			}
+			if p := types.NewPointer(o.Type()); types.Implements(p, ti) {
+				if s, ok := lw.typeString(p, ta.Pos()); ok {
+					ptrs = append(ptrs, "case "+s+": return __godl_z, true; ")
+				}
+			}
+		}
+		if len(vals) > 0 {
+			body.WriteString("switch __godl_y.(type) { " + strings.Join(vals, "") + "}; ")
+		}
+		if len(ptrs) > 0 {
+			body.WriteString("switch __godl_z := __godl_y.(type) { " + strings.Join(ptrs, "") + "}; ")
+		}
+		body.WriteString(plain)
+	default:
+		body.WriteString("if __godl_y == nil { return }; ")
+		// Cell types of the same structure: yaegi's assertion matches
+		// any of them; a type switch without guard variable matches
+		// values of types with methods by their own type.
+		var own, others []string
+		if nt, ok := tt.(*types.Named); ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "main" {
+			for _, o := range lw.cellTypeNames() {
+				if o.Type() == tt || !types.Identical(o.Type().Underlying(), tt.Underlying()) {
+					continue
+				}
+				if types.NewMethodSet(tt).Len() > 0 {
+					own = append(own, ts)
+					break
+				}
+				if types.NewMethodSet(o.Type()).Len() == 0 {
+					continue // no way to tell them apart
+				}
+				if s, ok := lw.typeString(o.Type(), ta.Pos()); ok {
+					others = append(others, s)
+				}
+			}
+		}
+		if len(own) > 0 {
+			// T has methods: only its own values match.
+			body.WriteString("switch __godl_y.(type) { case " + ts + ": " + plain + " }; return")
+		} else {
+			if len(others) > 0 {
+				body.WriteString("switch __godl_y.(type) { case " + strings.Join(others, ", ") + ": return }; ")
+			}
+			body.WriteString(plain)
+		}
+	}
+	lw.insert(ta.X.Pos(), "func(__godl_y "+is+") (__godl_v "+ts+", __godl_ok bool) { "+body.String()+" }(")
+	lw.add(ta.X.End(), ta.End(), ")")
+}
+
+// concreteOperand returns the value of a concrete type that operand x
+// converts to an interface type (`any(a)`, `fmt.Stringer(error(e))`
+// with e concrete), or nil.
+func (lw *lowering) concreteOperand(x ast.Expr) (ast.Expr, types.Type) {
+	info := lw.c.info
+	for {
+		call, ok := ast.Unparen(x).(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 || call.Ellipsis.IsValid() {
+			return nil, nil
+		}
+		if tv, ok := info.Types[call.Fun]; !ok || !tv.IsType() || !types.IsInterface(tv.Type) {
+			return nil, nil
+		}
+		x = call.Args[0]
+		t := info.TypeOf(x)
+		if t == nil || hasTypeParam(t) {
+			return nil, nil
+		}
+		if !types.IsInterface(t) {
+			if b, ok := t.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+				return nil, nil // any(3): its default type; keep yaegi's path
+			}
+			return x, t
+		}
+	}
+}
+
+// topLevel tells whether n is in a cell's top-level code (yaegi's
+// package level), not in a func or func literal.
+func (lw *lowering) topLevel(n ast.Node) bool {
+	for p := lw.parents[n]; p != nil; p = lw.parents[p] {
+		switch p := p.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.FuncDecl:
+			return p.Recv == nil && p.Name.Name == "_godlCell"
+		}
+	}
+	return true
+}

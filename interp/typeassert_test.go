@@ -1,0 +1,98 @@
+package interp
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// typeAssertDecls are the cell types of the type assertion tests: S has
+// value methods, P has S's structure and no methods, Namer is a cell
+// interface.
+const typeAssertDecls = "type S struct{ A int }\nfunc (s S) String() string { return fmt.Sprint(\"S<\", s.A, \">\") }\nfunc (s S) Name() string { return \"n\" }\ntype P struct{ A int }\ntype Namer interface{ Name() string }"
+
+// TestTypeAssertCommaOk checks every form of a comma-ok type assertion
+// (top level, in a func, in a func literal, in an if header, assigned,
+// in a var declaration; `_` or a named first result) for values of
+// compiled and cell types, held in an `any` variable or converted in
+// place (any(a)), asserted to compiled and cell interfaces, compiled
+// and cell types and any. yaegi v0.16.1 failed on most (typeassert.go):
+// "nil type" at the top level, a reflect panic on any(a), false for
+// any and for pointers to cell types, true across cell types of the
+// same structure.
+func TestTypeAssertCommaOk(t *testing.T) {
+	vals := []struct{ name, v, ok string }{
+		// ok: the targets the value satisfies.
+		{"int", "3", "int any"},
+		{"S", "S{1}", "fmt.Stringer Namer S any"},
+		{"*S", "&S{1}", "fmt.Stringer Namer *S any"},
+		{"P", "P{1}", "P any"},
+		{"buf", "bytes.NewBufferString(\"b\")", "fmt.Stringer *bytes.Buffer any"},
+	}
+	targets := []string{"fmt.Stringer", "Namer", "int", "S", "*S", "P", "*bytes.Buffer", "error", "any"}
+	forms := []struct{ name, src string }{
+		{"top blank", "_, okN := X.(T)\nokN"},
+		{"top named", "vN, okN := X.(T)\n_ = vN\nokN"},
+		{"func blank", "func fN() bool { _, ok := X.(T); return ok }\nfN()"},
+		{"func named", "func fN() bool { v, ok := X.(T); _ = v; return ok }\nfN()"},
+		{"func literal", "rN := func() bool { _, ok := X.(T); return ok }()\nrN"},
+		{"top if blank", "rN := false\nif _, ok := X.(T); ok { rN = true }\nrN"},
+		{"top if named", "rN := false\nif v, ok := X.(T); ok { _ = v; rN = true }\nrN"},
+		{"func if", "func fN() bool { if v, ok := X.(T); ok { _ = v; return true }; return false }\nfN()"},
+		{"top assign", "var vN T\nvar okN bool\nvN, okN = X.(T)\n_ = vN\nokN"},
+		{"func assign", "func fN() bool { var v T; var ok bool; v, ok = X.(T); _ = v; return ok }\nfN()"},
+		{"top var", "var vN, okN = X.(T)\n_ = vN\nokN"},
+		{"func local", "func fN() bool { y := X; _, ok := y.(T); return ok }\nfN()"},
+	}
+	n := 0
+	for _, v := range vals {
+		for _, x := range []string{"x", "any(a)"} {
+			t.Run(v.name+" "+x, func(t *testing.T) {
+				ts := newTestSession(t)
+				for _, c := range []string{typeAssertDecls, "a := " + v.v + "\nvar x any = a"} {
+					if r := ts.run(c); r.res.Error != nil {
+						t.Fatal(r.errText())
+					}
+				}
+				for _, target := range targets {
+					want := fmt.Sprint(strings.Contains(" "+v.ok+" ", " "+target+" "))
+					for _, f := range forms {
+						n++
+						src := strings.NewReplacer("fN", fmt.Sprintf("f%d", n), "rN", fmt.Sprintf("r%d", n), "okN", fmt.Sprintf("ok%d", n), "vN", fmt.Sprintf("v%d", n), "X", x, "T", target).Replace(f.src)
+						r := ts.run(src)
+						if r.res.Error != nil {
+							t.Errorf("%s.(%s) %s: %s\n%s", x, target, f.name, r.errText(), src)
+						} else if r.value() != want {
+							t.Errorf("%s.(%s) %s: got %s, want %s\n%s", x, target, f.name, r.value(), want, src)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestTypeAssertValues checks the values comma-ok assertions give, and
+// the cases of the bug report.
+func TestTypeAssertValues(t *testing.T) {
+	cells := []string{typeAssertDecls, "a := S{1}\nvar x any = a\nvar p any = &S{2}\nvar nothing any"}
+	cases := []replCase{
+		{name: "report: in a func", cells: []string{"a := 5"}, last: "func f() bool { _, ok := any(a).(fmt.Stringer); return ok }\nf()", value: "false"},
+		{name: "report: top level int", last: "var x any = 3\n_, ok2 := x.(int)\nok2", value: "true"},
+		{name: "report: top level conversion", cells: []string{"a := 5"}, last: "_, ok := any(a).(fmt.Stringer)\nok", value: "false"},
+		{name: "stringer value", cells: cells, last: "s, ok := x.(fmt.Stringer)\nfmt.Sprint(ok, \" \", s.String())", value: `"true S<1>"`},
+		{name: "cell interface value", cells: cells, last: "func f() string { if n, ok := x.(Namer); ok { return n.Name() }; return \"-\" }\nf()", value: `"n"`},
+		{name: "pointer value", cells: cells, last: "s, ok := p.(fmt.Stringer)\nfmt.Sprint(ok, \" \", s.String())", value: `"true S<2>"`},
+		{name: "cell type value", cells: cells, last: "s, ok := x.(S)\nfmt.Sprint(ok, \" \", s.A)", value: `"true 1"`},
+		{name: "conversion value", cells: cells, last: "s, ok := any(a).(fmt.Stringer)\nfmt.Sprint(ok, \" \", s.String())", value: `"true S<1>"`},
+		{name: "int value", last: "var y any = 7\nn, ok := y.(int)\nn*ok2i(ok)\nfunc ok2i(b bool) int { if b { return 1 }; return 0 }", value: "7"},
+		{name: "zero value on failure", cells: cells, last: "n, ok := x.(int)\nfmt.Sprint(n, ok)", value: `"0 false"`},
+		{name: "nil interface", cells: cells, last: "_, ok1 := nothing.(any)\n_, ok2 := nothing.(fmt.Stringer)\n_, ok3 := nothing.(int)\nfmt.Sprint(ok1, ok2, ok3)", value: `"false false false"`},
+		{name: "any target keeps the value", cells: cells, last: "v, ok := x.(any)\nfmt.Sprint(ok, \" \", v.(S).A)", value: `"true 1"`},
+		{name: "error from a compiled func", last: "_, err := os.Open(\"/nonexistent/x\")\npe, ok := err.(*fs.PathError)\nfmt.Sprint(ok, \" \", pe.Op)", value: `"true open"`},
+		{name: "error interface of a compiled value", last: "var r io.Reader = strings.NewReader(\"abc\")\nw, ok := r.(io.WriterTo)\n_, ok2 := r.(io.Writer)\nfmt.Sprint(ok, ok2, w != nil)", value: `"true false true"`},
+		{name: "anonymous interface target", cells: cells, last: "_, ok := x.(interface{ Name() string })\nok", value: "true"},
+		{name: "parenthesized", cells: cells, last: "_, ok := (x).(S)\nok", value: "true"},
+	}
+	runCases(t, cases)
+}
