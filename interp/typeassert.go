@@ -2,6 +2,7 @@ package interp
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 )
@@ -33,11 +34,19 @@ import (
 // value by its own type) before the plain assertion. The text stays on
 // its line.
 //
-// Left: type switches (`switch v := x.(type)`) are not rewritten, and a
-// value of a cell type held in an interface variable v whose static
-// type is a non-empty interface loses track of its methods when
-// returned from a func (yaegi's valueInterface), so `s, ok :=
-// x.(Namer)` with a cell value can fail where `_, ok :=` works.
+// Type switches whose cases name an interface or a cell type fail the
+// same ways (and `case fmt.Stringer` never matched a cell value, a guard
+// variable's `case S` missed S values): they become switches without
+// tag whose cases call the same func literals (typeSwitch). On an
+// operand that converts a concrete value (any(a)) every case is known
+// statically.
+//
+// Left (wrong results, no error): two cell types of the same underlying
+// type without methods (type P struct{A int}; type Q struct{A int}), or
+// a cell type without methods and its underlying type (type Celsius
+// float64 and float64), cannot be told apart; an error value of a cell
+// type returned by a func as error is not its type (err.(Oops) is
+// false: yaegi's error wrapper).
 
 // typeAsserts rewrites the comma-ok type assertions of the cell.
 func (lw *lowering) typeAsserts() {
@@ -55,6 +64,9 @@ func (lw *lowering) typeAsserts() {
 		}
 		if ta, ok := ast.Unparen(rhs).(*ast.TypeAssertExpr); ok && ta.Type != nil {
 			lw.commaOk(ta)
+		}
+		if ts, ok := n.(*ast.TypeSwitchStmt); ok {
+			lw.typeSwitch(ts)
 		}
 		return true
 	})
@@ -142,12 +154,7 @@ func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
 			if types.AssignableTo(et, tt) && (types.IsInterface(tt) || types.Identical(et, tt)) {
 				body = "return __godl_y, true"
 			}
-			if lw.replaced == nil {
-				lw.replaced = map[ast.Node]bool{}
-			}
-			for n := ast.Expr(ta.X); n != e; n = ast.Unparen(n).(*ast.CallExpr).Args[0] {
-				lw.replaced[ast.Unparen(n)] = true
-			}
+			lw.markReplaced(ta.X, e)
 			lw.add(ta.X.Pos(), e.Pos(), "func(__godl_y "+es+") (__godl_v "+ts+", __godl_ok bool) { "+body+" }(")
 			lw.add(e.End(), ta.End(), ")")
 			return
@@ -156,6 +163,14 @@ func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
 	if !types.IsInterface(tt) && !involvesCellType(tt) && !lw.topLevel(ta) {
 		return // yaegi gets these right in a func
 	}
+	lw.insert(ta.X.Pos(), lw.assertFunc(ta.Pos(), is, tt, ts)+"(")
+	lw.add(ta.X.End(), ta.End(), ")")
+}
+
+// assertFunc returns a func literal that takes a value of the interface
+// type spelt is and returns what x.(T) gives in Go (see the top of this
+// file); tt is T, ts its spelling at pos.
+func (lw *lowering) assertFunc(pos token.Pos, is string, tt types.Type, ts string) string {
 	var body strings.Builder
 	plain := "__godl_w, __godl_k := __godl_y.(" + ts + "); return __godl_w, __godl_k"
 	ti, isIface := under(tt).(*types.Interface)
@@ -173,12 +188,12 @@ func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
 		var vals, ptrs []string
 		for _, o := range lw.cellTypeNames() {
 			if types.Implements(o.Type(), ti) {
-				if s, ok := lw.typeString(o.Type(), ta.Pos()); ok {
+				if s, ok := lw.typeString(o.Type(), pos); ok {
 					vals = append(vals, "case "+s+": return __godl_y.("+s+"), true; ")
 				}
 			}
 			if p := types.NewPointer(o.Type()); types.Implements(p, ti) {
-				if s, ok := lw.typeString(p, ta.Pos()); ok {
+				if s, ok := lw.typeString(p, pos); ok {
 					ptrs = append(ptrs, "case "+s+": return __godl_z, true; ")
 				}
 			}
@@ -208,7 +223,7 @@ func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
 				if types.NewMethodSet(o.Type()).Len() == 0 {
 					continue // no way to tell them apart
 				}
-				if s, ok := lw.typeString(o.Type(), ta.Pos()); ok {
+				if s, ok := lw.typeString(o.Type(), pos); ok {
 					others = append(others, s)
 				}
 			}
@@ -223,8 +238,7 @@ func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
 			body.WriteString(plain)
 		}
 	}
-	lw.insert(ta.X.Pos(), "func(__godl_y "+is+") (__godl_v "+ts+", __godl_ok bool) { "+body.String()+" }(")
-	lw.add(ta.X.End(), ta.End(), ")")
+	return "func(__godl_y " + is + ") (__godl_v " + ts + ", __godl_ok bool) { " + body.String() + " }"
 }
 
 // concreteOperand returns the value of a concrete type that operand x
@@ -266,4 +280,168 @@ func (lw *lowering) topLevel(n ast.Node) bool {
 		}
 	}
 	return true
+}
+
+// typeSwitch rewrites a type switch with an interface or cell type case
+// into a switch without tag whose cases are the comma-ok assertions of
+// assertFunc (yaegi's type switches fail as its assertions do, and
+// more: `case fmt.Stringer` never matches a cell value, a guard
+// variable's `case S` misses S values):
+//
+//	switch v := x.(type) { case T: …; case A, B: …; default: … }
+//	->
+//	switch _g1_1t := x; { case func() bool { _, k := F_T(_g1_1t); return k }(): v, _ := F_T(_g1_1t); _ = v; …
+//	  case … || …: v := _g1_1t; _ = v; …; default: v := _g1_1t; _ = v; … }
+func (lw *lowering) typeSwitch(sw *ast.TypeSwitchStmt) {
+	if sw.Init != nil {
+		return
+	}
+	info := lw.c.info
+	var x ast.Expr
+	var guard *ast.Ident
+	switch a := sw.Assign.(type) {
+	case *ast.AssignStmt:
+		if len(a.Lhs) != 1 || len(a.Rhs) != 1 {
+			return
+		}
+		guard, _ = a.Lhs[0].(*ast.Ident)
+		if ta, ok := ast.Unparen(a.Rhs[0]).(*ast.TypeAssertExpr); ok {
+			x = ta.X
+		}
+	case *ast.ExprStmt:
+		if ta, ok := ast.Unparen(a.X).(*ast.TypeAssertExpr); ok {
+			x = ta.X
+		}
+	}
+	if x == nil {
+		return
+	}
+	it := info.TypeOf(x)
+	if it == nil || hasTypeParam(it) {
+		return
+	}
+	needed := false
+	for _, st := range sw.Body.List {
+		cc := st.(*ast.CaseClause)
+		for _, e := range cc.List {
+			t := info.TypeOf(e)
+			if t == nil || hasTypeParam(t) {
+				return
+			}
+			if lw.c.tf.Position(e.Pos()).Line != lw.c.tf.Position(e.End()).Line {
+				return
+			}
+			if isNilType(t) {
+				continue
+			}
+			if types.IsInterface(t) || involvesCellType(t) {
+				needed = true
+			}
+		}
+	}
+	if !needed {
+		return
+	}
+	is, ok := lw.typeString(it, sw.Pos())
+	if !ok {
+		is = "any"
+	}
+	tmp := lw.fresh("t")
+	// The operand converts a value of a concrete type (any(a)): every
+	// case is known (yaegi's conversion drops a cell value's methods).
+	var et types.Type
+	var es string
+	if e, t := lw.concreteOperand(x); e != nil {
+		if s, ok := lw.typeString(t, sw.Pos()); ok {
+			lw.markReplaced(x, e)
+			x, et, es = e, t, s
+		}
+	}
+	lw.add(sw.Assign.Pos(), x.Pos(), tmp+" := ")
+	lw.add(x.End(), sw.Assign.End(), ";")
+	if et != nil {
+		lw.staticSwitch(sw, guard, tmp, et, es, is)
+		return
+	}
+	for _, st := range sw.Body.List {
+		cc := st.(*ast.CaseClause)
+		var bind string
+		if guard != nil && guard.Name != "_" {
+			bind = " " + guard.Name + " := " + tmp + "; _ = " + guard.Name + ";"
+		}
+		if len(cc.List) == 0 {
+			if bind != "" {
+				lw.insert(cc.Colon+1, bind)
+			}
+			continue
+		}
+		var conds []string
+		for _, e := range cc.List {
+			t := info.TypeOf(e)
+			if isNilType(t) {
+				conds = append(conds, tmp+" == nil")
+				continue
+			}
+			f := lw.assertFunc(e.Pos(), is, t, lw.text(e))
+			conds = append(conds, "func() bool { _, __godl_k := "+f+"("+tmp+"); return __godl_k }()")
+			if len(cc.List) == 1 && bind != "" {
+				bind = " " + guard.Name + ", _ := " + f + "(" + tmp + "); _ = " + guard.Name + ";"
+			}
+		}
+		lw.add(cc.List[0].Pos(), cc.List[len(cc.List)-1].End(), strings.Join(conds, " || "))
+		if bind != "" {
+			lw.insert(cc.Colon+1, bind)
+		}
+	}
+}
+
+// isNilType tells whether t is the type of nil.
+func isNilType(t types.Type) bool {
+	b, ok := t.(*types.Basic)
+	return ok && b.Kind() == types.UntypedNil
+}
+
+// markReplaced records the conversions from x down to e, which
+// concreteOperand found, as replaced (ifaceCopies leaves them).
+func (lw *lowering) markReplaced(x, e ast.Expr) {
+	if lw.replaced == nil {
+		lw.replaced = map[ast.Node]bool{}
+	}
+	for n := x; n != e; n = ast.Unparen(n).(*ast.CallExpr).Args[0] {
+		lw.replaced[ast.Unparen(n)] = true
+	}
+}
+
+// staticSwitch rewrites the cases of type switch sw whose operand,
+// now in variable tmp, has concrete type et (spelt es); is spells the
+// static type of the original operand.
+func (lw *lowering) staticSwitch(sw *ast.TypeSwitchStmt, guard *ast.Ident, tmp string, et types.Type, es, is string) {
+	info := lw.c.info
+	bound := guard != nil && guard.Name != "_"
+	for _, st := range sw.Body.List {
+		cc := st.(*ast.CaseClause)
+		cond := "func() bool { return false }()"
+		// The guard variable: the value as the case's type, or as the
+		// operand's interface type; returned from a func, which keeps
+		// the methods of a cell value.
+		bind := " " + guard.String() + " := func(__godl_y " + es + ") " + is + " { return __godl_y }(" + tmp + "); _ = " + guard.String() + ";"
+		for _, e := range cc.List {
+			t := info.TypeOf(e)
+			if isNilType(t) {
+				continue
+			}
+			if types.Identical(t, et) || (types.IsInterface(t) && types.Implements(et, t.Underlying().(*types.Interface))) {
+				cond = "func() bool { return true }()"
+				if len(cc.List) == 1 {
+					bind = " " + guard.String() + " := func(__godl_y " + es + ") " + lw.text(e) + " { return __godl_y }(" + tmp + "); _ = " + guard.String() + ";"
+				}
+			}
+		}
+		if len(cc.List) > 0 {
+			lw.add(cc.List[0].Pos(), cc.List[len(cc.List)-1].End(), cond)
+		}
+		if bound {
+			lw.insert(cc.Colon+1, bind)
+		}
+	}
 }

@@ -13,7 +13,8 @@ const typeAssertDecls = "type S struct{ A int }\nfunc (s S) String() string { re
 
 // TestTypeAssertCommaOk checks every form of a comma-ok type assertion
 // (top level, in a func, in a func literal, in an if header, assigned,
-// in a var declaration; `_` or a named first result) for values of
+// in a var declaration; `_` or a named first result) and of a type
+// switch case (with and without guard variable) for values of
 // compiled and cell types, held in an `any` variable or converted in
 // place (any(a)), asserted to compiled and cell interfaces, compiled
 // and cell types and any. yaegi v0.16.1 failed on most (typeassert.go):
@@ -43,6 +44,10 @@ func TestTypeAssertCommaOk(t *testing.T) {
 		{"func assign", "func fN() bool { var v T; var ok bool; v, ok = X.(T); _ = v; return ok }\nfN()"},
 		{"top var", "var vN, okN = X.(T)\n_ = vN\nokN"},
 		{"func local", "func fN() bool { y := X; _, ok := y.(T); return ok }\nfN()"},
+		{"top switch", "rN := false\nswitch X.(type) { case T: rN = true }\nrN"},
+		{"top switch guard", "rN := false\nswitch v := X.(type) { case T: _ = v; rN = true }\nrN"},
+		{"func switch", "func fN() bool { switch X.(type) { case chan int: return false; case T: return true }; return false }\nfN()"},
+		{"func switch guard", "func fN() bool { switch v := X.(type) { case T: _ = v; return true; default: _ = v }; return false }\nfN()"},
 	}
 	n := 0
 	for _, v := range vals {
@@ -93,6 +98,11 @@ func TestTypeAssertValues(t *testing.T) {
 		{name: "error interface of a compiled value", last: "var r io.Reader = strings.NewReader(\"abc\")\nw, ok := r.(io.WriterTo)\n_, ok2 := r.(io.Writer)\nfmt.Sprint(ok, ok2, w != nil)", value: `"true false true"`},
 		{name: "anonymous interface target", cells: cells, last: "_, ok := x.(interface{ Name() string })\nok", value: "true"},
 		{name: "parenthesized", cells: cells, last: "_, ok := (x).(S)\nok", value: "true"},
+		{name: "switch guard values", cells: cells, last: "func kind(v any) string {\n\tswitch v := v.(type) {\n\tcase nil:\n\t\treturn \"nil\"\n\tcase int, string:\n\t\treturn fmt.Sprint(\"basic \", v)\n\tcase Namer:\n\t\treturn \"namer \" + v.Name()\n\tcase fmt.Stringer:\n\t\treturn \"stringer \" + v.String()\n\tdefault:\n\t\treturn fmt.Sprintf(\"other %T\", v)\n\t}\n}\nfmt.Sprint(kind(nil), \"|\", kind(3), \"|\", kind(x), \"|\", kind(p), \"|\", kind(bytes.NewBufferString(\"b\")), \"|\", kind(2.5))", value: `"nil|basic 3|namer n|namer n|stringer b|other float64"`},
+		{name: "switch at top level", cells: cells, last: "r := \"\"\nswitch v := x.(type) {\ncase fmt.Stringer:\n\tr = v.String()\n}\nr", value: `"S<1>"`},
+		{name: "switch on a conversion", cells: cells, last: "r := \"\"\nswitch v := any(a).(type) {\ncase int:\n\tr = \"int\"\ncase fmt.Stringer:\n\tr = v.String()\n}\nr", value: `"S<1>"`},
+		{name: "switch break", cells: cells, last: "r := 0\nswitch x.(type) {\ncase S:\n\tr = 1\n\tif r == 1 {\n\t\tbreak\n\t}\n\tr = 2\n}\nr", value: "1"},
+		{name: "switch in a loop", cells: cells, last: "n := 0\nfor _, v := range []any{1, S{2}, &S{3}, P{4}, \"s\"} {\n\tswitch v.(type) {\n\tcase fmt.Stringer:\n\t\tn += 10\n\tcase P:\n\t\tn += 100\n\t}\n}\nn", value: "120"},
 	}
 	runCases(t, cases)
 }
