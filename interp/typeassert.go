@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -41,6 +43,13 @@ import (
 // operand that converts a concrete value (any(a)) every case is known
 // statically.
 //
+// Single-valued assertions x.(T) fail the same ways (x.(any) and
+// (&S{}).(fmt.Stringer) panicked): those to an interface or a cell type,
+// or on a conversion, call the same func literal and panic as Go does
+// when it fails, naming the value's cell type where a type switch finds
+// it (singleAssert, AssertFail). Not in generic funcs (a host call
+// there makes yaegi skip the whole body).
+//
 // Left (wrong results, no error): two cell types of the same underlying
 // type without methods (type P struct{A int}; type Q struct{A int}), or
 // a cell type without methods and its underlying type (type Celsius
@@ -50,6 +59,7 @@ import (
 
 // typeAsserts rewrites the comma-ok type assertions of the cell.
 func (lw *lowering) typeAsserts() {
+	commaOk := map[*ast.TypeAssertExpr]bool{}
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		var rhs ast.Expr
 		switch n := n.(type) {
@@ -63,7 +73,11 @@ func (lw *lowering) typeAsserts() {
 			}
 		}
 		if ta, ok := ast.Unparen(rhs).(*ast.TypeAssertExpr); ok && ta.Type != nil {
+			commaOk[ta] = true
 			lw.commaOk(ta)
+		}
+		if ta, ok := n.(*ast.TypeAssertExpr); ok && ta.Type != nil && !commaOk[ta] {
+			lw.singleAssert(ta)
 		}
 		if ts, ok := n.(*ast.TypeSwitchStmt); ok {
 			lw.typeSwitch(ts)
@@ -444,4 +458,115 @@ func (lw *lowering) staticSwitch(sw *ast.TypeSwitchStmt, guard *ast.Ident, tmp s
 			lw.insert(cc.Colon+1, bind)
 		}
 	}
+}
+
+// singleAssert rewrites a single-valued type assertion x.(T) with an
+// interface or cell type T, or on a conversion any(a), as a call of the
+// comma-ok func literal that panics as Go does when it fails (yaegi's
+// failed on the forms its comma-ok assertions fail on: x.(any) panicked,
+// &S{} was no fmt.Stringer, any(3).(fmt.Stringer) a reflect panic).
+func (lw *lowering) singleAssert(ta *ast.TypeAssertExpr) {
+	info := lw.c.info
+	it, tt := info.TypeOf(ta.X), info.TypeOf(ta.Type)
+	if it == nil || tt == nil || hasTypeParam(it) || hasTypeParam(tt) || lw.inGeneric(ta) {
+		return
+	}
+	if lw.c.tf.Position(ta.Type.Pos()).Line != lw.c.tf.Position(ta.Type.End()).Line {
+		return
+	}
+	ts := lw.text(ta.Type)
+	is, ok := lw.typeString(it, ta.Pos())
+	if !ok {
+		is = "any"
+	}
+	qual := func(p *types.Package) string { return p.Name() }
+	iname := types.TypeString(it, qual)
+	if ti, ok := it.Underlying().(*types.Interface); ok && ti.Empty() && !isNamed(it) {
+		iname = "interface {}"
+	}
+	fail := lw.dynName(ta.Pos()) + "__godl.AssertFail(__godl_y, " + strconv.Quote(iname) + ", " + strconv.Quote(types.TypeString(tt, qual)) + ", " + strconv.FormatBool(types.IsInterface(tt)) + ", __godl_n)"
+	if e, et := lw.concreteOperand(ta.X); e != nil {
+		if es, ok := lw.typeString(et, ta.Pos()); ok {
+			body := "return __godl_y"
+			if !types.AssignableTo(et, tt) || !(types.IsInterface(tt) || types.Identical(et, tt)) {
+				body = "var __godl_x " + is + " = __godl_y; __godl.AssertFail(__godl_x, " + strconv.Quote(iname) + ", " + strconv.Quote(types.TypeString(tt, qual)) + ", " + strconv.FormatBool(types.IsInterface(tt)) + ", " + strconv.Quote(types.TypeString(et, qual)) + "); panic(0)"
+			}
+			lw.markReplaced(ta.X, e)
+			lw.add(ta.X.Pos(), e.Pos(), "func(__godl_y "+es+") "+ts+" { "+body+" }(")
+			lw.add(e.End(), ta.End(), ")")
+			return
+		}
+	}
+	if !types.IsInterface(tt) && !involvesCellType(tt) {
+		return // yaegi gets these right
+	}
+	f := lw.assertFunc(ta.Pos(), is, tt, ts)
+	lw.insert(ta.X.Pos(), "func(__godl_y "+is+") "+ts+" { __godl_v, __godl_ok := "+f+"(__godl_y); if !__godl_ok { "+fail+" }; return __godl_v }(")
+	lw.add(ta.X.End(), ta.End(), ")")
+}
+
+// isNamed tells whether t is a named type (not any).
+func isNamed(t types.Type) bool {
+	_, ok := t.(*types.Named)
+	return ok
+}
+
+// inGeneric tells whether n is in the body of a generic func (a host
+// call there makes yaegi skip the whole body).
+func (lw *lowering) inGeneric(n ast.Node) bool {
+	for p := lw.parents[n]; p != nil; p = lw.parents[p] {
+		if fd, ok := p.(*ast.FuncDecl); ok {
+			if fd.Type.TypeParams != nil && fd.Type.TypeParams.NumFields() > 0 {
+				return true
+			}
+			if fd.Recv != nil {
+				for _, f := range fd.Recv.List {
+					if t, ok := lw.c.info.TypeOf(f.Type).(*types.Named); ok && t.TypeParams().Len() > 0 {
+						return true
+					}
+					if pt, ok := lw.c.info.TypeOf(f.Type).(*types.Pointer); ok {
+						if t, ok := pt.Elem().(*types.Named); ok && t.TypeParams().Len() > 0 {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// dynName returns statements that set __godl_n to the name of the cell
+// type of __godl_y's value, if it finds one: a type switch without
+// guard for types with methods (it matches yaegi's value by its own
+// type), with a guard for pointers.
+func (lw *lowering) dynName(pos token.Pos) string {
+	qual := func(p *types.Package) string { return p.Name() }
+	var vals, ptrs []string
+	names := lw.cellTypeNames()
+	// Pointers to types with methods first: the guard matches pointers
+	// to types of the same structure too.
+	sort.SliceStable(names, func(i, j int) bool {
+		return types.NewMethodSet(names[i].Type()).Len() > 0 && types.NewMethodSet(names[j].Type()).Len() == 0
+	})
+	for _, o := range names {
+		t := o.Type()
+		if types.NewMethodSet(t).Len() > 0 {
+			if s, ok := lw.typeString(t, pos); ok {
+				vals = append(vals, "case "+s+": __godl_n = "+strconv.Quote(types.TypeString(t, qual))+"; ")
+			}
+		}
+		p := types.NewPointer(t)
+		if s, ok := lw.typeString(p, pos); ok {
+			ptrs = append(ptrs, "case "+s+": _ = __godl_z; __godl_n = "+strconv.Quote(types.TypeString(p, qual))+"; ")
+		}
+	}
+	code := "__godl_n := \"\"; "
+	if len(vals) > 0 {
+		code += "switch __godl_y.(type) { " + strings.Join(vals, "") + "}; "
+	}
+	if len(ptrs) > 0 {
+		code += "if __godl_y != nil { switch __godl_z := __godl_y.(type) { " + strings.Join(ptrs, "") + "} }; "
+	}
+	return code
 }

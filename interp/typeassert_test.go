@@ -106,3 +106,59 @@ func TestTypeAssertValues(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestTypeAssertSingle checks single-valued type assertions: the value
+// where it holds (yaegi panicked on x.(any), on &S{} to fmt.Stringer
+// and on any(3).(fmt.Stringer) with a reflect message), and Go's panic
+// message where it fails.
+func TestTypeAssertSingle(t *testing.T) {
+	vals := []struct{ name, v, ok string }{
+		{"int", "3", "int any"},
+		{"S", "S{1}", "fmt.Stringer Namer S any"},
+		{"*S", "&S{1}", "fmt.Stringer Namer *S any"},
+		{"P", "P{1}", "P any"},
+		{"buf", "bytes.NewBufferString(\"b\")", "fmt.Stringer *bytes.Buffer any"},
+	}
+	targets := []string{"fmt.Stringer", "Namer", "int", "S", "*S", "P", "*bytes.Buffer", "error", "any"}
+	forms := []string{"vN := X.(T)\n_ = vN\ntrue", "func fN() bool { v := X.(T); _ = v; return true }\nfN()", "fmt.Sprint(X.(T)) != \"\""}
+	n := 0
+	for _, v := range vals {
+		for _, x := range []string{"x", "any(a)"} {
+			t.Run(v.name+" "+x, func(t *testing.T) {
+				ts := newTestSession(t)
+				for _, c := range []string{typeAssertDecls, "a := " + v.v + "\nvar x any = a"} {
+					if r := ts.run(c); r.res.Error != nil {
+						t.Fatal(r.errText())
+					}
+				}
+				for _, target := range targets {
+					ok := strings.Contains(" "+v.ok+" ", " "+target+" ")
+					for _, f := range forms {
+						n++
+						src := strings.NewReplacer("fN", fmt.Sprintf("f%d", n), "vN", fmt.Sprintf("v%d", n), "X", x, "T", target).Replace(f)
+						r := ts.run(src)
+						switch {
+						case ok && r.res.Error != nil:
+							t.Errorf("%s.(%s): %s\n%s", x, target, r.errText(), src)
+						case ok && r.value() != "true":
+							t.Errorf("%s.(%s): got %s, want true\n%s", x, target, r.value(), src)
+						case !ok && !strings.Contains(r.errText(), "interface conversion: "):
+							t.Errorf("%s.(%s): got %q (%s), want an interface conversion panic\n%s", x, target, r.value(), r.errText(), src)
+						}
+					}
+				}
+			})
+		}
+	}
+	cells := []string{typeAssertDecls, "a := S{1}\nvar x any = a\nvar p any = &S{2}\nvar nothing any"}
+	runCases(t, []replCase{
+		{name: "message cell type", cells: cells, last: "x.(P)", err: "interface conversion: interface {} is main.S, not main.P"},
+		{name: "message pointer", cells: cells, last: "p.(S)", err: "interface conversion: interface {} is *main.S, not main.S"},
+		{name: "message interface", cells: cells, last: "x.(error)", err: "interface conversion: main.S is not error"},
+		{name: "message nil", cells: cells, last: "nothing.(fmt.Stringer)", err: "interface conversion: interface is nil, not fmt.Stringer"},
+		{name: "message conversion", cells: cells, last: "any(3).(fmt.Stringer)", err: "interface conversion: int is not fmt.Stringer"},
+		{name: "message static", cells: cells, last: "any(a).(P)", err: "interface conversion: interface {} is main.S, not main.P"},
+		{name: "method call on the result", cells: cells, last: "p.(fmt.Stringer).String() + x.(Namer).Name()", value: `"S<2>n"`},
+		{name: "nested", cells: cells, last: "var y any = x\nany(y.(Namer)).(S).A", value: "1"},
+	})
+}

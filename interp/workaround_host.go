@@ -96,8 +96,37 @@ func workaroundExports() map[string]reflect.Value {
 		"ErrorValue": reflect.ValueOf(ErrorValue),
 		"GoFields":   reflect.ValueOf(GoFields),
 		"IfaceValue": reflect.ValueOf(IfaceValue),
+		"AssertFail": reflect.ValueOf(AssertFail),
 	}
 }
+
+// AssertFail panics as Go does when the type assertion x.(T) fails: v
+// is x's value, iface the name of x's static type, target T's name,
+// ifaceTarget whether T is an interface (typeassert.go), dyn the name of
+// v's cell type if the caller found one (reflect sees yaegi's types).
+func AssertFail(v any, iface, target string, ifaceTarget bool, dyn string) {
+	var t any = reflect.TypeOf(v)
+	if dyn != "" {
+		t = dyn
+	}
+	switch {
+	case v == nil:
+		panic(&assertionError{"interface conversion: interface is nil, not " + target})
+	case ifaceTarget:
+		panic(&assertionError{fmt.Sprintf("interface conversion: %s is not %s", t, target)})
+	default:
+		panic(&assertionError{fmt.Sprintf("interface conversion: %s is %s, not %s", iface, t, target)})
+	}
+}
+
+// assertionError is a failed type assertion, a runtime.Error like Go's
+// *runtime.TypeAssertionError.
+type assertionError struct{ msg string }
+
+func (e *assertionError) Error() string { return e.msg }
+
+// RuntimeError marks it as a runtime.Error.
+func (e *assertionError) RuntimeError() {}
 
 // GoFields returns v formatted by fmt with the unexported field names
 // yaegi renamed (X+name) restored, and for %#v the reflect type of v (or
