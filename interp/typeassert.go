@@ -50,10 +50,15 @@ import (
 // it (singleAssert, AssertFail). Not in generic funcs (a host call
 // there makes yaegi skip the whole body).
 //
-// Left (wrong results, no error): two cell types of the same underlying
-// type without methods (type P struct{A int}; type Q struct{A int}), or
-// a cell type without methods and its underlying type (type Celsius
-// float64 and float64), cannot be told apart; an error value of a cell
+// Types of the same underlying type: yaegi matches a value of one as
+// the other. A cell type with methods is told apart by a type switch
+// without guard; two cell types without methods (type P struct{A int};
+// type Q struct{A int}), or one with a basic underlying type and that
+// type (type Celsius float64 and float64), cannot be: an assertion or
+// switch case naming one of them fails to compile with a message that
+// says to give the type a method.
+//
+// Left (wrong results, no error): an error value of a cell
 // type returned by a func as error is not its type (err.(Oops) is
 // false: yaegi's error wrapper).
 
@@ -174,7 +179,7 @@ func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
 			return
 		}
 	}
-	if !types.IsInterface(tt) && !involvesCellType(tt) && !lw.topLevel(ta) {
+	if !types.IsInterface(tt) && !involvesCellType(tt) && !lw.topLevel(ta) && !lw.hasTwins(tt, ta.Pos()) {
 		return // yaegi gets these right in a func
 	}
 	lw.insert(ta.X.Pos(), lw.assertFunc(ta.Pos(), is, tt, ts)+"(")
@@ -221,33 +226,31 @@ func (lw *lowering) assertFunc(pos token.Pos, is string, tt types.Type, ts strin
 		body.WriteString(plain)
 	default:
 		body.WriteString("if __godl_y == nil { return }; ")
-		// Cell types of the same structure: yaegi's assertion matches
+		// Types of the same underlying type: yaegi's assertion matches
 		// any of them; a type switch without guard variable matches
-		// values of types with methods by their own type.
-		var own, others []string
-		if nt, ok := tt.(*types.Named); ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "main" {
-			for _, o := range lw.cellTypeNames() {
-				if o.Type() == tt || !types.Identical(o.Type().Underlying(), tt.Underlying()) {
-					continue
-				}
-				if types.NewMethodSet(tt).Len() > 0 {
-					own = append(own, ts)
-					break
-				}
-				if types.NewMethodSet(o.Type()).Len() == 0 {
-					continue // no way to tell them apart
-				}
-				if s, ok := lw.typeString(o.Type(), pos); ok {
-					others = append(others, s)
-				}
-			}
-		}
-		if len(own) > 0 {
-			// T has methods: only its own values match.
+		// values of cell types with methods by their own type.
+		withMethods, without := lw.twins(tt, pos)
+		switch {
+		case isCellType(tt) && types.NewMethodSet(tt).Len() > 0 && (len(withMethods) > 0 || len(without) > 0 || isBasic(tt.Underlying())):
+			// T has methods: only its own values match. (Not when
+			// nothing else can match: a cell value used as a map key is
+			// stored without its type, and only the plain assertion
+			// matches it.)
 			body.WriteString("switch __godl_y.(type) { case " + ts + ": " + plain + " }; return")
-		} else {
-			if len(others) > 0 {
-				body.WriteString("switch __godl_y.(type) { case " + strings.Join(others, ", ") + ": return }; ")
+		default:
+			if len(without) > 0 || (isCellType(tt) && types.NewMethodSet(tt).Len() == 0 && isBasic(tt.Underlying())) {
+				other := types.TypeString(tt.Underlying(), func(*types.Package) string { return "" })
+				if len(without) > 0 {
+					other = without[0]
+				}
+				name, cell := ts, ts
+				if !isCellType(tt) {
+					cell = other
+				}
+				lw.errorf(pos, "yaegi cannot tell %s from %s in a type assertion or type switch (a cell type without methods is its underlying type to it); give %s a method (func (%s) String() string, say)", name, other, cell, cell)
+			}
+			if len(withMethods) > 0 {
+				body.WriteString("switch __godl_y.(type) { case " + strings.Join(withMethods, ", ") + ": return }; ")
 			}
 			body.WriteString(plain)
 		}
@@ -348,7 +351,7 @@ func (lw *lowering) typeSwitch(sw *ast.TypeSwitchStmt) {
 			if isNilType(t) {
 				continue
 			}
-			if types.IsInterface(t) || involvesCellType(t) {
+			if types.IsInterface(t) || involvesCellType(t) || lw.hasTwins(t, e.Pos()) {
 				needed = true
 			}
 		}
@@ -497,7 +500,7 @@ func (lw *lowering) singleAssert(ta *ast.TypeAssertExpr) {
 			return
 		}
 	}
-	if !types.IsInterface(tt) && !involvesCellType(tt) {
+	if !types.IsInterface(tt) && !involvesCellType(tt) && !lw.hasTwins(tt, ta.Pos()) {
 		return // yaegi gets these right
 	}
 	f := lw.assertFunc(ta.Pos(), is, tt, ts)
@@ -569,4 +572,47 @@ func (lw *lowering) dynName(pos token.Pos) string {
 		code += "if __godl_y != nil { switch __godl_z := __godl_y.(type) { " + strings.Join(ptrs, "") + "} }; "
 	}
 	return code
+}
+
+// twins returns the cell types other than tt whose underlying type is
+// tt's (for a type that is not named: tt itself), spelt at pos: those
+// with methods, and those without.
+func (lw *lowering) twins(tt types.Type, pos token.Pos) (withMethods, without []string) {
+	for _, o := range lw.cellTypeNames() {
+		if types.Identical(o.Type(), tt) || !types.Identical(o.Type().Underlying(), tt.Underlying()) {
+			continue
+		}
+		if _, named := tt.(*types.Named); named && !isCellType(tt) {
+			continue // a compiled named type has its own reflect type
+		}
+		s, ok := lw.typeString(o.Type(), pos)
+		if !ok {
+			continue
+		}
+		if types.NewMethodSet(o.Type()).Len() > 0 {
+			withMethods = append(withMethods, s)
+		} else {
+			without = append(without, s)
+		}
+	}
+	return withMethods, without
+}
+
+// isCellType tells whether t is a named type of the cells.
+func isCellType(t types.Type) bool {
+	nt, ok := t.(*types.Named)
+	return ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "main"
+}
+
+// isBasic tells whether t is a basic type.
+func isBasic(t types.Type) bool {
+	_, ok := t.(*types.Basic)
+	return ok
+}
+
+// hasTwins tells whether some cell type other than tt has tt's
+// underlying type (yaegi's assertions confuse them).
+func (lw *lowering) hasTwins(tt types.Type, pos token.Pos) bool {
+	a, b := lw.twins(tt, pos)
+	return len(a)+len(b) > 0
 }

@@ -162,3 +162,20 @@ func TestTypeAssertSingle(t *testing.T) {
 		{name: "nested", cells: cells, last: "var y any = x\nany(y.(Namer)).(S).A", value: "1"},
 	})
 }
+
+// TestTypeAssertTwins checks types of the same underlying type: yaegi
+// matches a value of one as the other. Cell types with methods are told
+// apart; a cell type without methods cannot be, and the cell fails with
+// a message that names the workaround.
+func TestTypeAssertTwins(t *testing.T) {
+	decls := []string{"type P struct{ A int }\ntype Q struct{ A int }\ntype Celsius float64\ntype Temp float64\nfunc (t Temp) String() string { return fmt.Sprint(float64(t), \"°\") }"}
+	temp := []string{"type Temp float64\nfunc (t Temp) String() string { return fmt.Sprint(float64(t), \"°\") }\ntype P struct{ A int }", "var z any = Temp(3.5)\nvar w any = 2.5"}
+	runCases(t, []replCase{
+		{name: "struct twins without methods", cells: decls, last: "var x any = P{1}\n_, ok := x.(Q)\nok", err: "yaegi cannot tell Q from P in a type assertion or type switch"},
+		{name: "basic twin without methods", cells: decls, last: "var y any = 3.5\n_, ok := y.(Celsius)\nok", err: "give Celsius a method"},
+		{name: "underlying type of a cell type without methods", cells: decls, last: "func f(v any) bool { switch v.(type) { case float64: return true }; return false }", err: "yaegi cannot tell float64 from Celsius"},
+		{name: "cell type with methods and its underlying type", cells: temp, last: "_, ok3 := z.(float64)\n_, ok4 := z.(Temp)\n_, ok5 := w.(Temp)\n_, ok6 := w.(float64)\nfmt.Sprint(ok3, ok4, ok5, ok6)", value: `"false true false true"`},
+		{name: "switch on a cell type with methods and its underlying type", cells: temp, last: "func f(v any) string { switch v := v.(type) { case Temp: return \"temp \" + v.String(); case float64: return \"float\"; case int: return \"int\" }; return \"?\" }\nf(z) + f(w) + f(3)", value: `"temp 3.5°floatint"`},
+		{name: "plain assertion in a func stays", cells: temp, last: "func g(v any) bool { _, ok := v.(int); return ok }\ng(3)", value: "true"},
+	})
+}
