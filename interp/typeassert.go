@@ -58,9 +58,13 @@ import (
 // switch case naming one of them fails to compile with a message that
 // says to give the type a method.
 //
-// Left (wrong results, no error): an error value of a cell
-// type returned by a func as error is not its type (err.(Oops) is
-// false: yaegi's error wrapper).
+// A value (not a pointer) of a cell type with methods in an interface
+// of a compiled package (`return Oops{2}` from a func returning error)
+// is yaegi's wrapper (interp._error), on which every assertion is
+// false. When the target is a cell type with methods, or an interface
+// such a type implements, a failed assertion on a wrapper panics with a
+// message that says to use pointer receivers (Hidden). Left: errors.As
+// with such a target stays false (workaround.go's loop).
 
 // typeAsserts rewrites the comma-ok type assertions of the cell.
 func (lw *lowering) typeAsserts() {
@@ -182,16 +186,25 @@ func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
 	if !types.IsInterface(tt) && !involvesCellType(tt) && !lw.topLevel(ta) && !lw.hasTwins(tt, ta.Pos()) {
 		return // yaegi gets these right in a func
 	}
-	lw.insert(ta.X.Pos(), lw.assertFunc(ta.Pos(), is, tt, ts)+"(")
+	lw.insert(ta.X.Pos(), lw.assertFunc(ta, is, tt, ts)+"(")
 	lw.add(ta.X.End(), ta.End(), ")")
 }
 
 // assertFunc returns a func literal that takes a value of the interface
 // type spelt is and returns what x.(T) gives in Go (see the top of this
 // file); tt is T, ts its spelling at pos.
-func (lw *lowering) assertFunc(pos token.Pos, is string, tt types.Type, ts string) string {
+func (lw *lowering) assertFunc(at ast.Node, is string, tt types.Type, ts string) string {
+	pos := at.Pos()
 	var body strings.Builder
-	plain := "__godl_w, __godl_k := __godl_y.(" + ts + "); return __godl_w, __godl_k"
+	hidden := ""
+	if lw.mayHide(tt) && !lw.inGeneric(at) {
+		qual := func(p *types.Package) string { return p.Name() }
+		hidden = "__godl.Hidden(__godl_y, " + strconv.Quote(types.TypeString(tt, qual)) + "); "
+	}
+	plain := "__godl_w, __godl_k := __godl_y.(" + ts + "); if !__godl_k { " + hidden + "}; return __godl_w, __godl_k"
+	if hidden == "" {
+		plain = "__godl_w, __godl_k := __godl_y.(" + ts + "); return __godl_w, __godl_k"
+	}
 	ti, isIface := under(tt).(*types.Interface)
 	switch {
 	case isIface && ti.NumMethods() == 0:
@@ -236,7 +249,7 @@ func (lw *lowering) assertFunc(pos token.Pos, is string, tt types.Type, ts strin
 			// nothing else can match: a cell value used as a map key is
 			// stored without its type, and only the plain assertion
 			// matches it.)
-			body.WriteString("switch __godl_y.(type) { case " + ts + ": " + plain + " }; return")
+			body.WriteString("switch __godl_y.(type) { case " + ts + ": " + plain + " }; " + hidden + "return")
 		default:
 			if len(without) > 0 || (isCellType(tt) && types.NewMethodSet(tt).Len() == 0 && isBasic(tt.Underlying())) {
 				other := types.TypeString(tt.Underlying(), func(*types.Package) string { return "" })
@@ -399,7 +412,7 @@ func (lw *lowering) typeSwitch(sw *ast.TypeSwitchStmt) {
 				conds = append(conds, tmp+" == nil")
 				continue
 			}
-			f := lw.assertFunc(e.Pos(), is, t, lw.text(e))
+			f := lw.assertFunc(e, is, t, lw.text(e))
 			conds = append(conds, "func() bool { _, __godl_k := "+f+"("+tmp+"); return __godl_k }()")
 			if len(cc.List) == 1 && bind != "" {
 				bind = " " + guard.Name + ", _ := " + f + "(" + tmp + "); _ = " + guard.Name + ";"
@@ -503,7 +516,7 @@ func (lw *lowering) singleAssert(ta *ast.TypeAssertExpr) {
 	if !types.IsInterface(tt) && !involvesCellType(tt) && !lw.hasTwins(tt, ta.Pos()) {
 		return // yaegi gets these right
 	}
-	f := lw.assertFunc(ta.Pos(), is, tt, ts)
+	f := lw.assertFunc(ta, is, tt, ts)
 	lw.insert(ta.X.Pos(), "func(__godl_y "+is+") "+ts+" { __godl_v, __godl_ok := "+f+"(__godl_y); if !__godl_ok { "+fail+" }; return __godl_v }(")
 	lw.add(ta.X.End(), ta.End(), ")")
 }
@@ -615,4 +628,25 @@ func isBasic(t types.Type) bool {
 func (lw *lowering) hasTwins(tt types.Type, pos token.Pos) bool {
 	a, b := lw.twins(tt, pos)
 	return len(a)+len(b) > 0
+}
+
+// mayHide tells whether a value that satisfies tt could be hidden by
+// yaegi in a compiled interface's wrapper (a value, not a pointer, of a
+// cell type with methods in an error or io.Reader: `return Oops{2}`
+// from a func returning error). Assertions on such a wrapper fail
+// whatever it holds, so the func literal calls Hidden when its plain
+// assertion fails.
+func (lw *lowering) mayHide(tt types.Type) bool {
+	if ti, ok := tt.Underlying().(*types.Interface); ok {
+		if ti.Empty() {
+			return false
+		}
+		for _, o := range lw.cellTypeNames() {
+			if types.NewMethodSet(o.Type()).Len() > 0 && types.Implements(o.Type(), ti) {
+				return true
+			}
+		}
+		return false
+	}
+	return isCellType(tt) && types.NewMethodSet(tt).Len() > 0
 }

@@ -179,3 +179,18 @@ func TestTypeAssertTwins(t *testing.T) {
 		{name: "plain assertion in a func stays", cells: temp, last: "func g(v any) bool { _, ok := v.(int); return ok }\ng(3)", value: "true"},
 	})
 }
+
+// TestTypeAssertHidden checks assertions on an error that holds a value
+// (not a pointer) of a cell type: yaegi hides it in a wrapper on which
+// every assertion is false, so the cell fails with a message that says
+// to use pointer receivers; pointers work.
+func TestTypeAssertHidden(t *testing.T) {
+	cells := []string{"type Oops struct{ N int }\nfunc (o Oops) Error() string { return fmt.Sprint(\"oops \", o.N) }\ntype PErr struct{ N int }\nfunc (o *PErr) Error() string { return fmt.Sprint(\"perr \", o.N) }\nfunc mk() error { return Oops{2} }\nfunc mkp() error { return &PErr{3} }", "err := mk()\nperr := mkp()"}
+	runCases(t, []replCase{
+		{name: "value error", cells: cells, last: "o, ok := err.(Oops)\nfmt.Sprint(ok, o.N)", err: "declare the type's methods on its pointer"},
+		{name: "value error in a switch", cells: cells, last: "func f(e error) string { switch e.(type) { case *fs.PathError: return \"path\"; case Oops: return \"oops\" }; return \"?\" }\nf(err)", err: "godl cannot tell whether this error value holds main.Oops"},
+		{name: "pointer error", cells: cells, last: "p, ok := perr.(*PErr)\nfmt.Sprint(ok, p.N)", value: `"true 3"`},
+		{name: "pointer error in a func", cells: cells, last: "func chk() string { if e, ok := perr.(*PErr); ok { return fmt.Sprint(\"p\", e.N) }; return \"-\" }\nchk()", value: `"p3"`},
+		{name: "compiled error type", cells: cells, last: "_, ok := perr.(*fs.PathError)\nok", value: "false"},
+	})
+}

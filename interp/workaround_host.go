@@ -97,7 +97,21 @@ func workaroundExports() map[string]reflect.Value {
 		"GoFields":   reflect.ValueOf(GoFields),
 		"IfaceValue": reflect.ValueOf(IfaceValue),
 		"AssertFail": reflect.ValueOf(AssertFail),
+		"Hidden":     reflect.ValueOf(Hidden),
 	}
+}
+
+// Hidden panics when v is yaegi's wrapper of an interpreted value in a
+// compiled interface (interp._error, interp._io_Reader: a value of a
+// cell type with methods returned as error), on which a type assertion
+// to target failed: yaegi keeps only part of the value there, so the
+// answer is unknown (typeassert.go).
+func Hidden(v any, target string) {
+	t := reflect.TypeOf(v)
+	if t == nil || t.PkgPath() != "github.com/traefik/yaegi/interp" || !strings.HasPrefix(t.Name(), "_") {
+		return
+	}
+	panic(&assertionError{fmt.Sprintf("godl cannot tell whether this %s value holds %s: yaegi hides a value of a cell type (not a pointer) stored in an interface of a compiled package, such as error; declare the type's methods on its pointer (func (e *MyErr) Error() string) and use &MyErr{…}", strings.TrimPrefix(t.Name(), "_"), target)})
 }
 
 // AssertFail panics as Go does when the type assertion x.(T) fails: v
