@@ -298,15 +298,19 @@ func (lw *lowering) concreteOperand(x ast.Expr) (ast.Expr, types.Type) {
 	}
 }
 
-// topLevel tells whether n is in a cell's top-level code (yaegi's
-// package level), not in a func or func literal.
+// topLevel tells whether n is in a statement or declaration of a cell's
+// top level (a cell variable: yaegi's package level), not in a block,
+// func or func literal.
 func (lw *lowering) topLevel(n ast.Node) bool {
 	for p := lw.parents[n]; p != nil; p = lw.parents[p] {
 		switch p := p.(type) {
-		case *ast.FuncLit:
+		case *ast.FuncLit, *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.CaseClause, *ast.CommClause:
 			return false
+		case *ast.BlockStmt:
+			fd, ok := lw.parents[p].(*ast.FuncDecl)
+			return ok && fd.Recv == nil && fd.Name.Name == "_godlCell"
 		case *ast.FuncDecl:
-			return p.Recv == nil && p.Name.Name == "_godlCell"
+			return false
 		}
 	}
 	return true
