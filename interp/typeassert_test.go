@@ -2,6 +2,7 @@ package interp
 
 import (
 	"fmt"
+	"log"
 	"strings"
 	"testing"
 )
@@ -193,4 +194,26 @@ func TestTypeAssertHidden(t *testing.T) {
 		{name: "pointer error in a func", cells: cells, last: "func chk() string { if e, ok := perr.(*PErr); ok { return fmt.Sprint(\"p\", e.N) }; return \"-\" }\nchk()", value: `"p3"`},
 		{name: "compiled error type", cells: cells, last: "_, ok := perr.(*fs.PathError)\nok", value: "false"},
 	})
+}
+
+// TestYaegiLogFilter checks that the lines yaegi's log.Panic prints
+// (reported again as the cell's error) are dropped, and nothing else.
+func TestYaegiLogFilter(t *testing.T) {
+	cases := map[string]bool{
+		"2026/11/28 18:32:47 nil type\n":         true,
+		"nil type\n":                             true,
+		"2026/11/28 18:32:47 nil reflect type\n": true,
+		"2026/11/28 18:32:47 1:2: compositeGenerator not implemented for type kind: chan\n": true,
+		"2026/11/28 18:32:47 hello\n":              false,
+		"2026/11/28 18:32:47 the nil type is ok\n": false,
+		"nil types\n": false,
+	}
+	if _, ok := log.Writer().(yaegiLogFilter); !ok {
+		t.Errorf("the standard logger writes to %T, not through yaegiLogFilter", log.Writer())
+	}
+	for line, want := range cases {
+		if got := isYaegiPanicLine(line); got != want {
+			t.Errorf("isYaegiPanicLine(%q) = %v, want %v", line, got, want)
+		}
+	}
 }

@@ -3,7 +3,10 @@ package interp
 import (
 	"fmt"
 	"io"
+	"log"
+	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -217,4 +220,34 @@ type wrappedValue string
 
 func (w wrappedValue) String() string {
 	return "<a cell value in " + string(w) + ": yaegi v0.16.1 cannot show it here; print it from a variable of its own type>"
+}
+
+// yaegi v0.16.1's compiler reports some failures with log.Panic ("nil
+// type", "nil reflect type" in scope.go, "compositeGenerator not
+// implemented" in cfg.go): the standard logger prints the message, with
+// a timestamp, before the panic that compileSafe turns into the cell's
+// error. The printed line is a duplicate on the user's stderr, so the
+// standard logger writes through yaegiLogFilter, which drops exactly
+// those lines and passes everything else (a cell's log.Println) on.
+func init() { log.SetOutput(yaegiLogFilter{}) }
+
+// yaegiLogFilter writes to os.Stderr (as found at each write: output
+// capture may replace it) all but yaegi's log.Panic lines.
+type yaegiLogFilter struct{}
+
+func (yaegiLogFilter) Write(p []byte) (int, error) {
+	if isYaegiPanicLine(string(p)) {
+		return len(p), nil
+	}
+	return os.Stderr.Write(p)
+}
+
+// logStamp matches the standard logger's date and time.
+var logStamp = regexp.MustCompile(`^(\d{4}/\d\d/\d\d )?(\d\d:\d\d:\d\d(\.\d+)? )?`)
+
+// isYaegiPanicLine tells whether line, one write of the standard logger,
+// is a message of yaegi's log.Panic calls.
+func isYaegiPanicLine(line string) bool {
+	msg := logStamp.ReplaceAllString(strings.TrimSuffix(line, "\n"), "")
+	return msg == "nil type" || msg == "nil reflect type" || strings.Contains(msg, "compositeGenerator not implemented for type kind")
 }
