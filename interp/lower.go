@@ -178,6 +178,9 @@ type lowering struct {
 	// replaced: explicit conversions another rewrite replaced, which
 	// ifaceCopies leaves alone (typeassert.go).
 	replaced map[ast.Node]bool
+	// ambiguous: a type assertion reported cell types yaegi confuses
+	// (typeassert.go), once per cell.
+	ambiguous bool
 }
 
 func (lw *lowering) off(p token.Pos) int { return lw.c.tf.Offset(p) }

@@ -84,6 +84,9 @@ func (lw *lowering) typeAsserts() {
 		if ta, ok := ast.Unparen(rhs).(*ast.TypeAssertExpr); ok && ta.Type != nil {
 			commaOk[ta] = true
 			lw.commaOk(ta)
+			if vs, ok := n.(*ast.ValueSpec); ok {
+				lw.splitTopVar(vs)
+			}
 		}
 		if ta, ok := n.(*ast.TypeAssertExpr); ok && ta.Type != nil && !commaOk[ta] {
 			lw.singleAssert(ta)
@@ -195,6 +198,10 @@ func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
 // file); tt is T, ts its spelling at pos.
 func (lw *lowering) assertFunc(at ast.Node, is string, tt types.Type, ts string) string {
 	pos := at.Pos()
+	if name, ok := lw.sameCellValue(tt); ok && lw.inCellFunc(at) && !lw.ambiguous {
+		lw.ambiguous = true
+		lw.errorf(pos, "yaegi cannot match values of %s, declared in this cell, in a type assertion or type switch in the cell's top-level code; declare %s in an earlier cell, or move the assertion into a func", name, name)
+	}
 	var body strings.Builder
 	hidden := ""
 	if lw.mayHide(tt) && !lw.inGeneric(at) {
@@ -218,6 +225,7 @@ func (lw *lowering) assertFunc(at ast.Node, is string, tt types.Type, ts string)
 		// with methods by their own type; one with a guard matches
 		// pointers.
 		var vals, ptrs []string
+		var ptrTypes []*types.Named
 		for _, o := range lw.cellTypeNames() {
 			if types.Implements(o.Type(), ti) {
 				if s, ok := lw.typeString(o.Type(), pos); ok {
@@ -226,6 +234,14 @@ func (lw *lowering) assertFunc(at ast.Node, is string, tt types.Type, ts string)
 			}
 			if p := types.NewPointer(o.Type()); types.Implements(p, ti) {
 				if s, ok := lw.typeString(p, pos); ok {
+					for _, q := range ptrTypes {
+						if types.Identical(q.Underlying(), o.Type().Underlying()) && !lw.ambiguous {
+							// The guard matches pointers by structure.
+							lw.ambiguous = true
+							lw.errorf(pos, "yaegi cannot tell *%s from *%s (the same underlying type) in a type assertion or type switch to %s; give one of them a different field", q.Obj().Name(), o.Name(), types.TypeString(tt, func(p *types.Package) string { return p.Name() }))
+						}
+					}
+					ptrTypes = append(ptrTypes, o.Type().(*types.Named))
 					ptrs = append(ptrs, "case "+s+": return __godl_z, true; ")
 				}
 			}
@@ -653,4 +669,81 @@ func (lw *lowering) mayHide(tt types.Type) bool {
 		return false
 	}
 	return isCellType(tt) && types.NewMethodSet(tt).Len() > 0
+}
+
+// splitTopVar turns a cell variable declaration by a comma-ok assertion
+// (`v, ok := x.(T)` or `var v, ok = x.(T)` at a cell's top level) into
+// declarations without value and an assignment on the same line:
+// `var v T; var ok bool; v, ok = …`. yaegi compiles a cell variable's
+// value at its package level together with the cell's types, where the
+// func literal's cases for a type declared in the same cell failed
+// ("cannot use (type structT) as type valueT") or never matched.
+func (lw *lowering) splitTopVar(vs *ast.ValueSpec) {
+	gd, ok := lw.parents[vs].(*ast.GenDecl)
+	if !ok || len(gd.Specs) != 1 || gd.Lparen.IsValid() || vs.Type != nil {
+		return
+	}
+	if _, ok := lw.parents[gd].(*ast.File); !ok {
+		return
+	}
+	var decls []string
+	for _, id := range vs.Names {
+		obj := lw.c.info.Defs[id]
+		if id.Name == "_" || obj == nil {
+			continue // blank, or declared by an earlier statement of the cell
+		}
+		ts, ok := lw.typeString(obj.Type(), id.Pos())
+		if !ok {
+			return
+		}
+		decls = append(decls, "var "+id.Name+" "+ts+"; ")
+	}
+	head := strings.Join(decls, "")
+	if di, ok := lw.c.m.defines[lw.off(gd.Pos())]; ok {
+		// x, ok := v, whose "var" the model added: the names as typed.
+		names := strings.TrimSpace(lw.c.m.src[di.start:di.assign])
+		lw.editOrig(di.start, di.assign+2, head+names+" =")
+		return
+	}
+	var names []string
+	for _, id := range vs.Names {
+		names = append(names, id.Name)
+	}
+	lw.add(gd.Pos(), vs.Values[0].Pos(), head+strings.Join(names, ", ")+" = ")
+}
+
+// inCellFunc tells whether n is in a cell's top-level code (also in its
+// loops and blocks), not in a func or func literal.
+func (lw *lowering) inCellFunc(n ast.Node) bool {
+	for p := lw.parents[n]; p != nil; p = lw.parents[p] {
+		switch p := p.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.FuncDecl:
+			return p.Recv == nil && p.Name.Name == "_godlCell"
+		}
+	}
+	return true
+}
+
+// sameCellValue returns the name of a cell type with methods declared in
+// the cell being lowered whose values an assertion to tt must match (tt
+// itself, or a type implementing the interface tt): yaegi's assertions
+// in the cell's own top-level code never match them.
+func (lw *lowering) sameCellValue(tt types.Type) (string, bool) {
+	inCell := func(o types.Object) bool {
+		p := int(o.Pos())
+		return o.Pos().IsValid() && p >= lw.c.tf.Base() && p <= lw.c.tf.Base()+lw.c.tf.Size()
+	}
+	ti, isIface := tt.Underlying().(*types.Interface)
+	for _, o := range lw.cellTypeNames() {
+		p := types.NewPointer(o.Type())
+		if !inCell(o) || types.NewMethodSet(p).Len() == 0 {
+			continue
+		}
+		if types.Identical(o.Type(), tt) || types.Identical(p, tt) || (isIface && !ti.Empty() && types.Implements(p, ti)) {
+			return o.Name(), true
+		}
+	}
+	return "", false
 }

@@ -217,3 +217,21 @@ func TestYaegiLogFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestTypeAssertSameCell checks assertions at a cell's top level on
+// types the same cell declares (yaegi compiled the cell variable's value
+// with the cell's types: "cannot use (type structT) as type valueT", or
+// false), and pointers to twin cell types, which yaegi's type switch
+// confuses.
+func TestTypeAssertSameCell(t *testing.T) {
+	runCases(t, []replCase{
+		{name: "pointer", last: "type S struct{ A int }\nfunc (s *S) String() string { return \"S\" }\nvar y any = &S{1}\ns, ok := y.(fmt.Stringer)\nfmt.Sprint(ok, \" \", s.String())", err: "declare S in an earlier cell"},
+		{name: "pointer receiver of an earlier cell", cells: []string{"type S struct{ A int }\nfunc (s *S) String() string { return \"S\" }", "var y any = &S{1}"}, last: "s, ok := y.(fmt.Stringer)\n_, ok2 := y.(*S)\nfmt.Sprint(ok, ok2, \" \", s.String())", value: `"true true S"`},
+		{name: "value", last: "type V struct{ A int }\nfunc (s V) String() string { return \"V\" }\nvar y any = V{1}\n_, ok2 := y.(V)\nok2", err: "declare V in an earlier cell, or move the assertion into a func"},
+		{name: "value to an interface", last: "type V struct{ A int }\nfunc (s V) String() string { return \"V\" }\nvar y any = V{1}\nswitch y.(type) {\ncase fmt.Stringer:\n}", err: "yaegi cannot match values of V, declared in this cell"},
+		{name: "value in a func of the cell", last: "type V struct{ A int }\nfunc (s V) String() string { return \"V\" }\nv := V{1}\nvar y any = v\nfunc h() string { s, ok := y.(fmt.Stringer); _, ok2 := y.(V); return fmt.Sprint(ok, ok2, \" \", s.String()) }\nh()", value: `"true true V"`},
+		{name: "var form", cells: []string{"type V struct{ A int }\nfunc (s V) String() string { return \"V\" }"}, last: "v := V{1}\nvar y any = v\nvar s, ok = y.(fmt.Stringer)\nfmt.Sprint(ok, \" \", s.String())", value: `"true V"`},
+		{name: "redeclared names", cells: []string{"type V struct{ A int }\nfunc (s V) String() string { return \"V\" }"}, last: "w := V{1}\nvar y any = w\n_, ok := y.(fmt.Stringer)\nv, ok := y.(V)\nfmt.Sprint(ok, v.A)", value: `"true 1"`},
+		{name: "pointer twins", cells: []string{"type S struct{ A int }\nfunc (s S) String() string { return \"S\" }\ntype T struct{ A int }\nfunc (s T) String() string { return \"T\" }"}, last: "var z any = &T{1}\n_, ok := z.(fmt.Stringer)\nok", err: "yaegi cannot tell *S from *T (the same underlying type)"},
+	})
+}
