@@ -198,10 +198,6 @@ func (lw *lowering) commaOk(ta *ast.TypeAssertExpr) {
 // file); tt is T, ts its spelling at pos.
 func (lw *lowering) assertFunc(at ast.Node, is string, tt types.Type, ts string) string {
 	pos := at.Pos()
-	if name, ok := lw.sameCellValue(tt); ok && lw.inCellFunc(at) && !lw.ambiguous {
-		lw.ambiguous = true
-		lw.errorf(pos, "yaegi cannot match values of %s, declared in this cell, in a type assertion or type switch in the cell's top-level code; declare %s in an earlier cell, or move the assertion into a func", name, name)
-	}
 	var body strings.Builder
 	hidden := ""
 	if lw.mayHide(tt) && !lw.inGeneric(at) {
@@ -710,40 +706,4 @@ func (lw *lowering) splitTopVar(vs *ast.ValueSpec) {
 		names = append(names, id.Name)
 	}
 	lw.add(gd.Pos(), vs.Values[0].Pos(), head+strings.Join(names, ", ")+" = ")
-}
-
-// inCellFunc tells whether n is in a cell's top-level code (also in its
-// loops and blocks), not in a func or func literal.
-func (lw *lowering) inCellFunc(n ast.Node) bool {
-	for p := lw.parents[n]; p != nil; p = lw.parents[p] {
-		switch p := p.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.FuncDecl:
-			return p.Recv == nil && p.Name.Name == "_godlCell"
-		}
-	}
-	return true
-}
-
-// sameCellValue returns the name of a cell type with methods declared in
-// the cell being lowered whose values an assertion to tt must match (tt
-// itself, or a type implementing the interface tt): yaegi's assertions
-// in the cell's own top-level code never match them.
-func (lw *lowering) sameCellValue(tt types.Type) (string, bool) {
-	inCell := func(o types.Object) bool {
-		p := int(o.Pos())
-		return o.Pos().IsValid() && p >= lw.c.tf.Base() && p <= lw.c.tf.Base()+lw.c.tf.Size()
-	}
-	ti, isIface := tt.Underlying().(*types.Interface)
-	for _, o := range lw.cellTypeNames() {
-		p := types.NewPointer(o.Type())
-		if !inCell(o) || types.NewMethodSet(p).Len() == 0 {
-			continue
-		}
-		if types.Identical(o.Type(), tt) || types.Identical(p, tt) || (isIface && !ti.Empty() && types.Implements(p, ti)) {
-			return o.Name(), true
-		}
-	}
-	return "", false
 }

@@ -225,10 +225,10 @@ func TestYaegiLogFilter(t *testing.T) {
 // confuses.
 func TestTypeAssertSameCell(t *testing.T) {
 	runCases(t, []replCase{
-		{name: "pointer", last: "type S struct{ A int }\nfunc (s *S) String() string { return \"S\" }\nvar y any = &S{1}\ns, ok := y.(fmt.Stringer)\nfmt.Sprint(ok, \" \", s.String())", err: "declare S in an earlier cell"},
+		{name: "pointer", last: "type S struct{ A int }\nfunc (s S) String() string { return \"S\" }\np := &S{1}\nvar y any = p\ns, ok := y.(fmt.Stringer)\nfmt.Sprint(ok, \" \", s.String())", value: `"true S"`},
 		{name: "pointer receiver of an earlier cell", cells: []string{"type S struct{ A int }\nfunc (s *S) String() string { return \"S\" }", "var y any = &S{1}"}, last: "s, ok := y.(fmt.Stringer)\n_, ok2 := y.(*S)\nfmt.Sprint(ok, ok2, \" \", s.String())", value: `"true true S"`},
-		{name: "value", last: "type V struct{ A int }\nfunc (s V) String() string { return \"V\" }\nvar y any = V{1}\n_, ok2 := y.(V)\nok2", err: "declare V in an earlier cell, or move the assertion into a func"},
-		{name: "value to an interface", last: "type V struct{ A int }\nfunc (s V) String() string { return \"V\" }\nvar y any = V{1}\nswitch y.(type) {\ncase fmt.Stringer:\n}", err: "yaegi cannot match values of V, declared in this cell"},
+		{name: "value", last: "type V struct{ A int }\nfunc (s V) String() string { return \"V\" }\nv := V{1}\nvar y any = v\ns, ok := y.(fmt.Stringer)\n_, ok2 := y.(V)\nfmt.Sprint(ok, ok2, \" \", s.String())", value: `"true true V"`},
+		{name: "shapes", last: "type Shape interface{ Area() float64 }\ntype Sq struct{ S float64 }\nfunc (s Sq) Area() float64 { return s.S * s.S }\ntype Circle struct{ R float64 }\nfunc (c Circle) Area() float64 { return 3 * c.R * c.R }\nshapes := []Shape{Sq{1}, Circle{2}, Sq{3}}\nn := 0\nfor _, s := range shapes { if _, ok := s.(Sq); ok { n++ } }\nm := 0\nfor _, s := range shapes { switch s.(type) { case Circle: m++ } }\nfunc mk5() any { return Sq{1} }\n_, ok5 := mk5().(Sq)\nfmt.Sprint(n, m, ok5)", value: `"2 1 true"`},
 		{name: "value in a func of the cell", last: "type V struct{ A int }\nfunc (s V) String() string { return \"V\" }\nv := V{1}\nvar y any = v\nfunc h() string { s, ok := y.(fmt.Stringer); _, ok2 := y.(V); return fmt.Sprint(ok, ok2, \" \", s.String()) }\nh()", value: `"true true V"`},
 		{name: "var form", cells: []string{"type V struct{ A int }\nfunc (s V) String() string { return \"V\" }"}, last: "v := V{1}\nvar y any = v\nvar s, ok = y.(fmt.Stringer)\nfmt.Sprint(ok, \" \", s.String())", value: `"true V"`},
 		{name: "redeclared names", cells: []string{"type V struct{ A int }\nfunc (s V) String() string { return \"V\" }"}, last: "w := V{1}\nvar y any = w\n_, ok := y.(fmt.Stringer)\nv, ok := y.(V)\nfmt.Sprint(ok, v.A)", value: `"true 1"`},
