@@ -753,7 +753,10 @@ type posBody struct {
 	base     int            // the line marker values count from
 	name     string         // "func f", "method (*T).M", "a func literal in cell 3"
 	callName string         // what calls of it are spelled with: the func, method or variable name
-	block    *ast.BlockStmt
+	// generated: a func literal the lowering wrote (its parameters are
+	// named __godl_…, as typeassert.go's); its frames are not the user's.
+	generated bool
+	block     *ast.BlockStmt
 }
 
 // posBodies parses the sources of the session's funcs and methods and of
@@ -792,6 +795,9 @@ func (s *Session) posBodies(c *parsedCell) []*posBody {
 			case *ast.FuncLit:
 				b := newPosBody(fset, x.Body, base, name)
 				b.callName = litNames[x]
+				if ps := x.Type.Params.List; len(ps) > 0 && len(ps[0].Names) > 0 && strings.HasPrefix(ps[0].Names[0].Name, "__godl_") {
+					b.generated = true
+				}
 				bodies = append(bodies, b)
 				visit(x.Body, base, name)
 				return false
@@ -1074,6 +1080,9 @@ func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string
 			if ok && cand.contains(file, line, col) && (b == nil || cand.from.Line > b.from.Line || cand.from.Line == b.from.Line && cand.from.Column > b.from.Column) {
 				b = cand
 			}
+		}
+		if b != nil && b.generated {
+			continue // the panic is reported at the user's statement that called it
 		}
 		if b == nil {
 			switch {
