@@ -233,6 +233,17 @@ func TestREPL(t *testing.T) {
 		{name: "reset", cells: []string{"gone := 1", "%reset"}, last: "gone", err: "undefined: gone"},
 		{name: "magic keeps go lines", last: "%time\nx := 1\ny := nope", err: "cell1:3:"},
 	}
+	runREPLCases(t, cases, false)
+}
+
+// runREPLCases runs each case in a fresh session: its cells must
+// succeed, and its last cell must give what the case says. With
+// exactValue the Out text must equal value, also when value is "" (no
+// Out); otherwise an empty value is not checked (noOut checks that), and
+// a value must be contained in the Out text, and equal it unless it is a
+// tuple "(…)" or the case is "stdin not allowed".
+func runREPLCases(t *testing.T, cases []replCase, exactValue bool) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := newTestSession(t)
@@ -255,11 +266,18 @@ func TestREPL(t *testing.T) {
 			if r.res.Status != kernel.StatusOK {
 				t.Fatalf("unexpected error: %s\nstderr: %s", r.errText(), r.stderr)
 			}
-			if tc.value != "" && !strings.Contains(r.value(), tc.value) {
-				t.Errorf("value %q, want %q", r.value(), tc.value)
-			}
-			if tc.value != "" && !strings.HasPrefix(tc.value, "(") && tc.name != "stdin not allowed" && r.value() != tc.value {
-				t.Errorf("value %q, want exactly %q", r.value(), tc.value)
+			switch {
+			case exactValue:
+				if r.value() != tc.value {
+					t.Errorf("value %q, want %q", r.value(), tc.value)
+				}
+			case tc.value != "":
+				if !strings.Contains(r.value(), tc.value) {
+					t.Errorf("value %q, want %q", r.value(), tc.value)
+				}
+				if !strings.HasPrefix(tc.value, "(") && tc.name != "stdin not allowed" && r.value() != tc.value {
+					t.Errorf("value %q, want exactly %q", r.value(), tc.value)
+				}
 			}
 			if tc.noOut && r.res.Value != nil {
 				t.Errorf("want no value, got %q", r.value())

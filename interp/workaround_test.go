@@ -6,42 +6,12 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
-
-	"github.com/godl-kernel/godl/kernel"
 )
 
-// runCases runs REPL cases as TestREPL does.
+// runCases runs REPL cases as TestREPL does, with exact Out values.
 func runCases(t *testing.T, cases []replCase) {
 	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			ts := newTestSession(t)
-			for _, c := range tc.cells {
-				if r := ts.run(c); r.res.Status != kernel.StatusOK {
-					t.Fatalf("cell %q failed: %s", c, r.errText())
-				}
-			}
-			r := ts.run(tc.last)
-			if tc.err != "" {
-				if r.res.Status != kernel.StatusError {
-					t.Fatalf("want error containing %q, got ok (value %q, stdout %q)", tc.err, r.value(), r.stdout)
-				}
-				if !strings.Contains(r.errText(), tc.err) {
-					t.Fatalf("error %q does not contain %q", r.errText(), tc.err)
-				}
-				return
-			}
-			if r.res.Status != kernel.StatusOK {
-				t.Fatalf("unexpected error: %s\nstderr: %s", r.errText(), r.stderr)
-			}
-			if r.value() != tc.value {
-				t.Errorf("value %q, want %q", r.value(), tc.value)
-			}
-			if !strings.Contains(r.stdout, tc.stdout) {
-				t.Errorf("stdout %q does not contain %q", r.stdout, tc.stdout)
-			}
-		})
-	}
+	runREPLCases(t, cases, true)
 }
 
 // TestWorkaroundIfaceAlias checks that values of cell types with methods
