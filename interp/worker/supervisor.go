@@ -26,7 +26,8 @@ import (
 // Config configures the evaluator worker process that Start supervises.
 type Config struct {
 	// Command is the worker's argv. Empty means the running executable
-	// with the single argument "__worker" (whose main calls ServeWorker).
+	// with the single argument "__worker" (godl's, whose main calls
+	// interp.ServeWorker, which calls Serve).
 	Command []string
 	// Env holds extra "KEY=value" entries added to the kernel's own
 	// environment for the worker (later entries win).
@@ -39,9 +40,9 @@ type Config struct {
 	// its variables); zero means 2 s.
 	InterruptGrace time.Duration
 	// Lazy defers starting the worker until the first request that needs
-	// it (Execute, Complete, Inspect, IsComplete, Restart): an idle
-	// kernel then holds only its own small process. A Restart leaves the
-	// next worker to the next request too.
+	// it (Execute, Complete, Inspect, IsComplete): an idle kernel then
+	// holds only its own small process. A Restart leaves the next worker
+	// to the next request too.
 	Lazy bool
 }
 
