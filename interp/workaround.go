@@ -577,63 +577,143 @@ func stringVerbs(verbs string) bool {
 // (explicit type arguments, moved text) get the new name too.
 func (lw *lowering) typeParamNames() {
 	info := lw.c.info
+	top := lw.cellTopNames()
 	for _, d := range lw.c.file.Decls {
 		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Recv != nil || fd.Type.TypeParams == nil || fd.Body == nil {
+		if !ok || fd.Body == nil {
 			continue
 		}
 		rename := map[types.Object]string{}
-		var names []string
-		for _, f := range fd.Type.TypeParams.List {
-			for _, id := range f.Names {
-				if o := info.Defs[id]; o != nil && id.Name != "_" {
-					rename[o] = "_godl" + id.Name
-					names = append(names, id.Name)
+		switch {
+		case fd.Recv == nil && fd.Type.TypeParams != nil:
+			for _, f := range fd.Type.TypeParams.List {
+				for _, id := range f.Names {
+					if o := info.Defs[id]; o != nil && id.Name != "_" {
+						rename[o] = "_godl" + id.Name
+					}
+				}
+			}
+		case fd.Recv != nil && genericRecv(fd):
+			// yaegi instantiates a generic type's methods in the
+			// package scope too: a parameter or local named like a
+			// variable of the cell's top level resolved to that
+			// variable ("undefined selector" on the method's
+			// callers). Such names get a _godl prefix.
+			ast.Inspect(fd, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && top[id.Name] {
+					if o, ok := info.Defs[id].(*types.Var); ok && o != nil && !o.IsField() {
+						rename[o] = "_godl" + id.Name
+					}
+				}
+				return true
+			})
+			// Earlier rewrites' text is renamed by word: not where the
+			// name may also be a field or method (x.v).
+			from, to := lw.off(fd.Pos()), lw.off(fd.End())
+			for o := range rename {
+				for _, e := range lw.edits {
+					if e.start >= from && e.end <= to && strings.Contains(e.text, "."+o.Name()) {
+						delete(rename, o)
+						break
+					}
 				}
 			}
 		}
-		if len(rename) == 0 {
+		if len(rename) > 0 {
+			lw.renameIn(fd, rename)
+		}
+	}
+}
+
+// genericRecv tells whether fd is a method of a generic type.
+func genericRecv(fd *ast.FuncDecl) bool {
+	if len(fd.Recv.List) == 0 {
+		return false
+	}
+	t := fd.Recv.List[0].Type
+	if st, ok := t.(*ast.StarExpr); ok {
+		t = st.X
+	}
+	switch t.(type) {
+	case *ast.IndexExpr, *ast.IndexListExpr:
+		return true
+	}
+	return false
+}
+
+// cellTopNames returns the names the cell defines outside funcs: its
+// top-level variables and the package-level declarations of its model.
+func (lw *lowering) cellTopNames() map[string]bool {
+	names := map[string]bool{}
+	for id, o := range lw.c.info.Defs {
+		if o == nil || id.Name == "_" {
 			continue
 		}
-		from, to := lw.off(fd.Pos()), lw.off(fd.End())
-		// Earlier rewrites inside the func: their text names the
-		// parameters as the source does.
-		var covered [][2]int
-		for i := range lw.edits {
-			e := &lw.edits[i]
-			if e.start < from || e.end > to {
-				continue
-			}
-			for _, n := range names {
-				e.text = renameWord(e.text, n, "_godl"+n)
-			}
-			if e.end > e.start {
-				covered = append(covered, [2]int{e.start, e.end})
+		if _, ok := o.(*types.Var); !ok {
+			continue
+		}
+		if o.Parent() == lw.c.pkg.Scope() || lw.atCellTop(id) {
+			names[id.Name] = true
+		}
+	}
+	return names
+}
+
+// atCellTop tells whether n is in the cell's top-level code (the body of
+// _godlCell, outside func literals).
+func (lw *lowering) atCellTop(n ast.Node) bool {
+	for p := lw.parents[n]; p != nil; p = lw.parents[p] {
+		switch x := p.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.FuncDecl:
+			return x.Name.Name == "_godlCell" && x.Recv == nil
+		}
+	}
+	return false
+}
+
+// renameIn renames the objects of rename everywhere in fd, including
+// inside text that earlier rewrites put there (which spells them as the
+// source does).
+func (lw *lowering) renameIn(fd *ast.FuncDecl, rename map[types.Object]string) {
+	info := lw.c.info
+	from, to := lw.off(fd.Pos()), lw.off(fd.End())
+	var covered [][2]int
+	for i := range lw.edits {
+		e := &lw.edits[i]
+		if e.start < from || e.end > to {
+			continue
+		}
+		for o, nn := range rename {
+			e.text = renameWord(e.text, o.Name(), nn)
+		}
+		if e.end > e.start {
+			covered = append(covered, [2]int{e.start, e.end})
+		}
+	}
+	ast.Inspect(fd, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		o := info.Uses[id]
+		if o == nil {
+			o = info.Defs[id]
+		}
+		nn, ok := rename[o]
+		if !ok {
+			return true
+		}
+		s, e := lw.off(id.Pos()), lw.off(id.End())
+		for _, c := range covered {
+			if s < c[1] && e > c[0] {
+				return true // inside replaced text, renamed above
 			}
 		}
-		ast.Inspect(fd, func(n ast.Node) bool {
-			id, ok := n.(*ast.Ident)
-			if !ok {
-				return true
-			}
-			o := info.Uses[id]
-			if o == nil {
-				o = info.Defs[id]
-			}
-			nn, ok := rename[o]
-			if !ok {
-				return true
-			}
-			s, e := lw.off(id.Pos()), lw.off(id.End())
-			for _, c := range covered {
-				if s < c[1] && e > c[0] {
-					return true // inside replaced text, renamed above
-				}
-			}
-			lw.add(id.Pos(), id.End(), nn)
-			return true
-		})
-	}
+		lw.add(id.Pos(), id.End(), nn)
+		return true
+	})
 }
 
 // renameWord replaces the identifier old by new in Go source text.

@@ -153,3 +153,15 @@ func TestWorkaroundCompiledIface(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestGenericMethodLocals: yaegi resolves a generic type's method's
+// parameter or local named like a variable of the same cell's top level
+// to that variable; the lowering renames them.
+func TestGenericMethodLocals(t *testing.T) {
+	stack := "type Stack[T any] struct{ items []T }\nfunc (s *Stack[T]) Push(v T) { s.items = append(s.items, v) }\nfunc (s *Stack[T]) Pop() (T, bool) {\n\tvar zero T\n\tif len(s.items) == 0 { return zero, false }\n\tv := s.items[len(s.items)-1]\n\ts.items = s.items[:len(s.items)-1]\n\treturn v, true\n}\n"
+	runCases(t, []replCase{
+		{name: "local and top-level v in one cell", last: stack + "st := &Stack[string]{}\nst.Push(\"a\"); st.Push(\"b\")\nv, _ := st.Pop()\nv", value: `"b"`},
+		{name: "separate cells", cells: []string{stack}, last: "st := &Stack[int]{}\nst.Push(7)\nv, ok := st.Pop()\nfmt.Sprint(v, ok)", value: `"7 true"`},
+		{name: "panic position in a renamed method", last: "type B[T any] struct{ items []T }\nfunc (s *B[T]) At(i int) T {\n\tv := s.items[i]\n\treturn v\n}\nb := &B[int]{}\nv := b.At(5)\nv", err: "in the statement at cell1:3:2"},
+	})
+}
