@@ -60,16 +60,27 @@ var printPkgs = map[string]bool{"fmt": true, "log": true, "github.com/traefik/ya
 
 var printPrefixes = []string{"Print", "Sprint", "Fprint", "Errorf", "Append", "Fatal", "Panic"}
 
+// calleeIdent returns the identifier a call names its function by (f in
+// f(x), pkg.f(x), v.m(x) and g[T](x)), or nil.
+func calleeIdent(call *ast.CallExpr) *ast.Ident {
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		return f
+	case *ast.SelectorExpr:
+		return f.Sel
+	case *ast.IndexExpr: // an instantiated generic func
+		if x, ok := f.X.(*ast.Ident); ok {
+			return x
+		}
+	}
+	return nil
+}
+
 // printCallee returns the signature of the fmt/log print function or
 // method call calls, or nil.
 func printCallee(info *types.Info, call *ast.CallExpr) *types.Signature {
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	default:
+	id := calleeIdent(call)
+	if id == nil {
 		return nil
 	}
 	fn, ok := info.Uses[id].(*types.Func)

@@ -584,14 +584,7 @@ func (pm *posMarker) scan(n ast.Node) (panics, calls bool) {
 				}
 				return true
 			}
-			var fun *ast.Ident
-			switch f := ast.Unparen(x.Fun).(type) {
-			case *ast.Ident:
-				fun = f
-			case *ast.SelectorExpr:
-				fun = f.Sel
-			}
-			if fun != nil {
+			if fun := calleeIdent(x); fun != nil {
 				if b, ok := info.Uses[fun].(*types.Builtin); ok {
 					switch b.Name() {
 					case "panic", "close":

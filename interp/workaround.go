@@ -500,18 +500,7 @@ func (cs *convSites) callCopies(call *ast.CallExpr) {
 		}
 		return
 	}
-	var id *ast.Ident
-	switch f := ast.Unparen(call.Fun).(type) {
-	case *ast.Ident:
-		id = f
-	case *ast.SelectorExpr:
-		id = f.Sel
-	case *ast.IndexExpr: // an instantiated generic func
-		if x, ok := f.X.(*ast.Ident); ok {
-			id = x
-		}
-	}
-	if id != nil {
+	if id := calleeIdent(call); id != nil {
 		if fn, ok := info.Uses[id].(*types.Func); ok && (fn.Pkg() == nil || fn.Pkg().Path() != "main") {
 			return // compiled: yaegi copies the arguments it converts
 		}
