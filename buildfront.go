@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/godl-kernel/godl/install"
 )
 
 // modulePath is godl's module path.
@@ -32,7 +34,7 @@ func buildFront(dir string) (string, error) {
 			return "", errors.New("the go command is not on PATH")
 		}
 	}
-	out := filepath.Join(dir, "godl-kernel")
+	out := filepath.Join(dir, install.FrontName())
 	flags := []string{"-tags", frontTag, "-trimpath", "-ldflags", "-s -w", "-o", out}
 	var cmd *exec.Cmd
 	if src := moduleSource(); src != "" {
@@ -60,7 +62,7 @@ func buildFront(dir string) (string, error) {
 		return "", fmt.Errorf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, strings.TrimSpace(msg.String()))
 	}
 	if cmd.Dir == dir && !fileExists(out) {
-		if err := os.Rename(filepath.Join(dir, binaryBase()), out); err != nil {
+		if err := os.Rename(filepath.Join(dir, install.BinaryName()), out); err != nil {
 			return "", err
 		}
 	}
@@ -96,13 +98,6 @@ func mainVersion() string {
 		return ""
 	}
 	return bi.Main.Version
-}
-
-func binaryBase() string {
-	if runtime.GOOS == "windows" {
-		return "godl.exe"
-	}
-	return "godl"
 }
 
 func fileExists(path string) bool {

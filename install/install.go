@@ -226,7 +226,7 @@ func Install(opts Options) (Result, error) {
 	}
 	res.Binary = exe
 	if IsTemporary(exe) {
-		res.Binary = filepath.Join(res.Dir, "bin", binaryName())
+		res.Binary = filepath.Join(res.Dir, "bin", BinaryName())
 		changed, err := copyBinary(exe, res.Binary)
 		if err != nil {
 			return Result{}, err
@@ -237,14 +237,14 @@ func Install(opts Options) (Result, error) {
 
 	argv := []string{res.Binary, "kernel", "-f", "{connection_file}"}
 	if opts.Front != "" {
-		res.Front = filepath.Join(res.Dir, "bin", frontName())
+		res.Front = filepath.Join(res.Dir, "bin", FrontName())
 		changed, err := copyBinary(opts.Front, res.Front)
 		if err != nil {
 			return Result{}, err
 		}
 		res.Changed = res.Changed || changed
 		argv = []string{res.Front, "kernel", "--worker", res.Binary, "-f", "{connection_file}"}
-	} else if err := os.Remove(filepath.Join(res.Dir, "bin", frontName())); err == nil {
+	} else if err := os.Remove(filepath.Join(res.Dir, "bin", FrontName())); err == nil {
 		res.Changed = true // a front of an earlier install must not linger
 	}
 
@@ -296,14 +296,17 @@ func ReadSpec(dir string) (KernelSpec, error) {
 	return ks, nil
 }
 
-func binaryName() string {
+// BinaryName is the file name of the godl binary ("godl", "godl.exe" on
+// Windows), as `go build` and `go install` name it.
+func BinaryName() string {
 	if runtime.GOOS == "windows" {
 		return "godl.exe"
 	}
 	return "godl"
 }
 
-func frontName() string {
+// FrontName is the file name of the kernel front binary.
+func FrontName() string {
 	if runtime.GOOS == "windows" {
 		return "godl-kernel.exe"
 	}
