@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/go-zeromq/zmq4"
+
+	"github.com/godl-kernel/godl/internal/prebind"
 )
 
 // Config is what New needs to start a kernel.
@@ -151,6 +153,8 @@ func New(cfg Config) (*Kernel, error) {
 			*b.port = a.Port
 		}
 	}
+	// Ports bound before main for another address are of no use now.
+	prebind.CloseAll()
 	k.conn = conn
 	k.pub = newPublisher(k, k.iopub)
 	return k, nil

@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/go-zeromq/zmq4/transport"
+
+	"github.com/godl-kernel/godl/internal/prebind"
 )
 
 // zmq4 reads each frame header and body with separate unbuffered reads,
@@ -61,6 +64,17 @@ func (t bufferedTransport) Dial(ctx context.Context, dialer transport.Dialer, ad
 }
 
 func (t bufferedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
+	if t.network == "tcp" {
+		// The port may have been bound before main (internal/prebind).
+		if fd, ok := prebind.Take(addr); ok {
+			f := os.NewFile(uintptr(fd), "prebound "+addr)
+			l, err := net.FileListener(f)
+			f.Close()
+			if err == nil {
+				return bufferedListener{l}, nil
+			}
+		}
+	}
 	l, err := net.Listen(t.network, addr)
 	if err != nil {
 		return nil, err
