@@ -66,7 +66,11 @@ func kernelCommand(args []string, stderr io.Writer) int {
 	// and spares the scheduler's cross-thread work-stealing (wake-ups and
 	// 3 µs sleeps that cost tens of µs on virtual machines) on every
 	// message. Cells run in the worker, which keeps every CPU.
-	runtime.GOMAXPROCS(1)
+	// A GOMAXPROCS in the environment (kernel.json's env) wins, for the
+	// worker too, which inherits it.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 
 	// SIGINT interrupts the running cell (interrupt_mode "signal" front
 	// ends and Ctrl-C in a terminal); SIGTERM and SIGHUP shut down cleanly.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/go-zeromq/zmq4/transport"
 
 	"github.com/godl-kernel/godl/internal/prebind"
+	"github.com/godl-kernel/godl/internal/rawio"
 )
 
 // zmq4 reads each frame header and body with separate unbuffered reads,
@@ -129,8 +131,9 @@ const maxPending = 1 << 20
 // is given and never changes a byte.
 type bufferedConn struct {
 	net.Conn
-	r  *bufio.Reader
-	in frameScanner // of what is read
+	raw io.ReadWriter // c's reads and writes (internal/rawio)
+	r   *bufio.Reader
+	in  frameScanner // of what is read
 
 	mu       sync.Mutex
 	greeted  int // greeting bytes written so far
@@ -143,7 +146,8 @@ type bufferedConn struct {
 }
 
 func newBufferedConn(c net.Conn) *bufferedConn {
-	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, 32<<10)}
+	raw := rawio.ReadWriter(c)
+	return &bufferedConn{Conn: c, raw: raw, r: bufio.NewReaderSize(raw, 32<<10)}
 }
 
 // maxFrame is the largest incoming frame accepted. zmq4 allocates a
@@ -223,7 +227,7 @@ func (c *bufferedConn) Write(p []byte) (int, error) {
 	for len(p) > 0 {
 		if c.greeted < greetingLen {
 			k := min(greetingLen-c.greeted, len(p))
-			if _, err := c.Conn.Write(p[:k]); err != nil {
+			if _, err := c.raw.Write(p[:k]); err != nil {
 				return 0, err
 			}
 			c.greeted += k
@@ -278,7 +282,7 @@ func (c *bufferedConn) frameDone() error {
 	if c.flags&flagMore != 0 && len(c.buf) < maxPending {
 		return nil
 	}
-	_, err := c.Conn.Write(c.buf)
+	_, err := c.raw.Write(c.buf)
 	if cap(c.buf) > maxPending {
 		c.buf = nil
 	} else {

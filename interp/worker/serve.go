@@ -14,6 +14,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/godl-kernel/godl/internal/rawio"
 	"github.com/godl-kernel/godl/kernel"
 )
 
@@ -103,10 +104,14 @@ func serveWorker(cfg ServeConfig) int {
 	// (the runtime copies it at each doubling); 256 MB still holds a
 	// 300,000-deep interpreted recursion and fails four times sooner.
 	debug.SetMaxStack(maxWorkerStack)
+	// Non-blocking, the pipes are served by the netpoller, and read and
+	// written without the runtime's system call bookkeeping (rawio).
+	syscall.SetNonblock(3, true)
+	syscall.SetNonblock(4, true)
 	reqF := os.NewFile(3, "godl-requests")
 	evF := os.NewFile(4, "godl-events")
 	ws := &workerServer{
-		fw:     frameWriter{w: evF},
+		fw:     frameWriter{w: rawio.ReadWriter(evF)},
 		stdout: os.Stdout,
 		stderr: os.Stderr,
 		execs:  make(chan execJob, 1),
@@ -147,7 +152,7 @@ func serveWorker(cfg ServeConfig) int {
 	if err := ws.fw.send(evHello, 0, &ipcMsg{PID: os.Getpid(), Proto: protoVersion}); err != nil {
 		return 1
 	}
-	go ws.serve(newFrameReader(reqF))
+	go ws.serve(newFrameReader(rawio.ReadWriter(reqF)))
 	<-ws.eof
 
 	// The kernel closed the request pipe: it wants us gone, or is gone.
@@ -488,7 +493,9 @@ func pipeEmpty(rc syscall.RawConn) bool {
 	empty := false
 	rc.Control(func(fd uintptr) {
 		var n int32
-		_, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, fionread, uintptr(unsafe.Pointer(&n)))
+		// Raw: FIONREAD never blocks, and a blocking-syscall entry
+		// would wake sysmon (see internal/rawio).
+		_, _, e := syscall.RawSyscall(syscall.SYS_IOCTL, fd, fionread, uintptr(unsafe.Pointer(&n)))
 		empty = e == 0 && n == 0
 	})
 	return empty

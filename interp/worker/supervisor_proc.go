@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/godl-kernel/godl/internal/rawio"
 	"github.com/godl-kernel/godl/kernel"
 )
 
@@ -190,7 +191,7 @@ func (w *workerProc) launch() error {
 	w.mu.Lock()
 	w.cmd, w.pid = cmd, cmd.Process.Pid
 	w.reqW, w.evR, w.outR, w.errR = reqW, evR, outR, errR
-	w.fw.w = reqW
+	w.fw.w = rawio.ReadWriter(reqW)
 	reason := w.killReason
 	w.mu.Unlock()
 	if reason != "" {
@@ -382,7 +383,7 @@ func (w *workerProc) drain(seq uint64, mask uint8) {
 
 // readEvents reads the worker's event pipe until it ends.
 func (w *workerProc) readEvents() {
-	fr := newFrameReader(w.evR)
+	fr := newFrameReader(rawio.ReadWriter(w.evR))
 	for {
 		m := new(ipcMsg)
 		kind, id, err := fr.next(m)
