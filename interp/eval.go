@@ -89,6 +89,7 @@ func (s *Session) newInterp() (*yaegi.Interpreter, error) {
 			"At":    reflect.ValueOf(s.hostAt),
 			"Typed": reflect.ValueOf(s.hostTyped),
 			"Parts": reflect.ValueOf(hostParts),
+			"Loop":  reflect.ValueOf(s.hostLoop),
 		},
 	}
 	// Interpreted interface values inside composites (unwrap.go).
@@ -941,6 +942,10 @@ func (s *Session) execute(ctx context.Context, cc *compiled) error {
 func (s *Session) lowerSource(prior []string, code string, n int) (string, error) {
 	if s.lowerer == nil {
 		s.lowerer = newCellLowerer(autoImportPath, append([]yaegi.Exports{stdlib.Symbols}, extraSymbols()...)...)
+	}
+	s.lowerer.loops = s.loops // compiled loops (fastloop.go)
+	if s.noFastLoop {
+		s.lowerer.loops = nil
 	}
 	out, err := s.lowerer.lowerCell(prior, code, n)
 	if err != nil {

@@ -115,17 +115,25 @@ func (l *cellLowerer) lower(src string, cell int) (*loweredCell, error) {
 	if err != nil {
 		return nil, err
 	}
-	lw := &lowering{c: c, cell: cell, parents: map[ast.Node]ast.Node{}, needImports: map[string]bool{}}
-	if err := lw.run(); err != nil {
-		return nil, err
-	}
-	saved := append([]edit(nil), lw.edits...)
-	out, err := lw.apply()
-	if err != nil && lw.posTo >= lw.posFrom {
-		// Without the position markers, rather than without any rewrite.
-		lw.edits = saved
-		lw.dropPositions()
+	var lw *lowering
+	var out string
+	// Without compiled loops (fastloop.go) if the rewrites clash.
+	for _, loops := range []*loopRegistry{l.loops, nil} {
+		lw = &lowering{c: c, cell: cell, parents: map[ast.Node]ast.Node{}, needImports: map[string]bool{}, loops: loops, fastWhy: l.fastWhy}
+		if err := lw.run(); err != nil {
+			return nil, err
+		}
+		saved := append([]edit(nil), lw.edits...)
 		out, err = lw.apply()
+		if err != nil && lw.posTo >= lw.posFrom {
+			// Without the position markers, rather than without any rewrite.
+			lw.edits = saved
+			lw.dropPositions()
+			out, err = lw.apply()
+		}
+		if err == nil || lw.fastDone == 0 {
+			break
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -181,6 +189,13 @@ type lowering struct {
 	// ambiguous: a type assertion reported cell types yaegi confuses
 	// (typeassert.go), once per cell.
 	ambiguous bool
+	// loops: the session's compiled loops, nil to leave every loop to
+	// yaegi; fast: this cell's loops that compile (fastloop.go).
+	loops      *loopRegistry
+	fast       []*fastLoop
+	fastBodies map[*ast.BlockStmt]bool
+	fastDone   int                             // loops replaced
+	fastWhy    func(loop ast.Stmt, why string) // tests: why a loop stays with yaegi
 }
 
 func (lw *lowering) off(p token.Pos) int { return lw.c.tf.Offset(p) }
@@ -218,6 +233,9 @@ func (lw *lowering) run() error {
 		stack = append(stack, n)
 		return true
 	})
+	// Numeric loops compiled to closures (fastloop.go), replaced after
+	// the position markers.
+	lw.fastLoops()
 	var deferred []ast.Stmt // defer and go statements, lowered last
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -244,6 +262,7 @@ func (lw *lowering) run() error {
 	lw.posFrom = lw.nedit + 1
 	lw.markPositions()
 	lw.posTo = lw.nedit
+	lw.replaceFastLoops()
 	// Interface conversions yaegi would make alias their source
 	// (workaround.go): they move rewritten text, like the defer/go rewrites.
 	lw.ifaceCopies()

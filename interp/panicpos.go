@@ -192,6 +192,7 @@ func (lw *lowering) markPositions() {
 // the cell's statement function, whose own statements the engine tracks),
 // then the func literals in it.
 func (pm *posMarker) body(b *ast.BlockStmt, v string, base int, top bool, k *int) {
+	pm.lw.fastLoopMarkers(b, v, base)
 	for _, s := range pm.list(b.List, top, base) {
 		pm.emit(s, v)
 	}

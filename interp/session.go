@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -54,6 +55,12 @@ type Session struct {
 	// (tests compare both paths).
 	noFastPath bool
 	fastCells  int // cells shown without the interpreter
+	// loops are the numeric loops compiled to closures (fastloop.go);
+	// noFastLoop leaves every loop to yaegi (tests compare both).
+	// loopGen counts interrupts, which compiled loops poll.
+	loops      *loopRegistry
+	noFastLoop bool
+	loopGen    atomic.Int64
 
 	// What the cells declared so far (guarded by execMu).
 	imports map[string]importSpec // by name used in code
@@ -124,7 +131,7 @@ func NewSession(opts SessionOptions) (*Session, error) {
 	// Completion docs take ~25 ms to load: do it now, not on the first
 	// completion request.
 	go symbols.LoadDocs()
-	s := &Session{opts: opts}
+	s := &Session{opts: opts, loops: newLoopRegistry()}
 	s.stdout = &streamWriter{name: "stdout", fixed: opts.Stdout, s: s}
 	s.stderr = &streamWriter{name: "stderr", fixed: opts.Stderr, s: s}
 	s.stdin = &stdinReader{s: s}
@@ -822,6 +829,7 @@ func (s *Session) Interrupt() error {
 	defer s.cancelMu.Unlock()
 	if s.cancel != nil {
 		s.cancel()
+		s.loopGen.Add(1) // after cancel: see hostLoop
 	}
 	return nil
 }

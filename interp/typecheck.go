@@ -49,6 +49,10 @@ type cellLowerer struct {
 	lastCheck checkMemo
 	types     []types.Object // typeNames, for typesGen
 	typesGen  int
+
+	// loops receives the compiled loops (fastloop.go); nil: none.
+	loops   *loopRegistry
+	fastWhy func(loop ast.Stmt, why string) // tests
 }
 
 // typeNames returns the type names of env and base (env first).

@@ -1,0 +1,1168 @@
+package interp
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Fast loops: closure compilation of numeric loops.
+//
+// yaegi runs `for i := 0; i < n; i++ { s += i }` at ~29 ns per iteration
+// (three nodes, each a closure call through reflect.Values); no rewrite
+// of the source into other yaegi code makes that much faster. The
+// lowering therefore compiles loops that only compute on numbers into
+// trees of typed Go closures (the technique gomacro uses) and replaces
+// the loop's text with a call of the session:
+//
+//	for i := 0; i < n; i++ {      {__godl_pc = 4294967297; __godl.Loop(3, &__godl_pc, &s, &n)
+//		s += i               ->
+//	}                             }
+//
+// (the same lines: positions of later code stay right). The program (id 3
+// of the session's loopRegistry) runs on a frame of typed slots: the
+// variables declared outside the loop are passed by pointer, copied in
+// when the loop starts and the ones it assigns copied back when it ends,
+// also when it panics or is interrupted. A simple iteration costs a few
+// nanoseconds.
+//
+// A loop qualifies (anything else is left to yaegi, as before) when it
+// uses only:
+//   - variables of type int, int64, float64 or bool, and slices of
+//     float64, int or int64 (indexed, len; a slice variable itself is not
+//     assigned in the loop), declared in the cell's package (cell
+//     variables, or locals and parameters of the function around it);
+//   - constants; arithmetic, comparison, logical, bit and shift
+//     operators; conversions between int, int64 and float64;
+//   - the builtins len, min and max; the functions of math listed in
+//     flMath, and the top-level float and int generators of math/rand;
+//   - assignments (=, :=, op=, var declarations), ++ and --, if/else,
+//     nested for loops (three-clause, range over an integer or over a
+//     slice), blocks, break and continue (labelled too).
+//
+// No calls of other functions, func literals, pointers, struct fields,
+// strings, switch, goto, return, defer or go. Loops in generic functions
+// are left alone (a host call in a generic body makes yaegi skip it).
+//
+// Semantics are Go's, because the closures are compiled Go doing the
+// same operations: int is 64-bit and wraps, integer division by zero
+// and a negative shift count panic with Go's runtime errors, indexes are
+// bounds-checked, floats are IEEE, conversions are Go's. A runtime panic
+// sets the position marker of the function around the loop (panicpos.go)
+// to the statement that panicked, so tracebacks name it as for any other
+// statement. An interrupt (Session.Interrupt) is polled every
+// flPollEvery iterations: the loop stops, keeping what it assigned.
+
+// flKind is the type of a fast-loop value.
+type flKind uint8
+
+const (
+	flInt    flKind = iota + 1 // int, int64
+	flFloat                    // float64
+	flBool                     // bool
+	flFSlice                   // []float64
+	flISlice                   // []int, []int64
+)
+
+// flPtr is the pointer type a parameter arrives as.
+type flPtr uint8
+
+const (
+	ptrInt flPtr = iota + 1
+	ptrInt64
+	ptrFloat64
+	ptrBool
+	ptrFSlice
+	ptrISlice  // *[]int
+	ptrI64Sl   // *[]int64
+	numFLPtrs_ // sentinel
+)
+
+// flVar is a variable of a fast loop: a slot of its kind; a parameter
+// (param >= 0) is a variable declared outside the loop, passed by pointer.
+type flVar struct {
+	name    string
+	kind    flKind
+	slot    int
+	param   int
+	ptr     flPtr
+	written bool
+}
+
+// flOp is an expression operation.
+type flOp uint8
+
+const (
+	oConst flOp = iota + 1
+	oVar
+	oUnary
+	oBinary
+	oConv  // x converted to kind
+	oCall  // fn(args)
+	oIndex // v[x]
+	oLen   // len(v)
+)
+
+// flExpr is a typed expression of a fast loop.
+type flExpr struct {
+	op   flOp
+	kind flKind
+	tok  token.Token
+	i    int64
+	f    float64
+	b    bool
+	v    *flVar
+	x, y *flExpr
+	args []*flExpr
+	fn   string
+}
+
+// flSop is a statement operation.
+type flSop uint8
+
+const (
+	sAssign     flSop = iota + 1 // lhs tok rhs (=, :=, op=; parallel)
+	sIncDec                      // lhs[0]++ / --
+	sIf                          // init; if cond body else els
+	sFor                         // init; cond; post { body }
+	sRangeInt                    // for key = range x { body }
+	sRangeSlice                  // for key, val = range v { body }
+	sBlock                       // body
+	sBreak                       // loop: target
+	sContinue                    // loop: target
+)
+
+// flStmt is a statement of a fast loop. mark is the position marker
+// value of the statement when it can panic (0 otherwise).
+type flStmt struct {
+	op         flSop
+	tok        token.Token
+	lhs, rhs   []*flExpr
+	cond       *flExpr
+	init, post *flStmt
+	body       []*flStmt
+	els        *flStmt
+	loop       int
+	key, val   *flExpr // range targets (oVar or oIndex), nil for none
+	x          *flExpr // range bound or slice
+	rng        *flVar  // the hidden counter of a range loop
+	pos        token.Pos
+	mark       int
+}
+
+// flProg is a compiled loop: its root statement and the layout of its
+// frame. Instances (linked closures) are pooled.
+type flProg struct {
+	root   *flStmt
+	params []*flVar
+	nslots [flISlice + 1]int
+	mark   int // the loop statement's own marker value
+	key    string
+
+	mu   sync.Mutex
+	free []*flInst
+}
+
+// flReject stops the compilation of a loop that does not qualify.
+type flReject struct{ why string }
+
+// loopRegistry holds a session's compiled loops. The lowering registers
+// them; the interpreter runs them by id (Session.hostLoop), possibly in
+// goroutines of earlier cells.
+type loopRegistry struct {
+	mu    sync.RWMutex
+	byKey map[string]int
+	progs []*flProg
+}
+
+func newLoopRegistry() *loopRegistry { return &loopRegistry{byKey: map[string]int{}} }
+
+// add returns the id of p, registering it unless an identical program
+// has an id already (a re-lowered func keeps its text).
+func (r *loopRegistry) add(p *flProg) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if id, ok := r.byKey[p.key]; ok {
+		return id
+	}
+	r.progs = append(r.progs, p)
+	id := len(r.progs) - 1
+	r.byKey[p.key] = id
+	return id
+}
+
+func (r *loopRegistry) get(id int) *flProg {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if id < 0 || id >= len(r.progs) {
+		return nil
+	}
+	return r.progs[id]
+}
+
+// fastLoop is a loop of the cell being lowered that compiled: replaced
+// by a host call once the position markers tell its marker variable.
+type fastLoop struct {
+	node   ast.Stmt // the for/range statement, or the labelled statement around it
+	prog   *flProg
+	body   *ast.BlockStmt // the function body around it
+	v      string         // its marker variable ("" until markPositions tells)
+	base   int
+	uses   []*ast.Ident // uses of the parameters, in the loop
+	params []string     // the parameters' names, as written
+	marks  map[*flStmt]token.Pos
+}
+
+// flCompiler compiles one loop.
+type flCompiler struct {
+	lw     *lowering
+	info   *types.Info
+	start  token.Pos // the loop's extent: objects declared inside are locals
+	end    token.Pos
+	vars   map[types.Object]*flVar
+	prog   *flProg
+	names  []string
+	uses   []*ast.Ident
+	loops  []flLoopCtx
+	nloops int
+	marks  map[*flStmt]token.Pos // statements that can panic
+}
+
+type flLoopCtx struct {
+	label string
+	id    int
+}
+
+func (c *flCompiler) reject(format string, args ...any) {
+	panic(flReject{fmt.Sprintf(format, args...)})
+}
+
+// fastLoops finds the outermost loops of the cell that compile (run
+// first: later passes need not know them; their edits inside a replaced
+// loop are dropped by replaceFastLoops).
+func (lw *lowering) fastLoops() {
+	if lw.loops == nil || strconv.IntSize != 64 {
+		return
+	}
+	var visit func(n ast.Node, body *ast.BlockStmt)
+	visit = func(n ast.Node, body *ast.BlockStmt) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncDecl:
+				if x.Body == nil || x.Type.TypeParams != nil || flGenericRecv(x) {
+					return false
+				}
+				visit(x.Body, x.Body)
+				return false
+			case *ast.FuncLit:
+				visit(x.Body, x.Body)
+				return false
+			case *ast.ForStmt, *ast.RangeStmt:
+				if body == nil {
+					return false
+				}
+				st := x.(ast.Stmt)
+				if fl := lw.compileLoop(st, body); fl != nil {
+					lw.fast = append(lw.fast, fl)
+					return false
+				}
+			}
+			return true
+		})
+	}
+	visit(lw.c.file, nil)
+	if len(lw.fast) > 0 {
+		lw.fastBodies = map[*ast.BlockStmt]bool{}
+		for _, fl := range lw.fast {
+			lw.fastBodies[fl.body] = true
+		}
+	}
+}
+
+// flGenericRecv tells whether d is a method of a generic type.
+func flGenericRecv(d *ast.FuncDecl) bool {
+	if d.Recv == nil || len(d.Recv.List) == 0 {
+		return false
+	}
+	t := d.Recv.List[0].Type
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	switch t.(type) {
+	case *ast.IndexExpr, *ast.IndexListExpr:
+		return true
+	}
+	return false
+}
+
+// fastLoopMarkers is told by markPositions the marker variable and base
+// line of each function body it marks.
+func (lw *lowering) fastLoopMarkers(b *ast.BlockStmt, v string, base int) {
+	if !lw.fastBodies[b] {
+		return
+	}
+	for _, fl := range lw.fast {
+		if fl.body == b {
+			fl.v, fl.base = v, base
+		}
+	}
+}
+
+// compileLoop compiles loop st (a *ast.ForStmt or *ast.RangeStmt) of
+// function body body, or returns nil when it does not qualify.
+func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt) (fl *fastLoop) {
+	node := st
+	label := ""
+	if ls, ok := lw.parents[st].(*ast.LabeledStmt); ok {
+		node, label = ls, ls.Label.Name
+	}
+	c := &flCompiler{lw: lw, info: lw.c.info, start: node.Pos(), end: node.End(),
+		vars: map[types.Object]*flVar{}, prog: &flProg{}, marks: map[*flStmt]token.Pos{}}
+	defer func() {
+		if r := recover(); r != nil {
+			if rj, ok := r.(flReject); ok {
+				if lw.fastWhy != nil {
+					lw.fastWhy(st, rj.why)
+				}
+				fl = nil
+				return
+			}
+			panic(r)
+		}
+	}()
+	root := c.loop(st, label)
+	c.prog.root = root
+	return &fastLoop{node: node, prog: c.prog, body: body, uses: c.uses, params: c.names, marks: c.marks}
+}
+
+// kindOf returns the fast-loop kind of t (0 if none).
+func flKindOf(t types.Type) (flKind, flPtr) {
+	if t == nil {
+		return 0, 0
+	}
+	if b, ok := t.(*types.Basic); ok {
+		switch b.Kind() {
+		case types.Int, types.UntypedInt, types.UntypedRune:
+			return flInt, ptrInt
+		case types.Int64:
+			return flInt, ptrInt64
+		case types.Float64, types.UntypedFloat:
+			return flFloat, ptrFloat64
+		case types.Bool, types.UntypedBool:
+			return flBool, ptrBool
+		}
+		return 0, 0
+	}
+	if s, ok := t.(*types.Slice); ok {
+		if b, ok := s.Elem().(*types.Basic); ok {
+			switch b.Kind() {
+			case types.Float64:
+				return flFSlice, ptrFSlice
+			case types.Int:
+				return flISlice, ptrISlice
+			case types.Int64:
+				return flISlice, ptrI64Sl
+			}
+		}
+	}
+	return 0, 0
+}
+
+func (c *flCompiler) typeKind(e ast.Expr) flKind {
+	k, _ := flKindOf(c.info.TypeOf(e))
+	if k == 0 {
+		c.reject("%s has type %s", c.lw.text(e), c.info.TypeOf(e))
+	}
+	return k
+}
+
+// object returns the variable id denotes, creating it: a local if it is
+// declared inside the loop, else a parameter.
+func (c *flCompiler) object(id *ast.Ident) *flVar {
+	obj := c.info.Uses[id]
+	if obj == nil {
+		obj = c.info.Defs[id]
+	}
+	v, ok := obj.(*types.Var)
+	if !ok || v.IsField() || v.Pkg() == nil || v.Pkg().Path() != "main" {
+		c.reject("%s is not a variable of the cell", id.Name)
+	}
+	if fv := c.vars[obj]; fv != nil {
+		if fv.param >= 0 {
+			c.uses = append(c.uses, id)
+		}
+		return fv
+	}
+	if strings.HasPrefix(v.Name(), "_godl") || strings.HasPrefix(v.Name(), "__godl") || v.Name() == "_" {
+		c.reject("generated variable %s", v.Name())
+	}
+	k, ptr := flKindOf(v.Type())
+	if k == 0 {
+		c.reject("%s has type %s", v.Name(), v.Type())
+	}
+	fv := &flVar{name: v.Name(), kind: k, slot: c.prog.nslots[k], param: -1, ptr: ptr}
+	c.prog.nslots[k]++
+	if v.Pos() < c.start || v.Pos() >= c.end {
+		fv.param = len(c.prog.params)
+		c.prog.params = append(c.prog.params, fv)
+		c.names = append(c.names, v.Name())
+		c.uses = append(c.uses, id)
+	} else if k == flFSlice || k == flISlice {
+		c.reject("slice %s declared in the loop", v.Name())
+	}
+	c.vars[obj] = fv
+	return fv
+}
+
+// hidden returns a fresh local slot of kind k.
+func (c *flCompiler) hidden(k flKind) *flVar {
+	fv := &flVar{kind: k, slot: c.prog.nslots[k], param: -1}
+	c.prog.nslots[k]++
+	return fv
+}
+
+// constant returns the constant tv of kind k.
+func (c *flCompiler) constant(e ast.Expr, tv types.TypeAndValue, k flKind) *flExpr {
+	x := &flExpr{op: oConst, kind: k}
+	switch k {
+	case flInt:
+		v := constant.ToInt(tv.Value)
+		i, exact := constant.Int64Val(v)
+		if !exact {
+			c.reject("constant %s overflows", c.lw.text(e))
+		}
+		x.i = i
+	case flFloat:
+		f, _ := constant.Float64Val(constant.ToFloat(tv.Value))
+		x.f = f
+	case flBool:
+		if tv.Value.Kind() != constant.Bool {
+			c.reject("constant %s", c.lw.text(e))
+		}
+		x.b = constant.BoolVal(tv.Value)
+	default:
+		c.reject("constant %s", c.lw.text(e))
+	}
+	return x
+}
+
+// flMath are the functions of math a fast loop may call: their float64
+// parameters and result kind.
+var flMath = map[string]struct {
+	nargs int
+	res   flKind
+	ints  bool // the second argument is an int (Inf: the first)
+}{
+	"Sqrt": {1, flFloat, false}, "Abs": {1, flFloat, false}, "Exp": {1, flFloat, false}, "Exp2": {1, flFloat, false},
+	"Expm1": {1, flFloat, false}, "Log": {1, flFloat, false}, "Log2": {1, flFloat, false}, "Log10": {1, flFloat, false},
+	"Log1p": {1, flFloat, false}, "Sin": {1, flFloat, false}, "Cos": {1, flFloat, false}, "Tan": {1, flFloat, false},
+	"Asin": {1, flFloat, false}, "Acos": {1, flFloat, false}, "Atan": {1, flFloat, false}, "Sinh": {1, flFloat, false},
+	"Cosh": {1, flFloat, false}, "Tanh": {1, flFloat, false}, "Asinh": {1, flFloat, false}, "Acosh": {1, flFloat, false},
+	"Atanh": {1, flFloat, false}, "Floor": {1, flFloat, false}, "Ceil": {1, flFloat, false}, "Trunc": {1, flFloat, false},
+	"Round": {1, flFloat, false}, "RoundToEven": {1, flFloat, false}, "Cbrt": {1, flFloat, false}, "Erf": {1, flFloat, false},
+	"Erfc": {1, flFloat, false}, "Gamma": {1, flFloat, false},
+	"Pow": {2, flFloat, false}, "Max": {2, flFloat, false}, "Min": {2, flFloat, false}, "Atan2": {2, flFloat, false},
+	"Mod": {2, flFloat, false}, "Hypot": {2, flFloat, false}, "Dim": {2, flFloat, false}, "Copysign": {2, flFloat, false},
+	"Remainder": {2, flFloat, false},
+	"IsNaN":     {1, flBool, false}, "Signbit": {1, flBool, false}, "IsInf": {2, flBool, true}, "Inf": {1, flFloat, true},
+}
+
+// flRand are the generators of math/rand a fast loop may call (the
+// interpreter calls the same compiled functions, on the same source).
+var flRand = map[string]struct {
+	nargs int
+	res   flKind
+}{
+	"Float64": {0, flFloat}, "NormFloat64": {0, flFloat}, "ExpFloat64": {0, flFloat},
+	"Intn": {1, flInt}, "Int63n": {1, flInt}, "Int": {0, flInt}, "Int63": {0, flInt},
+}
+
+// expr compiles e.
+func (c *flCompiler) expr(e ast.Expr) *flExpr {
+	tv, ok := c.info.Types[e]
+	if !ok {
+		c.reject("no type for %s", c.lw.text(e))
+	}
+	if tv.Value != nil {
+		return c.constant(e, tv, c.typeKind(e))
+	}
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return c.expr(e.X)
+	case *ast.Ident:
+		v := c.object(e)
+		return &flExpr{op: oVar, kind: v.kind, v: v}
+	case *ast.UnaryExpr:
+		x := c.expr(e.X)
+		switch {
+		case e.Op == token.SUB && (x.kind == flInt || x.kind == flFloat),
+			e.Op == token.ADD && (x.kind == flInt || x.kind == flFloat),
+			e.Op == token.XOR && x.kind == flInt,
+			e.Op == token.NOT && x.kind == flBool:
+			return &flExpr{op: oUnary, kind: x.kind, tok: e.Op, x: x}
+		}
+		c.reject("operator %s", e.Op)
+	case *ast.BinaryExpr:
+		return c.binary(e)
+	case *ast.CallExpr:
+		return c.call(e)
+	case *ast.IndexExpr:
+		id, ok := ast.Unparen(e.X).(*ast.Ident)
+		if !ok {
+			c.reject("index of %s", c.lw.text(e.X))
+		}
+		v := c.object(id)
+		if v.kind != flFSlice && v.kind != flISlice {
+			c.reject("index of %s", id.Name)
+		}
+		ix := c.expr(e.Index)
+		if ix.kind != flInt {
+			c.reject("index %s", c.lw.text(e.Index))
+		}
+		k := flFloat
+		if v.kind == flISlice {
+			k = flInt
+		}
+		return &flExpr{op: oIndex, kind: k, v: v, x: ix}
+	}
+	c.reject("expression %s", c.lw.text(e))
+	return nil
+}
+
+func (c *flCompiler) binary(e *ast.BinaryExpr) *flExpr {
+	x, y := c.expr(e.X), c.expr(e.Y)
+	k := c.typeKind(e)
+	switch e.Op {
+	case token.SHL, token.SHR:
+		if x.kind != flInt || y.kind != flInt {
+			c.reject("shift %s", c.lw.text(e))
+		}
+	case token.LAND, token.LOR:
+		if x.kind != flBool || y.kind != flBool {
+			c.reject("%s", c.lw.text(e))
+		}
+	case token.EQL, token.NEQ:
+		if x.kind != y.kind || x.kind > flBool {
+			c.reject("comparison %s", c.lw.text(e))
+		}
+	case token.LSS, token.LEQ, token.GTR, token.GEQ:
+		if x.kind != y.kind || (x.kind != flInt && x.kind != flFloat) {
+			c.reject("comparison %s", c.lw.text(e))
+		}
+	case token.ADD, token.SUB, token.MUL, token.QUO:
+		if x.kind != y.kind || x.kind != k || (k != flInt && k != flFloat) {
+			c.reject("%s", c.lw.text(e))
+		}
+	case token.REM, token.AND, token.OR, token.XOR, token.AND_NOT:
+		if x.kind != flInt || y.kind != flInt || k != flInt {
+			c.reject("%s", c.lw.text(e))
+		}
+	default:
+		c.reject("operator %s", e.Op)
+	}
+	return &flExpr{op: oBinary, kind: k, tok: e.Op, x: x, y: y}
+}
+
+func (c *flCompiler) call(e *ast.CallExpr) *flExpr {
+	if e.Ellipsis.IsValid() {
+		c.reject("spread call")
+	}
+	k := c.typeKind(e)
+	if tv := c.info.Types[e.Fun]; tv.IsType() {
+		if len(e.Args) != 1 {
+			c.reject("conversion")
+		}
+		x := c.expr(e.Args[0])
+		if x.kind == k {
+			return x
+		}
+		if (x.kind == flInt || x.kind == flFloat) && (k == flInt || k == flFloat) {
+			return &flExpr{op: oConv, kind: k, x: x}
+		}
+		c.reject("conversion %s", c.lw.text(e))
+	}
+	args := func() []*flExpr {
+		var out []*flExpr
+		for _, a := range e.Args {
+			out = append(out, c.expr(a))
+		}
+		return out
+	}
+	switch fun := ast.Unparen(e.Fun).(type) {
+	case *ast.Ident:
+		b, ok := c.info.Uses[fun].(*types.Builtin)
+		if !ok {
+			c.reject("call of %s", fun.Name)
+		}
+		switch b.Name() {
+		case "len":
+			id, ok := ast.Unparen(e.Args[0]).(*ast.Ident)
+			if !ok {
+				c.reject("len of %s", c.lw.text(e.Args[0]))
+			}
+			v := c.object(id)
+			if v.kind != flFSlice && v.kind != flISlice {
+				c.reject("len of %s", id.Name)
+			}
+			return &flExpr{op: oLen, kind: flInt, v: v}
+		case "min", "max":
+			as := args()
+			for _, a := range as {
+				if a.kind != k || (k != flInt && k != flFloat) {
+					c.reject("%s", c.lw.text(e))
+				}
+			}
+			return &flExpr{op: oCall, kind: k, fn: b.Name(), args: as}
+		}
+		c.reject("builtin %s", b.Name())
+	case *ast.SelectorExpr:
+		pkgID, ok := fun.X.(*ast.Ident)
+		if !ok {
+			c.reject("call %s", c.lw.text(e.Fun))
+		}
+		pn, ok := c.info.Uses[pkgID].(*types.PkgName)
+		if !ok {
+			c.reject("call %s", c.lw.text(e.Fun))
+		}
+		name := fun.Sel.Name
+		as := args()
+		switch pn.Imported().Path() {
+		case "math":
+			m, ok := flMath[name]
+			if !ok || len(as) != m.nargs || m.res != k {
+				c.reject("math.%s", name)
+			}
+			for i, a := range as {
+				want := flFloat
+				if m.ints && i == len(as)-1 {
+					want = flInt
+				}
+				if a.kind != want {
+					c.reject("math.%s argument", name)
+				}
+			}
+			return &flExpr{op: oCall, kind: k, fn: "math." + name, args: as}
+		case "math/rand":
+			r, ok := flRand[name]
+			if !ok || len(as) != r.nargs || r.res != k {
+				c.reject("rand.%s", name)
+			}
+			for _, a := range as {
+				if a.kind != flInt {
+					c.reject("rand.%s argument", name)
+				}
+			}
+			return &flExpr{op: oCall, kind: k, fn: "rand." + name, args: as}
+		}
+	}
+	c.reject("call %s", c.lw.text(e.Fun))
+	return nil
+}
+
+// panics tells whether evaluating x can panic.
+func (x *flExpr) panics() bool {
+	if x == nil {
+		return false
+	}
+	switch x.op {
+	case oIndex:
+		return true
+	case oBinary:
+		if (x.tok == token.QUO || x.tok == token.REM) && x.kind == flInt && x.y.op != oConst {
+			return true
+		}
+		if (x.tok == token.SHL || x.tok == token.SHR) && x.y.op != oConst {
+			return true
+		}
+	case oCall:
+		if x.fn == "rand.Intn" || x.fn == "rand.Int63n" {
+			return true
+		}
+	}
+	if x.x.panics() || x.y.panics() {
+		return true
+	}
+	for _, a := range x.args {
+		if a.panics() {
+			return true
+		}
+	}
+	return false
+}
+
+// target compiles an assignment target: a variable or a slice element.
+func (c *flCompiler) target(e ast.Expr, define bool) *flExpr {
+	e = ast.Unparen(e)
+	switch e := e.(type) {
+	case *ast.Ident:
+		if e.Name == "_" {
+			return nil
+		}
+		v := c.object(e)
+		if v.kind == flFSlice || v.kind == flISlice {
+			c.reject("assignment to slice %s", e.Name)
+		}
+		v.written = true
+		return &flExpr{op: oVar, kind: v.kind, v: v}
+	case *ast.IndexExpr:
+		x := c.expr(e)
+		if x.op != oIndex {
+			c.reject("assignment to %s", c.lw.text(e))
+		}
+		return x
+	}
+	c.reject("assignment to %s", c.lw.text(e))
+	return nil
+}
+
+// stmt compiles s.
+func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
+	switch s := s.(type) {
+	case nil:
+		return nil
+	case *ast.EmptyStmt:
+		return &flStmt{op: sBlock}
+	case *ast.BlockStmt:
+		return &flStmt{op: sBlock, body: c.list(s.List)}
+	case *ast.LabeledStmt:
+		switch l := s.Stmt.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return c.loop(l, s.Label.Name)
+		}
+		c.reject("label %s", s.Label.Name)
+	case *ast.ForStmt, *ast.RangeStmt:
+		return c.loop(s, "")
+	case *ast.AssignStmt:
+		return c.assign(s)
+	case *ast.IncDecStmt:
+		t := c.target(s.X, false)
+		if t == nil || (t.kind != flInt && t.kind != flFloat) {
+			c.reject("%s", c.lw.text(s))
+		}
+		st := &flStmt{op: sIncDec, tok: s.Tok, lhs: []*flExpr{t}, pos: s.Pos()}
+		if t.panics() {
+			c.marks[st] = s.Pos()
+		}
+		return st
+	case *ast.DeclStmt:
+		gd, ok := s.Decl.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			c.reject("declaration")
+		}
+		blk := &flStmt{op: sBlock}
+		for _, sp := range gd.Specs {
+			vs := sp.(*ast.ValueSpec)
+			st := &flStmt{op: sAssign, tok: token.DEFINE, pos: vs.Pos()}
+			for i, n := range vs.Names {
+				t := c.target(n, true)
+				st.lhs = append(st.lhs, t)
+				if len(vs.Values) == 0 {
+					if t == nil {
+						continue
+					}
+					st.rhs = append(st.rhs, &flExpr{op: oConst, kind: t.kind})
+				} else {
+					if len(vs.Values) != len(vs.Names) {
+						c.reject("multi-value declaration")
+					}
+					st.rhs = append(st.rhs, c.convTo(vs.Values[i], t))
+				}
+			}
+			if len(st.rhs) < len(st.lhs) {
+				// var _ T: nothing to do.
+				continue
+			}
+			if c.anyPanics(st.rhs) {
+				c.marks[st] = vs.Pos()
+			}
+			blk.body = append(blk.body, st)
+		}
+		return blk
+	case *ast.IfStmt:
+		st := &flStmt{op: sIf, pos: s.Pos()}
+		st.init = c.stmt(s.Init)
+		st.cond = c.expr(s.Cond)
+		if st.cond.kind != flBool {
+			c.reject("condition")
+		}
+		if st.cond.panics() {
+			c.marks[st] = s.Pos()
+		}
+		st.body = c.list(s.Body.List)
+		if s.Else != nil {
+			st.els = c.stmt(s.Else)
+		}
+		return st
+	case *ast.BranchStmt:
+		if s.Tok != token.BREAK && s.Tok != token.CONTINUE {
+			c.reject("%s", s.Tok)
+		}
+		if len(c.loops) == 0 {
+			c.reject("branch")
+		}
+		target := c.loops[len(c.loops)-1].id
+		if s.Label != nil {
+			found := false
+			for _, l := range c.loops {
+				if l.label == s.Label.Name {
+					target, found = l.id, true
+				}
+			}
+			if !found {
+				c.reject("branch to %s", s.Label.Name)
+			}
+		}
+		op := sBreak
+		if s.Tok == token.CONTINUE {
+			op = sContinue
+		}
+		return &flStmt{op: op, loop: target}
+	}
+	c.reject("statement %T", s)
+	return nil
+}
+
+func (c *flCompiler) list(l []ast.Stmt) []*flStmt {
+	var out []*flStmt
+	for _, s := range l {
+		if st := c.stmt(s); st != nil {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func (c *flCompiler) anyPanics(xs []*flExpr) bool {
+	for _, x := range xs {
+		if x.panics() {
+			return true
+		}
+	}
+	return false
+}
+
+// convTo compiles value e assigned to target t (an untyped constant takes
+// the target's kind).
+func (c *flCompiler) convTo(e ast.Expr, t *flExpr) *flExpr {
+	x := c.expr(e)
+	if t != nil && x.kind != t.kind {
+		if x.op == oConst && x.kind == flInt && t.kind == flFloat {
+			return &flExpr{op: oConst, kind: flFloat, f: float64(x.i)}
+		}
+		c.reject("assignment of %s", c.lw.text(e))
+	}
+	return x
+}
+
+func (c *flCompiler) assign(s *ast.AssignStmt) *flStmt {
+	st := &flStmt{op: sAssign, tok: s.Tok, pos: s.Pos()}
+	if len(s.Lhs) != len(s.Rhs) {
+		c.reject("multi-value assignment")
+	}
+	// Right-hand sides first: in `x := x + 1` the new x is not yet declared.
+	rhs := make([]*flExpr, len(s.Rhs))
+	for i, r := range s.Rhs {
+		rhs[i] = c.expr(r)
+	}
+	for i, l := range s.Lhs {
+		t := c.target(l, s.Tok == token.DEFINE)
+		if t != nil && rhs[i].kind != t.kind {
+			if rhs[i].op == oConst && rhs[i].kind == flInt && t.kind == flFloat {
+				rhs[i] = &flExpr{op: oConst, kind: flFloat, f: float64(rhs[i].i)}
+			} else {
+				c.reject("assignment %s", c.lw.text(s))
+			}
+		}
+		st.lhs = append(st.lhs, t)
+	}
+	st.rhs = rhs
+	switch s.Tok {
+	case token.ASSIGN, token.DEFINE:
+	case token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN, token.QUO_ASSIGN:
+		if st.lhs[0] == nil || (st.lhs[0].kind != flInt && st.lhs[0].kind != flFloat) {
+			c.reject("%s", c.lw.text(s))
+		}
+	case token.REM_ASSIGN, token.AND_ASSIGN, token.OR_ASSIGN, token.XOR_ASSIGN, token.AND_NOT_ASSIGN, token.SHL_ASSIGN, token.SHR_ASSIGN:
+		if st.lhs[0] == nil || st.lhs[0].kind != flInt || rhs[0].kind != flInt {
+			c.reject("%s", c.lw.text(s))
+		}
+	default:
+		c.reject("assignment %s", s.Tok)
+	}
+	p := c.anyPanics(st.rhs)
+	for _, t := range st.lhs {
+		p = p || t.panics()
+	}
+	if op := st.tok; (op == token.QUO_ASSIGN || op == token.REM_ASSIGN) && st.lhs[0].kind == flInt && rhs[0].op != oConst {
+		p = true
+	}
+	if op := st.tok; (op == token.SHL_ASSIGN || op == token.SHR_ASSIGN) && rhs[0].op != oConst {
+		p = true
+	}
+	if p {
+		c.marks[st] = s.Pos()
+	}
+	return st
+}
+
+// loop compiles a for or range statement labelled label.
+func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
+	id := c.nloops
+	c.nloops++
+	st := &flStmt{loop: id, pos: s.Pos()}
+	switch s := s.(type) {
+	case *ast.ForStmt:
+		st.op = sFor
+		st.init = c.stmt(s.Init)
+		if s.Cond != nil {
+			st.cond = c.expr(s.Cond)
+			if st.cond.kind != flBool {
+				c.reject("condition")
+			}
+		}
+		st.post = c.stmt(s.Post)
+		if st.cond.panics() || (st.post != nil && c.marks[st.post] != 0) {
+			c.marks[st] = s.Pos()
+			if st.post != nil {
+				c.marks[st.post] = s.Pos()
+			}
+		}
+		c.loops = append(c.loops, flLoopCtx{label, id})
+		st.body = c.list(s.Body.List)
+		c.loops = c.loops[:len(c.loops)-1]
+	case *ast.RangeStmt:
+		xt := c.info.TypeOf(s.X)
+		k, _ := flKindOf(xt)
+		if b, ok := xt.(*types.Basic); ok && b.Info()&types.IsInteger != 0 && k == flInt {
+			st.op = sRangeInt
+			st.x = c.expr(s.X)
+			if st.x.kind != flInt {
+				c.reject("range bound")
+			}
+			if s.Value != nil {
+				c.reject("range value")
+			}
+		} else if k == flFSlice || k == flISlice {
+			st.op = sRangeSlice
+			id, ok := ast.Unparen(s.X).(*ast.Ident)
+			if !ok {
+				c.reject("range over %s", c.lw.text(s.X))
+			}
+			st.x = &flExpr{op: oVar, kind: k, v: c.object(id)}
+		} else {
+			c.reject("range over %s", c.lw.text(s.X))
+		}
+		if st.x.panics() {
+			c.marks[st] = s.Pos()
+		}
+		st.rng = c.hidden(flInt)
+		if s.Key != nil {
+			st.key = c.target(s.Key, s.Tok == token.DEFINE)
+			if st.key != nil && st.key.kind != flInt {
+				c.reject("range key")
+			}
+			if st.key != nil && st.key.op == oIndex {
+				c.reject("range key %s", c.lw.text(s.Key))
+			}
+		}
+		if s.Value != nil {
+			st.val = c.target(s.Value, s.Tok == token.DEFINE)
+			if st.val != nil && (st.val.op == oIndex || (k == flFSlice) != (st.val.kind == flFloat)) {
+				c.reject("range value %s", c.lw.text(s.Value))
+			}
+		}
+		c.loops = append(c.loops, flLoopCtx{label, id})
+		st.body = c.list(s.Body.List)
+		c.loops = c.loops[:len(c.loops)-1]
+	}
+	return st
+}
+
+// replaceFastLoops replaces the text of each compiled loop by its host
+// call, once markPositions has told the marker variables (call after it).
+// Edits strictly inside a replaced loop are dropped; a loop that an edit
+// crosses, or whose variables an edit renames, stays with yaegi.
+func (lw *lowering) replaceFastLoops() {
+	pm := &posMarker{lw: lw}
+	why := func(fl *fastLoop, s string) {
+		if lw.fastWhy != nil {
+			lw.fastWhy(fl.node, s)
+		}
+	}
+	for _, fl := range lw.fast {
+		if fl.v == "" {
+			why(fl, "no position marker variable")
+			continue
+		}
+		// In cell offsets: the model may add text inside a top-level
+		// loop (position directives).
+		m := lw.c.m
+		s, ok1 := m.origOffset(lw.off(fl.node.Pos()))
+		e, ok2 := m.origOffset(lw.off(fl.node.End()))
+		if !ok1 || !ok2 || e < s {
+			why(fl, "not in the cell's text")
+			continue
+		}
+		contiguous := e-s == lw.off(fl.node.End())-lw.off(fl.node.Pos())
+		ok := true
+		renamed := map[[2]int]bool{}
+		for _, id := range fl.uses {
+			renamed[[2]int{lw.off(id.Pos()), lw.off(id.End())}] = true
+		}
+		var kept []edit
+		for _, ed := range lw.edits {
+			es, ok1 := m.origOffset(ed.start)
+			ee, ok2 := m.origOffset(ed.end)
+			if !ok1 || !ok2 {
+				kept = append(kept, ed) // apply reports it
+				continue
+			}
+			inside := es >= s && ee <= e && !(es == ee && (es == s || es == e))
+			switch {
+			case inside && renamed[[2]int{ed.start, ed.end}]:
+				ok = false
+			case inside:
+			case es < e && ee > s:
+				ok = false
+			default:
+				kept = append(kept, ed)
+			}
+		}
+		for _, ed := range lw.origEdits {
+			if ed.start < e && ed.end > s {
+				ok = false
+			}
+		}
+		if !ok {
+			why(fl, "another rewrite crosses the loop or renames its variables")
+			continue
+		}
+		// Marker values: relative to the body's base line.
+		prog := fl.prog
+		valid := true
+		var setMarks func(st *flStmt)
+		setMarks = func(st *flStmt) {
+			if st == nil {
+				return
+			}
+			if p, ok := fl.marks[st]; ok {
+				v, ok := pm.val(p, fl.base)
+				if !ok {
+					valid = false
+				}
+				st.mark = v
+			}
+			setMarks(st.init)
+			setMarks(st.post)
+			setMarks(st.els)
+			for _, b := range st.body {
+				setMarks(b)
+			}
+		}
+		setMarks(prog.root)
+		mv, ok2 := pm.val(prog.root.pos, fl.base)
+		if !valid || !ok2 {
+			why(fl, "position out of the markers' range")
+			continue
+		}
+		prog.mark = mv
+		prog.key = prog.serialize()
+		id := lw.loops.add(prog)
+		lw.edits = kept
+		var b strings.Builder
+		fmt.Fprintf(&b, "{%s = %d; __godl.Loop(%d, &%s", fl.v, mv, id, fl.v)
+		for _, n := range fl.params {
+			b.WriteString(", &")
+			b.WriteString(n)
+		}
+		b.WriteString(")")
+		b.WriteString(strings.Repeat("\n", strings.Count(m.src[s:e], "\n")))
+		b.WriteString("}")
+		if contiguous {
+			// In the model: rewrites that move text around the loop
+			// (workaround.go, callArgs) take it along.
+			lw.add(fl.node.Pos(), fl.node.End(), b.String())
+		} else {
+			lw.editOrig(s, e, b.String())
+		}
+		lw.fastDone++
+	}
+}
+
+// serialize writes the program exactly: programs with the same text
+// share an id.
+func (p *flProg) serialize() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "m%d;s%v;", p.mark, p.nslots)
+	for _, v := range p.params {
+		fmt.Fprintf(&b, "p%d.%d.%d.%t;", v.kind, v.slot, v.ptr, v.written)
+	}
+	var expr func(x *flExpr)
+	expr = func(x *flExpr) {
+		if x == nil {
+			b.WriteString("_")
+			return
+		}
+		fmt.Fprintf(&b, "(%d %d %d", x.op, x.kind, x.tok)
+		switch x.op {
+		case oConst:
+			b.WriteString(" " + strconv.FormatInt(x.i, 10) + " " + strconv.FormatUint(math.Float64bits(x.f), 16) + " " + strconv.FormatBool(x.b))
+		case oVar, oIndex, oLen:
+			fmt.Fprintf(&b, " v%d.%d", x.v.kind, x.v.slot)
+		case oCall:
+			b.WriteString(" " + x.fn)
+		}
+		if x.x != nil {
+			b.WriteString(" ")
+			expr(x.x)
+		}
+		if x.y != nil {
+			b.WriteString(" ")
+			expr(x.y)
+		}
+		for _, a := range x.args {
+			b.WriteString(" ")
+			expr(a)
+		}
+		b.WriteString(")")
+	}
+	var stmt func(s *flStmt)
+	stmt = func(s *flStmt) {
+		if s == nil {
+			b.WriteString("_")
+			return
+		}
+		fmt.Fprintf(&b, "[%d %d %d %d", s.op, s.tok, s.loop, s.mark)
+		for _, x := range s.lhs {
+			expr(x)
+		}
+		b.WriteString("=")
+		for _, x := range s.rhs {
+			expr(x)
+		}
+		b.WriteString("?")
+		expr(s.cond)
+		expr(s.key)
+		expr(s.val)
+		expr(s.x)
+		if s.rng != nil {
+			fmt.Fprintf(&b, "r%d", s.rng.slot)
+		}
+		stmt(s.init)
+		stmt(s.post)
+		stmt(s.els)
+		b.WriteString("{")
+		for _, x := range s.body {
+			stmt(x)
+		}
+		b.WriteString("}]")
+	}
+	stmt(p.root)
+	return b.String()
+}

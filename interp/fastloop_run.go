@@ -1,0 +1,1105 @@
+package interp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/token"
+	"math"
+	"math/rand"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+)
+
+// Running fast loops (see fastloop.go): an instance of a program is its
+// frame of typed slots and the closures linked to them. Instances are
+// pooled per program, so a loop in a function that is called often links
+// once; goroutines running the same loop take different instances.
+
+// flPollEvery is how many loop iterations run between two looks at the
+// interrupt flag (a few microseconds).
+const flPollEvery = 1 << 12
+
+// flInst is a linked instance of a program.
+type flInst struct {
+	ints   []int64
+	floats []float64
+	bools  []bool
+	fsl    [][]float64
+	isl    [][]int64
+	cur    int // marker value of the statement that may panic next
+	tick   int // iterations left before the next poll
+	gen    *atomic.Int64
+	gen0   int64
+	run    stmtFn
+}
+
+// stmtFn runs a statement: 0, or the code of a break or continue that
+// leaves it (flBreak, flContinue of the target loop).
+type stmtFn func() int
+
+func flBreak(loop int) int    { return 2*loop + 1 }
+func flContinue(loop int) int { return 2*loop + 2 }
+
+// flInterrupt is the panic that unwinds an interrupted loop to hostLoop.
+type flInterrupt struct{}
+
+func (in *flInst) poll() {
+	in.tick = flPollEvery
+	if in.gen.Load() != in.gen0 {
+		panic(flInterrupt{})
+	}
+}
+
+// get returns an instance of p, linking a new one if none is free.
+func (p *flProg) get() *flInst {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		in := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return in
+	}
+	p.mu.Unlock()
+	in := &flInst{
+		ints:   make([]int64, p.nslots[flInt]),
+		floats: make([]float64, p.nslots[flFloat]),
+		bools:  make([]bool, p.nslots[flBool]),
+		fsl:    make([][]float64, p.nslots[flFSlice]),
+		isl:    make([][]int64, p.nslots[flISlice]),
+	}
+	l := &flLinker{in: in}
+	in.run = l.stmt(p.root)
+	return in
+}
+
+// put returns an instance to the pool, dropping its slices' references.
+func (p *flProg) put(in *flInst) {
+	clear(in.fsl)
+	clear(in.isl)
+	p.mu.Lock()
+	if len(p.free) < 8 {
+		p.free = append(p.free, in)
+	}
+	p.mu.Unlock()
+}
+
+// errFastLoopArgs reports an argument of the wrong type: the lowering
+// and the interpreter disagree about a variable's type.
+var errFastLoopArgs = errors.New("godl: internal error: a compiled loop got a variable of an unexpected type; please report it with the cell's source")
+
+// load copies the parameters in.
+func (in *flInst) load(p *flProg, args []any) {
+	if len(args) != len(p.params) {
+		panic(errFastLoopArgs)
+	}
+	for i, v := range p.params {
+		ok := false
+		switch v.ptr {
+		case ptrInt:
+			var q *int
+			if q, ok = args[i].(*int); ok {
+				in.ints[v.slot] = int64(*q)
+			}
+		case ptrInt64:
+			var q *int64
+			if q, ok = args[i].(*int64); ok {
+				in.ints[v.slot] = *q
+			}
+		case ptrFloat64:
+			var q *float64
+			if q, ok = args[i].(*float64); ok {
+				in.floats[v.slot] = *q
+			}
+		case ptrBool:
+			var q *bool
+			if q, ok = args[i].(*bool); ok {
+				in.bools[v.slot] = *q
+			}
+		case ptrFSlice:
+			var q *[]float64
+			if q, ok = args[i].(*[]float64); ok {
+				in.fsl[v.slot] = *q
+			}
+		case ptrISlice:
+			var q *[]int
+			if q, ok = args[i].(*[]int); ok {
+				// int is int64 here (fastLoops requires 64-bit ints).
+				in.isl[v.slot] = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(*q))), len(*q))
+			}
+		case ptrI64Sl:
+			var q *[]int64
+			if q, ok = args[i].(*[]int64); ok {
+				in.isl[v.slot] = *q
+			}
+		}
+		if !ok {
+			panic(fmt.Errorf("%w (%s is %T)", errFastLoopArgs, v.name, args[i]))
+		}
+	}
+}
+
+// store copies back the parameters the loop assigns.
+func (in *flInst) store(p *flProg, args []any) {
+	for i, v := range p.params {
+		if !v.written {
+			continue
+		}
+		switch v.ptr {
+		case ptrInt:
+			*args[i].(*int) = int(in.ints[v.slot])
+		case ptrInt64:
+			*args[i].(*int64) = in.ints[v.slot]
+		case ptrFloat64:
+			*args[i].(*float64) = in.floats[v.slot]
+		case ptrBool:
+			*args[i].(*bool) = in.bools[v.slot]
+		}
+	}
+}
+
+// hostLoop runs compiled loop id (called from the interpreter as
+// __godl.Loop): marker is the position marker of the function around the
+// loop, args point to the loop's parameters.
+func (s *Session) hostLoop(id int, marker *int, args ...any) {
+	p := s.loops.get(id)
+	if p == nil {
+		panic(fmt.Errorf("godl: internal error: unknown compiled loop %d", id))
+	}
+	in := p.get()
+	in.gen, in.gen0 = &s.loopGen, s.loopGen.Load()
+	in.tick = flPollEvery
+	in.cur = p.mark
+	loaded := false
+	defer func() {
+		if loaded {
+			in.store(p, args)
+		}
+		r := recover()
+		p.put(in)
+		if r == nil {
+			return
+		}
+		if _, ok := r.(flInterrupt); ok {
+			// The cell is interrupted: end it as the interpreter
+			// would. A goroutine of an earlier cell just returns (a
+			// panic there would end the process); the interpreter
+			// stops it at its next step.
+			if onCellGoroutine() {
+				panic(errInterrupted)
+			}
+			return
+		}
+		if marker != nil {
+			*marker = in.cur
+		}
+		panic(r)
+	}()
+	if s.interrupted() {
+		panic(flInterrupt{})
+	}
+	in.load(p, args)
+	loaded = true
+	in.run()
+}
+
+var errInterrupted = errors.New("interrupted by the user")
+
+// interrupted tells whether the running cell was interrupted (checked as
+// a loop starts: an interrupt that came just before must not wait for the
+// end of the loop).
+func (s *Session) interrupted() bool {
+	s.outMu.Lock()
+	ctx, running := s.runCtx, s.running
+	s.outMu.Unlock()
+	return running && ctx != nil && ctx.Err() != nil
+}
+
+// onCellGoroutine tells whether the caller runs on the goroutine of the
+// cell's Execute (yaegi recovers panics there), not in a goroutine a cell
+// started.
+func onCellGoroutine() bool {
+	buf := make([]byte, 64<<10)
+	n := runtime.Stack(buf, false)
+	return bytes.Contains(buf[:n], []byte("(*Interpreter).ExecuteWithContext"))
+}
+
+// flLinker links a program's statements to an instance.
+type flLinker struct{ in *flInst }
+
+func (l *flLinker) ip(v *flVar) *int64   { return &l.in.ints[v.slot] }
+func (l *flLinker) fp(v *flVar) *float64 { return &l.in.floats[v.slot] }
+func (l *flLinker) bp(v *flVar) *bool    { return &l.in.bools[v.slot] }
+
+// flNum are the kinds arithmetic is written once for.
+type flNum interface{ int64 | float64 }
+
+func (l *flLinker) intE(x *flExpr) func() int64 {
+	switch x.op {
+	case oConst:
+		c := x.i
+		return func() int64 { return c }
+	case oVar:
+		p := l.ip(x.v)
+		return func() int64 { return *p }
+	case oUnary:
+		f := l.intE(x.x)
+		switch x.tok {
+		case token.SUB:
+			return func() int64 { return -f() }
+		case token.XOR:
+			return func() int64 { return ^f() }
+		}
+		return f
+	case oBinary:
+		return l.intBinary(x)
+	case oConv:
+		f := l.floatE(x.x)
+		return func() int64 { return int64(f()) }
+	case oIndex:
+		s, ix := &l.in.isl[x.v.slot], l.intE(x.x)
+		if x.x.op == oVar {
+			p := l.ip(x.x.v)
+			return func() int64 { return (*s)[*p] }
+		}
+		return func() int64 { return (*s)[ix()] }
+	case oLen:
+		if x.v.kind == flFSlice {
+			s := &l.in.fsl[x.v.slot]
+			return func() int64 { return int64(len(*s)) }
+		}
+		s := &l.in.isl[x.v.slot]
+		return func() int64 { return int64(len(*s)) }
+	case oCall:
+		switch x.fn {
+		case "min", "max":
+			return minMax(x.fn, l.intArgs(x.args))
+		case "rand.Intn":
+			f := l.intE(x.args[0])
+			return func() int64 { return int64(rand.Intn(int(f()))) }
+		case "rand.Int63n":
+			f := l.intE(x.args[0])
+			return func() int64 { return rand.Int63n(f()) }
+		case "rand.Int":
+			return func() int64 { return int64(rand.Int()) }
+		case "rand.Int63":
+			return rand.Int63
+		}
+	}
+	panic("fastloop: bad int expression")
+}
+
+func (l *flLinker) intArgs(xs []*flExpr) []func() int64 {
+	out := make([]func() int64, len(xs))
+	for i, x := range xs {
+		out[i] = l.intE(x)
+	}
+	return out
+}
+
+func (l *flLinker) floatArgs(xs []*flExpr) []func() float64 {
+	out := make([]func() float64, len(xs))
+	for i, x := range xs {
+		out[i] = l.floatE(x)
+	}
+	return out
+}
+
+func minMax[T flNum](fn string, fs []func() T) func() T {
+	if len(fs) == 1 {
+		return fs[0]
+	}
+	a, b := fs[0], minMax(fn, fs[1:])
+	if fn == "min" {
+		return func() T { return min(a(), b()) }
+	}
+	return func() T { return max(a(), b()) }
+}
+
+func (l *flLinker) floatE(x *flExpr) func() float64 {
+	switch x.op {
+	case oConst:
+		c := x.f
+		return func() float64 { return c }
+	case oVar:
+		p := l.fp(x.v)
+		return func() float64 { return *p }
+	case oUnary:
+		f := l.floatE(x.x)
+		if x.tok == token.SUB {
+			return func() float64 { return -f() }
+		}
+		return f
+	case oBinary:
+		return l.floatBinary(x)
+	case oConv:
+		f := l.intE(x.x)
+		return func() float64 { return float64(f()) }
+	case oIndex:
+		s := &l.in.fsl[x.v.slot]
+		if x.x.op == oVar {
+			p := l.ip(x.x.v)
+			return func() float64 { return (*s)[*p] }
+		}
+		ix := l.intE(x.x)
+		return func() float64 { return (*s)[ix()] }
+	case oCall:
+		switch x.fn {
+		case "min", "max":
+			return minMax(x.fn, l.floatArgs(x.args))
+		case "math.Inf":
+			f := l.intE(x.args[0])
+			return func() float64 { return math.Inf(int(f())) }
+		case "rand.Float64":
+			return rand.Float64
+		case "rand.NormFloat64":
+			return rand.NormFloat64
+		case "rand.ExpFloat64":
+			return rand.ExpFloat64
+		}
+		if f1, ok := flMath1[x.fn]; ok {
+			a := l.floatE(x.args[0])
+			return func() float64 { return f1(a()) }
+		}
+		if f2, ok := flMath2[x.fn]; ok {
+			a, b := l.floatE(x.args[0]), l.floatE(x.args[1])
+			return func() float64 { return f2(a(), b()) }
+		}
+	}
+	panic("fastloop: bad float expression")
+}
+
+var flMath1 = map[string]func(float64) float64{
+	"math.Sqrt": math.Sqrt, "math.Abs": math.Abs, "math.Exp": math.Exp, "math.Exp2": math.Exp2,
+	"math.Expm1": math.Expm1, "math.Log": math.Log, "math.Log2": math.Log2, "math.Log10": math.Log10,
+	"math.Log1p": math.Log1p, "math.Sin": math.Sin, "math.Cos": math.Cos, "math.Tan": math.Tan,
+	"math.Asin": math.Asin, "math.Acos": math.Acos, "math.Atan": math.Atan, "math.Sinh": math.Sinh,
+	"math.Cosh": math.Cosh, "math.Tanh": math.Tanh, "math.Asinh": math.Asinh, "math.Acosh": math.Acosh,
+	"math.Atanh": math.Atanh, "math.Floor": math.Floor, "math.Ceil": math.Ceil, "math.Trunc": math.Trunc,
+	"math.Round": math.Round, "math.RoundToEven": math.RoundToEven, "math.Cbrt": math.Cbrt, "math.Erf": math.Erf,
+	"math.Erfc": math.Erfc, "math.Gamma": math.Gamma,
+}
+
+var flMath2 = map[string]func(float64, float64) float64{
+	"math.Pow": math.Pow, "math.Max": math.Max, "math.Min": math.Min, "math.Atan2": math.Atan2,
+	"math.Mod": math.Mod, "math.Hypot": math.Hypot, "math.Dim": math.Dim, "math.Copysign": math.Copysign,
+	"math.Remainder": math.Remainder,
+}
+
+func (l *flLinker) boolE(x *flExpr) func() bool {
+	switch x.op {
+	case oConst:
+		c := x.b
+		return func() bool { return c }
+	case oVar:
+		p := l.bp(x.v)
+		return func() bool { return *p }
+	case oUnary:
+		f := l.boolE(x.x)
+		return func() bool { return !f() }
+	case oBinary:
+		switch x.tok {
+		case token.LAND:
+			a, b := l.boolE(x.x), l.boolE(x.y)
+			return func() bool { return a() && b() }
+		case token.LOR:
+			a, b := l.boolE(x.x), l.boolE(x.y)
+			return func() bool { return a() || b() }
+		}
+		switch x.x.kind {
+		case flInt:
+			return compare(x, l, l.ip, l.intE, func(x *flExpr) int64 { return x.i })
+		case flFloat:
+			return compare(x, l, l.fp, l.floatE, func(x *flExpr) float64 { return x.f })
+		case flBool:
+			a, b := l.boolE(x.x), l.boolE(x.y)
+			if x.tok == token.EQL {
+				return func() bool { return a() == b() }
+			}
+			return func() bool { return a() != b() }
+		}
+	case oCall:
+		a := l.floatE(x.args[0])
+		switch x.fn {
+		case "math.IsNaN":
+			return func() bool { return math.IsNaN(a()) }
+		case "math.Signbit":
+			return func() bool { return math.Signbit(a()) }
+		case "math.IsInf":
+			b := l.intE(x.args[1])
+			return func() bool { return math.IsInf(a(), int(b())) }
+		}
+	}
+	panic("fastloop: bad bool expression")
+}
+
+// compare links a comparison of two numbers, specialised for variables
+// and constants.
+func compare[T flNum](x *flExpr, l *flLinker, ptr func(*flVar) *T, expr func(*flExpr) func() T, cst func(*flExpr) T) func() bool {
+	op := x.tok
+	switch {
+	case x.x.op == oVar && x.y.op == oConst:
+		a, c := ptr(x.x.v), cst(x.y)
+		switch op {
+		case token.LSS:
+			return func() bool { return *a < c }
+		case token.LEQ:
+			return func() bool { return *a <= c }
+		case token.GTR:
+			return func() bool { return *a > c }
+		case token.GEQ:
+			return func() bool { return *a >= c }
+		case token.EQL:
+			return func() bool { return *a == c }
+		case token.NEQ:
+			return func() bool { return *a != c }
+		}
+	case x.x.op == oVar && x.y.op == oVar:
+		a, b := ptr(x.x.v), ptr(x.y.v)
+		switch op {
+		case token.LSS:
+			return func() bool { return *a < *b }
+		case token.LEQ:
+			return func() bool { return *a <= *b }
+		case token.GTR:
+			return func() bool { return *a > *b }
+		case token.GEQ:
+			return func() bool { return *a >= *b }
+		case token.EQL:
+			return func() bool { return *a == *b }
+		case token.NEQ:
+			return func() bool { return *a != *b }
+		}
+	}
+	a, b := expr(x.x), expr(x.y)
+	switch op {
+	case token.LSS:
+		return func() bool { return a() < b() }
+	case token.LEQ:
+		return func() bool { return a() <= b() }
+	case token.GTR:
+		return func() bool { return a() > b() }
+	case token.GEQ:
+		return func() bool { return a() >= b() }
+	case token.EQL:
+		return func() bool { return a() == b() }
+	case token.NEQ:
+		return func() bool { return a() != b() }
+	}
+	panic("fastloop: bad comparison")
+}
+
+// arith links + - * / of two numbers, specialised for variables and
+// constants.
+func arith[T flNum](x *flExpr, ptr func(*flVar) *T, expr func(*flExpr) func() T, cst func(*flExpr) T) func() T {
+	op := x.tok
+	switch {
+	case x.x.op == oVar && x.y.op == oVar:
+		a, b := ptr(x.x.v), ptr(x.y.v)
+		switch op {
+		case token.ADD:
+			return func() T { return *a + *b }
+		case token.SUB:
+			return func() T { return *a - *b }
+		case token.MUL:
+			return func() T { return *a * *b }
+		case token.QUO:
+			return func() T { return *a / *b }
+		}
+	case x.x.op == oVar && x.y.op == oConst:
+		a, c := ptr(x.x.v), cst(x.y)
+		switch op {
+		case token.ADD:
+			return func() T { return *a + c }
+		case token.SUB:
+			return func() T { return *a - c }
+		case token.MUL:
+			return func() T { return *a * c }
+		case token.QUO:
+			return func() T { return *a / c }
+		}
+	case x.y.op == oConst:
+		a, c := expr(x.x), cst(x.y)
+		switch op {
+		case token.ADD:
+			return func() T { return a() + c }
+		case token.SUB:
+			return func() T { return a() - c }
+		case token.MUL:
+			return func() T { return a() * c }
+		case token.QUO:
+			return func() T { return a() / c }
+		}
+	case x.y.op == oVar:
+		a, b := expr(x.x), ptr(x.y.v)
+		switch op {
+		case token.ADD:
+			return func() T { return a() + *b }
+		case token.SUB:
+			return func() T { return a() - *b }
+		case token.MUL:
+			return func() T { return a() * *b }
+		case token.QUO:
+			return func() T { return a() / *b }
+		}
+	}
+	a, b := expr(x.x), expr(x.y)
+	switch op {
+	case token.ADD:
+		return func() T { return a() + b() }
+	case token.SUB:
+		return func() T { return a() - b() }
+	case token.MUL:
+		return func() T { return a() * b() }
+	case token.QUO:
+		return func() T { return a() / b() }
+	}
+	panic("fastloop: bad arithmetic")
+}
+
+func (l *flLinker) intBinary(x *flExpr) func() int64 {
+	switch x.tok {
+	case token.ADD, token.SUB, token.MUL, token.QUO:
+		return arith(x, l.ip, l.intE, func(x *flExpr) int64 { return x.i })
+	}
+	a, b := l.intE(x.x), l.intE(x.y)
+	switch x.tok {
+	case token.REM:
+		if x.x.op == oVar && x.y.op == oConst {
+			p, c := l.ip(x.x.v), x.y.i
+			return func() int64 { return *p % c }
+		}
+		return func() int64 { return a() % b() }
+	case token.AND:
+		return func() int64 { return a() & b() }
+	case token.OR:
+		return func() int64 { return a() | b() }
+	case token.XOR:
+		return func() int64 { return a() ^ b() }
+	case token.AND_NOT:
+		return func() int64 { return a() &^ b() }
+	case token.SHL:
+		return func() int64 { return a() << b() }
+	case token.SHR:
+		return func() int64 { return a() >> b() }
+	}
+	panic("fastloop: bad int operator")
+}
+
+func (l *flLinker) floatBinary(x *flExpr) func() float64 {
+	return arith(x, l.fp, l.floatE, func(x *flExpr) float64 { return x.f })
+}
+
+// list links a statement list.
+func (l *flLinker) list(sts []*flStmt) stmtFn {
+	fs := make([]stmtFn, 0, len(sts))
+	for _, st := range sts {
+		fs = append(fs, l.stmt(st))
+	}
+	switch len(fs) {
+	case 0:
+		return func() int { return 0 }
+	case 1:
+		return fs[0]
+	case 2:
+		a, b := fs[0], fs[1]
+		return func() int {
+			if c := a(); c != 0 {
+				return c
+			}
+			return b()
+		}
+	case 3:
+		a, b, c := fs[0], fs[1], fs[2]
+		return func() int {
+			if r := a(); r != 0 {
+				return r
+			}
+			if r := b(); r != 0 {
+				return r
+			}
+			return c()
+		}
+	}
+	return func() int {
+		for _, f := range fs {
+			if c := f(); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+}
+
+// stmt links a statement, setting the instance's marker first when it
+// can panic.
+func (l *flLinker) stmt(st *flStmt) stmtFn {
+	f := l.stmt1(st)
+	if st.mark == 0 || st.op == sFor || st.op == sIf {
+		return f // they set it before each condition
+	}
+	cur, m := &l.in.cur, st.mark
+	return func() int {
+		*cur = m
+		return f()
+	}
+}
+
+func (l *flLinker) stmt1(st *flStmt) stmtFn {
+	switch st.op {
+	case sBlock:
+		return l.list(st.body)
+	case sBreak:
+		c := flBreak(st.loop)
+		return func() int { return c }
+	case sContinue:
+		c := flContinue(st.loop)
+		return func() int { return c }
+	case sIncDec:
+		t := st.lhs[0]
+		d := int64(1)
+		if st.tok == token.DEC {
+			d = -1
+		}
+		switch {
+		case t.op == oVar && t.kind == flInt:
+			p := l.ip(t.v)
+			if d == 1 {
+				return func() int { *p++; return 0 }
+			}
+			return func() int { *p--; return 0 }
+		case t.op == oVar:
+			p, fd := l.fp(t.v), float64(d)
+			return func() int { *p += fd; return 0 }
+		case t.kind == flInt:
+			s, ix := &l.in.isl[t.v.slot], l.intE(t.x)
+			return func() int { (*s)[ix()] += d; return 0 }
+		default:
+			s, ix, fd := &l.in.fsl[t.v.slot], l.intE(t.x), float64(d)
+			return func() int { (*s)[ix()] += fd; return 0 }
+		}
+	case sAssign:
+		if len(st.lhs) == 1 {
+			return l.assign1(st.tok, st.lhs[0], st.rhs[0])
+		}
+		return l.assignN(st)
+	case sIf:
+		var init stmtFn
+		if st.init != nil {
+			init = l.stmt(st.init)
+		}
+		cond, body := l.boolE(st.cond), l.list(st.body)
+		if st.mark != 0 {
+			c, cur, m := cond, &l.in.cur, st.mark
+			cond = func() bool { *cur = m; return c() }
+		}
+		var els stmtFn
+		if st.els != nil {
+			els = l.stmt(st.els)
+		}
+		switch {
+		case init == nil && els == nil:
+			return func() int {
+				if cond() {
+					return body()
+				}
+				return 0
+			}
+		case init == nil:
+			return func() int {
+				if cond() {
+					return body()
+				}
+				return els()
+			}
+		}
+		return func() int {
+			init()
+			if cond() {
+				return body()
+			}
+			if els != nil {
+				return els()
+			}
+			return 0
+		}
+	case sFor:
+		return l.forLoop(st)
+	case sRangeInt:
+		return l.rangeInt(st)
+	case sRangeSlice:
+		return l.rangeSlice(st)
+	}
+	panic("fastloop: bad statement")
+}
+
+// assign1 links `t tok x` for one target.
+func (l *flLinker) assign1(tok token.Token, t, x *flExpr) stmtFn {
+	if t == nil {
+		// _ = x: evaluated for its panics.
+		switch x.kind {
+		case flInt:
+			f := l.intE(x)
+			return func() int { f(); return 0 }
+		case flFloat:
+			f := l.floatE(x)
+			return func() int { f(); return 0 }
+		default:
+			f := l.boolE(x)
+			return func() int { f(); return 0 }
+		}
+	}
+	if t.op == oIndex {
+		ix := l.intE(t.x)
+		if t.kind == flInt {
+			s, f := &l.in.isl[t.v.slot], l.intE(x)
+			op := intOp(tok)
+			if op == nil {
+				return func() int { i := ix(); (*s)[i] = f(); return 0 }
+			}
+			return func() int { i := ix(); p := &(*s)[i]; *p = op(*p, f()); return 0 }
+		}
+		s, f := &l.in.fsl[t.v.slot], l.floatE(x)
+		switch tok {
+		case token.ASSIGN, token.DEFINE:
+			return func() int { i := ix(); (*s)[i] = f(); return 0 }
+		case token.ADD_ASSIGN:
+			return func() int { i := ix(); (*s)[i] += f(); return 0 }
+		}
+		op := floatOp(tok)
+		return func() int { i := ix(); p := &(*s)[i]; *p = op(*p, f()); return 0 }
+	}
+	switch t.kind {
+	case flInt:
+		return assignVar(tok, l.ip(t.v), x, l.ip, l.intE, func(x *flExpr) int64 { return x.i }, intOp(tok))
+	case flFloat:
+		return assignVar(tok, l.fp(t.v), x, l.fp, l.floatE, func(x *flExpr) float64 { return x.f }, floatOp(tok))
+	}
+	p, f := l.bp(t.v), l.boolE(x)
+	return func() int { *p = f(); return 0 }
+}
+
+// assignVar links `*p tok x`, specialised for += of a variable or constant.
+func assignVar[T flNum](tok token.Token, p *T, x *flExpr, ptr func(*flVar) *T, expr func(*flExpr) func() T, cst func(*flExpr) T, op func(a, b T) T) stmtFn {
+	switch tok {
+	case token.ASSIGN, token.DEFINE:
+		switch x.op {
+		case oConst:
+			c := cst(x)
+			return func() int { *p = c; return 0 }
+		case oVar:
+			q := ptr(x.v)
+			return func() int { *p = *q; return 0 }
+		}
+		f := expr(x)
+		return func() int { *p = f(); return 0 }
+	case token.ADD_ASSIGN:
+		switch x.op {
+		case oConst:
+			c := cst(x)
+			return func() int { *p += c; return 0 }
+		case oVar:
+			q := ptr(x.v)
+			return func() int { *p += *q; return 0 }
+		}
+		f := expr(x)
+		return func() int { *p += f(); return 0 }
+	case token.SUB_ASSIGN:
+		f := expr(x)
+		return func() int { *p -= f(); return 0 }
+	case token.MUL_ASSIGN:
+		f := expr(x)
+		return func() int { *p *= f(); return 0 }
+	}
+	f := expr(x)
+	return func() int { *p = op(*p, f()); return 0 }
+}
+
+// intOp is the operation of an int op= assignment (nil for = and :=).
+func intOp(tok token.Token) func(a, b int64) int64 {
+	switch tok {
+	case token.ADD_ASSIGN:
+		return func(a, b int64) int64 { return a + b }
+	case token.SUB_ASSIGN:
+		return func(a, b int64) int64 { return a - b }
+	case token.MUL_ASSIGN:
+		return func(a, b int64) int64 { return a * b }
+	case token.QUO_ASSIGN:
+		return func(a, b int64) int64 { return a / b }
+	case token.REM_ASSIGN:
+		return func(a, b int64) int64 { return a % b }
+	case token.AND_ASSIGN:
+		return func(a, b int64) int64 { return a & b }
+	case token.OR_ASSIGN:
+		return func(a, b int64) int64 { return a | b }
+	case token.XOR_ASSIGN:
+		return func(a, b int64) int64 { return a ^ b }
+	case token.AND_NOT_ASSIGN:
+		return func(a, b int64) int64 { return a &^ b }
+	case token.SHL_ASSIGN:
+		return func(a, b int64) int64 { return a << b }
+	case token.SHR_ASSIGN:
+		return func(a, b int64) int64 { return a >> b }
+	}
+	return nil
+}
+
+func floatOp(tok token.Token) func(a, b float64) float64 {
+	switch tok {
+	case token.ADD_ASSIGN:
+		return func(a, b float64) float64 { return a + b }
+	case token.SUB_ASSIGN:
+		return func(a, b float64) float64 { return a - b }
+	case token.MUL_ASSIGN:
+		return func(a, b float64) float64 { return a * b }
+	case token.QUO_ASSIGN:
+		return func(a, b float64) float64 { return a / b }
+	}
+	return nil
+}
+
+// assignN links a parallel assignment: every right-hand side and index
+// is evaluated before any target is set.
+func (l *flLinker) assignN(st *flStmt) stmtFn {
+	n := len(st.lhs)
+	evals := make([]func(), 0, 2*n)
+	stores := make([]func(), 0, n)
+	for i, t := range st.lhs {
+		x := st.rhs[i]
+		var ix *int64
+		if t != nil && t.op == oIndex {
+			ix = new(int64)
+			f := l.intE(t.x)
+			evals = append(evals, func() { *ix = f() })
+		}
+		switch x.kind {
+		case flInt:
+			tmp, f := new(int64), l.intE(x)
+			evals = append(evals, func() { *tmp = f() })
+			switch {
+			case t == nil:
+			case t.op == oVar:
+				p := l.ip(t.v)
+				stores = append(stores, func() { *p = *tmp })
+			default:
+				s := &l.in.isl[t.v.slot]
+				stores = append(stores, func() { (*s)[*ix] = *tmp })
+			}
+		case flFloat:
+			tmp, f := new(float64), l.floatE(x)
+			evals = append(evals, func() { *tmp = f() })
+			switch {
+			case t == nil:
+			case t.op == oVar:
+				p := l.fp(t.v)
+				stores = append(stores, func() { *p = *tmp })
+			default:
+				s := &l.in.fsl[t.v.slot]
+				stores = append(stores, func() { (*s)[*ix] = *tmp })
+			}
+		default:
+			tmp, f := new(bool), l.boolE(x)
+			evals = append(evals, func() { *tmp = f() })
+			if t != nil {
+				p := l.bp(t.v)
+				stores = append(stores, func() { *p = *tmp })
+			}
+		}
+	}
+	return func() int {
+		for _, f := range evals {
+			f()
+		}
+		for _, f := range stores {
+			f()
+		}
+		return 0
+	}
+}
+
+// forLoop links a three-clause loop, specialised for `i < n; i++`.
+func (l *flLinker) forLoop(st *flStmt) stmtFn {
+	in := l.in
+	var init, post stmtFn
+	if st.init != nil {
+		init = l.stmt(st.init)
+	}
+	if st.post != nil {
+		post = l.stmt(st.post)
+	}
+	body := l.list(st.body)
+	brk, cont := flBreak(st.loop), flContinue(st.loop)
+	if c, p := st.cond, st.post; st.mark == 0 && c != nil && c.op == oBinary && c.tok == token.LSS && c.x.op == oVar && c.x.kind == flInt &&
+		p != nil && p.op == sIncDec && p.tok == token.INC && p.lhs[0].op == oVar && p.lhs[0].v == c.x.v && (c.y.op == oConst || c.y.op == oVar) {
+		i := l.ip(c.x.v)
+		var n *int64
+		if c.y.op == oConst {
+			n = new(int64)
+			*n = c.y.i
+		} else {
+			n = l.ip(c.y.v)
+		}
+		return func() int {
+			if init != nil {
+				init()
+			}
+			for *i < *n {
+				if r := body(); r != 0 {
+					if r == brk {
+						break
+					}
+					if r != cont {
+						return r
+					}
+				}
+				*i++
+				if in.tick--; in.tick <= 0 {
+					in.poll()
+				}
+			}
+			return 0
+		}
+	}
+	var cond func() bool
+	if st.cond != nil {
+		cond = l.boolE(st.cond)
+	}
+	m := st.mark
+	return func() int {
+		if init != nil {
+			init()
+		}
+		for {
+			if cond != nil {
+				if m != 0 {
+					in.cur = m
+				}
+				if !cond() {
+					break
+				}
+			}
+			if r := body(); r != 0 {
+				if r == brk {
+					break
+				}
+				if r != cont {
+					return r
+				}
+			}
+			if post != nil {
+				post()
+			}
+			if in.tick--; in.tick <= 0 {
+				in.poll()
+			}
+		}
+		return 0
+	}
+}
+
+// target links the store of a range key or value (nil for none).
+func (l *flLinker) intTarget(t *flExpr) *int64 {
+	if t == nil {
+		return nil
+	}
+	return l.ip(t.v)
+}
+
+// rangeInt links `for k = range n`: n is evaluated once, k set from a
+// hidden counter each iteration (the body may change k).
+func (l *flLinker) rangeInt(st *flStmt) stmtFn {
+	in := l.in
+	n, k := l.intE(st.x), l.intTarget(st.key)
+	body := l.list(st.body)
+	brk, cont := flBreak(st.loop), flContinue(st.loop)
+	return func() int {
+		end := n()
+		for c := int64(0); c < end; c++ {
+			if k != nil {
+				*k = c
+			}
+			if r := body(); r != 0 {
+				if r == brk {
+					break
+				}
+				if r != cont {
+					return r
+				}
+			}
+			if in.tick--; in.tick <= 0 {
+				in.poll()
+			}
+		}
+		return 0
+	}
+}
+
+// rangeSlice links `for k, v = range xs`: the slice is read once.
+func (l *flLinker) rangeSlice(st *flStmt) stmtFn {
+	in := l.in
+	k := l.intTarget(st.key)
+	body := l.list(st.body)
+	brk, cont := flBreak(st.loop), flContinue(st.loop)
+	step := func(r int) (stop bool, ret int) {
+		if r == brk {
+			return true, 0
+		}
+		if r != cont {
+			return true, r
+		}
+		return false, 0
+	}
+	if st.x.kind == flFSlice {
+		sp := &l.in.fsl[st.x.v.slot]
+		var v *float64
+		if st.val != nil {
+			v = l.fp(st.val.v)
+		}
+		return func() int {
+			xs := *sp
+			for i := range xs {
+				if k != nil {
+					*k = int64(i)
+				}
+				if v != nil {
+					*v = xs[i]
+				}
+				if r := body(); r != 0 {
+					if stop, ret := step(r); stop {
+						return ret
+					}
+				}
+				if in.tick--; in.tick <= 0 {
+					in.poll()
+				}
+			}
+			return 0
+		}
+	}
+	sp := &l.in.isl[st.x.v.slot]
+	var v *int64
+	if st.val != nil {
+		v = l.ip(st.val.v)
+	}
+	return func() int {
+		xs := *sp
+		for i := range xs {
+			if k != nil {
+				*k = int64(i)
+			}
+			if v != nil {
+				*v = xs[i]
+			}
+			if r := body(); r != 0 {
+				if stop, ret := step(r); stop {
+					return ret
+				}
+			}
+			if in.tick--; in.tick <= 0 {
+				in.poll()
+			}
+		}
+		return 0
+	}
+}
