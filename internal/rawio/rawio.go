@@ -37,6 +37,16 @@ func Wrap(c syscall.Conn) io.ReadWriter {
 	return &conn{rc: rc}
 }
 
+// ReadFD reads non-blocking descriptor fd once, with a raw system call
+// where supported; for the callbacks of syscall.RawConn.Read. A
+// descriptor with nothing to read gives syscall.EAGAIN.
+func ReadFD(fd uintptr, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return read(fd, p)
+}
+
 // ReadWriter returns Wrap(rw) if rw is a syscall.Conn and Wrap succeeds,
 // else rw.
 func ReadWriter(rw io.ReadWriter) io.ReadWriter {

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/godl-kernel/godl/internal/rawio"
 )
 
 // Stream coalescing: output is delivered at most streamFlushDelay after its
@@ -162,7 +164,7 @@ func (w *workerProc) readStream(idx int, f *os.File, name string) {
 			err = rc.Read(func(fd uintptr) bool {
 				for {
 					gen = w.startRead(idx)
-					n, rerr = syscall.Read(int(fd), buf)
+					n, rerr = rawio.ReadFD(fd, buf)
 					if rerr != syscall.EINTR {
 						break
 					}
