@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/token"
 	"go/types"
 	"io"
 	"os"
@@ -781,7 +782,7 @@ func (s *Session) rebuild(c *parsedCell) (*yaegi.Interpreter, []piece, error) {
 		if r.d.kind == "method" {
 			names = []string{r.d.names[0][strings.IndexByte(r.d.names[0], '.')+1:]}
 		}
-		replay = append(replay, piece{src: r.cell.directive(r.d.off) + r.d.text + "\n", names: names, refs: r.d.refs, kind: r.d.kind})
+		replay = append(replay, piece{cell: r.cell.n, src: r.cell.directive(r.d.off) + r.d.text + "\n", names: names, refs: r.d.refs, kind: r.d.kind})
 	}
 	seenV := map[*varRecord]bool{}
 	for _, r := range s.varOrder {
@@ -1222,24 +1223,17 @@ func showCode(ct *cellTypes, expr string) string {
 		fmt.Fprintf(&b, "var %s any\n", raws[k])
 		switch {
 		case direct:
-			cases := typeCases(ct, t, k, showAll)
-			if len(cases) == 0 {
-				// No cell type can be inside, and yaegi binds the
-				// variable of a switch with only a default clause to nil.
-				fmt.Fprintf(&b, "__godl_show1(%s)\n", expr)
-				continue
+			code := directShow(ct, t, k, expr, showAll)
+			if vcases := typeCasesOn(ct, t, k, showAll, expr); len(vcases) > 0 && isIdentExpr(expr) {
+				// A variable: first a type switch without guard
+				// variable, which matches an element copied out of a map
+				// or slice of any (x := r[1]) by its own type (the
+				// guarded one did not: {1 }) and a *P in an any (whose
+				// String the guarded one missed), but not a pointer
+				// copied out of a slice, which the guarded one matches.
+				code = fmt.Sprintf("switch (%s).(type) {\n%s\ndefault:\n%s}\n", expr, strings.Join(vcases, ""), code)
 			}
-			// Other dynamic types (compiled ones, or interpreted ones
-			// wrapped for a compiled interface such as fmt.Stringer, which
-			// a type switch does not see through): the interface's own
-			// methods, else the host renders the value. The switch
-			// variable goes straight to __godl_show1: copying it into an
-			// any variable loses compiled dynamic values in yaegi.
-			def := "__godl_show1(__godl_x)\n"
-			if t.String() != "error" && methodsOf(t) {
-				def = "if __godl_x == nil {\n" + def + "} else {\n" + showConcrete(k, "__godl_x", t) + showAll + "}\n"
-			}
-			fmt.Fprintf(&b, "switch __godl_x := (%s).(type) {\n%s\ndefault:\n%s}\n", expr, strings.Join(cases, ""), def)
+			b.WriteString(code)
 		case types.IsInterface(t):
 			cases := typeCases(ct, t, k, "")
 			if len(cases) == 0 {
@@ -1259,10 +1253,47 @@ func showCode(ct *cellTypes, expr string) string {
 	return b.String()
 }
 
+// directShow returns the code that shows expr, the single final value
+// of interface type t, through a type switch in place.
+func directShow(ct *cellTypes, t types.Type, k int, expr, showAll string) string {
+	cases := typeCases(ct, t, k, showAll)
+	if len(cases) == 0 {
+		// No cell type can be inside, and yaegi binds the
+		// variable of a switch with only a default clause to nil.
+		return fmt.Sprintf("__godl_show1(%s)\n", expr)
+	}
+	// Other dynamic types (compiled ones, or interpreted ones
+	// wrapped for a compiled interface such as fmt.Stringer, which
+	// a type switch does not see through): the interface's own
+	// methods, else the host renders the value. The switch
+	// variable goes straight to __godl_show1: copying it into an
+	// any variable loses compiled dynamic values in yaegi.
+	def := "__godl_show1(__godl_x)\n"
+	if t.String() != "error" && methodsOf(t) {
+		def = "if __godl_x == nil {\n" + def + "} else {\n" + showConcrete(k, "__godl_x", t) + showAll + "}\n"
+	}
+	return fmt.Sprintf("switch __godl_x := (%s).(type) {\n%s\ndefault:\n%s}\n", expr, strings.Join(cases, ""), def)
+}
+
 // typeCases returns the clauses of a type switch on value K of interface
 // type t: one per cell type (T or *T) assignable to t, each showing the
 // value through its methods and then running after.
 func typeCases(ct *cellTypes, t types.Type, k int, after string) []string {
+	return typeCasesOn(ct, t, k, after, "")
+}
+
+// isIdentExpr tells whether expr (a final expression after its position
+// comment) is a variable name.
+func isIdentExpr(expr string) bool {
+	if i := strings.LastIndex(expr, "*/"); i >= 0 {
+		expr = expr[i+2:]
+	}
+	return token.IsIdentifier(strings.TrimSpace(expr))
+}
+
+// typeCasesOn is typeCases for a switch without guard variable on the
+// variable x (each clause asserts x to its type); x "" is typeCases.
+func typeCasesOn(ct *cellTypes, t types.Type, k int, after, x string) []string {
 	var cases []string
 	for _, tn := range ct.namedTypes() {
 		for _, c := range []types.Type{types.NewPointer(tn.Type()), tn.Type()} {
@@ -1273,7 +1304,11 @@ func typeCases(ct *cellTypes, t types.Type, k int, after string) []string {
 			if _, ok := c.(*types.Pointer); ok {
 				spell = "*" + spell
 			}
-			cases = append(cases, "case "+spell+":\n"+showConcrete(k, "__godl_x", c)+after)
+			v := "__godl_x"
+			if x != "" {
+				v = "(" + x + ").(" + spell + ")"
+			}
+			cases = append(cases, "case "+spell+":\n"+showConcrete(k, v, c)+after)
 		}
 	}
 	return cases

@@ -58,6 +58,7 @@ type convSites struct {
 	lw       *lowering
 	sites    []convSite
 	inReturn bool
+	splits   []*multiSplit // assignments of several values to split
 }
 
 // convSite is a value converted to an interface type.
@@ -65,6 +66,9 @@ type convSite struct {
 	e        ast.Expr
 	iface    string // the interface type's spelling
 	explicit ast.Expr
+	// viaVar: the copy goes through a variable of the interface type
+	// (a return value of an empty interface result: see ifaceCopy).
+	viaVar bool
 }
 
 // ifaceCopies rewrites the interface conversions that yaegi would make
@@ -75,23 +79,42 @@ func (lw *lowering) ifaceCopies() {
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
-			for i, l := range n.Lhs {
+			for _, l := range n.Lhs {
 				cs.mapKeyCopy(l)
-				if len(n.Lhs) != len(n.Rhs) || (n.Tok != token.ASSIGN && n.Tok != token.DEFINE) {
-					continue
-				}
+			}
+			if n.Tok != token.ASSIGN && n.Tok != token.DEFINE {
+				break
+			}
+			lhsT := make([]types.Type, len(n.Lhs))
+			for i, l := range n.Lhs {
 				if id, ok := l.(*ast.Ident); ok && (id.Name == "_" || info.Defs[id] != nil) {
 					continue // a new variable takes the value's own type
 				}
-				cs.ifaceCopy(n.Rhs[i], info.TypeOf(l))
+				lhsT[i] = info.TypeOf(l)
+			}
+			tuple, split := lw.needsSplit(lhsT, n.Rhs)
+			if split {
+				cs.splits = append(cs.splits, &multiSplit{st: n, lhs: n.Lhs, lhsT: lhsT, rhs: n.Rhs, tuple: tuple})
+			}
+			if len(n.Lhs) != len(n.Rhs) {
+				break
+			}
+			for i := range n.Lhs {
+				if lhsT[i] != nil && (!split || isErrorType(lhsT[i])) {
+					// Split: the values are moved by the split.
+					cs.ifaceCopy(n.Rhs[i], lhsT[i])
+				}
 			}
 		case *ast.IncDecStmt:
 			cs.mapKeyCopy(n.X)
 		case *ast.ValueSpec:
+			split := cs.topSplit(n)
 			if n.Type != nil && len(n.Values) == len(n.Names) {
 				t := info.TypeOf(n.Type)
 				for _, v := range n.Values {
-					cs.ifaceCopy(v, t)
+					if !split || isErrorType(t) {
+						cs.ifaceCopy(v, t)
+					}
 				}
 			}
 		case *ast.ReturnStmt:
@@ -123,10 +146,20 @@ func (lw *lowering) ifaceCopies() {
 		}
 		return a.Pos() > b.Pos()
 	})
-	done := map[ast.Node]bool{}
-	for _, s := range sites {
-		lw.hoist(s, done)
+	h := &hoister{lw: lw, tops: map[*ast.GenDecl][]string{}, stmtEdits: map[int]bool{}, splits: map[*ast.GenDecl]*multiSplit{}}
+	for _, ms := range cs.splits {
+		if gd, top := ms.st.(*ast.GenDecl); top {
+			h.gds = append(h.gds, gd)
+			h.tops[gd] = []string{}
+			h.splits[gd] = ms
+		} else if !lw.splitAssign(ms) {
+			lw.splitError(ms.st)
+		}
 	}
+	for _, s := range sites {
+		h.hoist(s)
+	}
+	h.hoistTops()
 	lw.finalIfaceValue()
 }
 
@@ -145,7 +178,11 @@ func (cs *convSites) ifaceCopy(e ast.Expr, target types.Type) {
 			cs.lw.errorConv(e, nil)
 			return
 		}
-		cs.sites = append(cs.sites, convSite{e: e, iface: is})
+		// A value returned as an empty interface lost its methods
+		// (yaegi returns the bare value for such a result: chk(f())
+		// printed {1}); returned from a variable of that type it keeps
+		// them.
+		cs.sites = append(cs.sites, convSite{e: e, iface: is, viaVar: cs.inReturn && isEmptyIface(target)})
 	}
 }
 
@@ -178,92 +215,170 @@ func (lw *lowering) errorConv(e ast.Expr, explicit *ast.CallExpr) {
 	lw.insert(e.End(), ")")
 }
 
+// hoister moves values into fresh variables (ifaceCopies).
+type hoister struct {
+	lw *lowering
+	// tops: the declarations of the fresh variables of each top-level
+	// declaration whose values moved, in order (gds), for hoistTops.
+	tops map[*ast.GenDecl][]string
+	gds  []*ast.GenDecl
+	// stmtEdits: the seqs of the block ends hoist inserted after
+	// statements, which a value ending there leaves in place.
+	stmtEdits map[int]bool
+	// splits: the top-level declarations of several values to split
+	// (workaround_multi.go).
+	splits map[*ast.GenDecl]*multiSplit
+}
+
 // hoist moves the value of s into a fresh variable declared before its
 // statement, when that keeps the statement's meaning.
-func (lw *lowering) hoist(s convSite, done map[ast.Node]bool) {
+func (h *hoister) hoist(s convSite) {
+	lw := h.lw
 	st, ok := lw.siteStmt(s.node())
 	if !ok || strings.Contains(lw.text(s.e), "\n") {
 		return
 	}
-	var head string // for a top-level variable: what replaces "x :=" or "var x T ="
-	gd, top := st.(*ast.GenDecl)
-	if top {
-		if done[gd] {
-			return // one value per declaration
-		}
-		vs := gd.Specs[0].(*ast.ValueSpec)
-		obj := lw.c.info.Defs[vs.Names[0]]
-		if obj == nil {
-			return
-		}
-		ts, ok := lw.typeString(obj.Type(), vs.Names[0].Pos())
-		if !ok {
-			return
-		}
-		head = "var " + vs.Names[0].Name + " " + ts + "; { "
-	}
-	text, ok := lw.takeText(s.e)
+	text, ok := h.takeValue(s.e)
 	if !ok {
 		return
 	}
 	name := lw.fresh("c")
 	decl := name + " := " + text + "; "
 	use := name
-	if s.explicit != nil {
+	if s.explicit != nil || s.viaVar {
 		v := lw.fresh("c")
 		decl += "var " + v + " " + s.iface + " = " + name + "; "
 		use = v
+	}
+	if s.explicit != nil {
 		lw.add(s.explicit.Pos(), s.e.Pos(), "")
 		lw.add(s.e.End(), s.explicit.End(), "")
 	}
 	lw.add(s.e.Pos(), s.e.End(), use)
-	switch {
-	case top:
-		// A cell variable: declared without a value, assigned in a
-		// block that holds the fresh variable (not a cell variable).
-		done[gd] = true
+	if gd, top := st.(*ast.GenDecl); top {
+		if h.tops[gd] == nil {
+			h.gds = append(h.gds, gd)
+		}
+		h.tops[gd] = append(h.tops[gd], decl)
+		return
+	}
+	if declaring(st) {
+		lw.insert(st.Pos(), decl)
+		return
+	}
+	lw.insert(st.Pos(), "{ "+decl)
+	lw.insert(st.End(), " }")
+	h.stmtEdits[lw.nedit] = true
+}
+
+// hoistTops rewrites the top-level declarations whose values hoist
+// moved. Cell variables are declared without a value and assigned in a block that holds the
+// fresh variables (not cell variables):
+//
+//	var a, b any = x, V{1}  ->  var a any; var b any; { _g2_1c := x; _g2_2c := V{1}; a, b = _g2_1c, _g2_2c }
+func (h *hoister) hoistTops() {
+	lw := h.lw
+	m := lw.c.m
+	for _, gd := range h.gds {
 		vs := gd.Specs[0].(*ast.ValueSpec)
-		head += decl + vs.Names[0].Name + " = "
-		if di, ok := lw.c.m.defines[lw.off(gd.Pos())]; ok {
-			// x := v, whose "var" the model added.
+		di, isDefine := m.defines[lw.off(gd.Pos())]
+		var names []string
+		if isDefine {
+			// Cell text "a, b := v": the model has _ for the names
+			// declared before in the cell (assigned, not declared).
+			for _, n := range strings.Split(m.src[di.start:di.assign], ",") {
+				names = append(names, strings.TrimSpace(n))
+			}
+		} else {
+			for _, id := range vs.Names {
+				names = append(names, id.Name)
+			}
+		}
+		if len(names) != len(vs.Names) {
+			continue // cannot happen: the model keeps the names
+		}
+		head, bad := "", false
+		for k, id := range vs.Names {
+			if names[k] == "_" || di.redeclared[names[k]] {
+				continue
+			}
+			obj := lw.c.info.Defs[id]
+			if obj == nil {
+				bad = true
+				break
+			}
+			ts, ok := lw.typeString(obj.Type(), id.Pos())
+			if !ok {
+				bad = true
+				break
+			}
+			head += "var " + names[k] + " " + ts + "; "
+		}
+		if bad {
+			// The values already moved: the cell cannot run as it is.
+			lw.errorf(gd.Pos(), "the Go interpreter (yaegi) would lose the methods of a value stored here, and the type of %s cannot be written in this cell: declare the variables with their types first (var x T), then assign them", strings.Join(names, ", "))
+			continue
+		}
+		if ms := h.splits[gd]; ms != nil {
+			var ok bool
+			if head, ok = lw.splitTop(ms, names, head, strings.Join(h.tops[gd], "")); !ok {
+				lw.splitError(gd)
+				continue
+			}
+		} else {
+			head += "{ " + strings.Join(h.tops[gd], "") + strings.Join(names, ", ") + " = "
+		}
+		if isDefine {
 			lw.editOrig(di.start, di.assign+2, head)
 		} else {
 			lw.add(gd.Pos(), vs.Values[0].Pos(), head)
 		}
-		lw.insert(vs.Values[0].End(), " }")
-	case declaring(st):
-		lw.insert(st.Pos(), decl)
-	default:
-		lw.insert(st.Pos(), "{ "+decl)
-		lw.insert(st.End(), " }")
+		if h.splits[gd] == nil {
+			lw.insert(vs.Values[len(vs.Values)-1].End(), " }")
+		}
 	}
 }
 
-// storage tells whether the value n (a site's node) is read from a
-// variable, field or element, which later code may write: at a cell's
-// top level, which runs once per cell run, other values (composite
-// literals, call results) are not reused, and stay where they are (the
-// session shows a variable declared with one by its type).
-func storage(n ast.Node) bool {
-	if call, ok := n.(*ast.CallExpr); ok && len(call.Args) == 1 {
-		n = call.Args[0] // an explicit conversion
+// takeValue is takeText for a value moved out of its statement: text
+// inserted at the value's end by the position markers or by the moves of
+// other values of the statement belongs to the statement, and stays.
+func (h *hoister) takeValue(e ast.Expr) (string, bool) {
+	lw := h.lw
+	end := lw.off(e.End())
+	var keep []edit
+	rest := lw.edits[:0:0]
+	for _, ed := range lw.edits {
+		if ed.start == end && ed.end == end && (ed.seq >= lw.posFrom && ed.seq <= lw.posTo || h.stmtEdits[ed.seq]) {
+			keep = append(keep, ed)
+			continue
+		}
+		rest = append(rest, ed)
 	}
-	for {
-		switch x := n.(type) {
-		case *ast.ParenExpr:
-			n = x.X
-		case *ast.SelectorExpr:
-			n = x.X
-		case *ast.IndexExpr:
-			n = x.X
-		case *ast.StarExpr:
-			return true
-		case *ast.Ident:
-			return true
-		default:
-			return false
+	lw.edits = rest
+	text, ok := lw.takeText(e)
+	lw.edits = append(lw.edits, keep...)
+	return text, ok
+}
+
+// callResult tells whether the value n (a site's node) is the result of
+// a call (not a conversion). At a cell's top level, which runs once per
+// cell run, such a value is not reused and keeps its methods: it stays
+// where it is. Other values are moved there too: a variable, field or
+// element that later code may write, and composite literals, arithmetic
+// and conversions, which yaegi stored in an interface variable without
+// their methods (var y any = V{1} printed {1}).
+func (lw *lowering) callResult(n ast.Node) bool {
+	if call, ok := n.(*ast.CallExpr); ok && len(call.Args) == 1 {
+		if tv, ok := lw.c.info.Types[call.Fun]; ok && tv.IsType() {
+			n = call.Args[0] // an explicit conversion
 		}
 	}
+	call, ok := ast.Unparen(n.(ast.Expr)).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	tv, ok := lw.c.info.Types[call.Fun]
+	return !ok || !tv.IsType()
 }
 
 // declaring tells whether st declares names in its scope.
@@ -320,19 +435,22 @@ func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
 				// last. Top-level code runs once per cell run, so only
 				// later writes to a named source show through.
 				b := p.(*ast.BlockStmt)
-				if _, expr := st.(*ast.ExprStmt); declaring(st) || expr && st == b.List[len(b.List)-1] || !storage(n) {
+				if _, expr := st.(*ast.ExprStmt); declaring(st) || expr && st == b.List[len(b.List)-1] || lw.callResult(n) {
 					return nil, false
 				}
 			}
 			return st, true
 		case *ast.GenDecl:
+			if _, local := lw.parents[p].(*ast.DeclStmt); local {
+				continue // a var declaration in a func: its DeclStmt
+			}
 			// A variable of the cell's top level (a package-level
-			// declaration in the checked model): see topDecl.
+			// declaration in the checked model): see hoistTop.
 			if _, top := lw.parents[p].(*ast.File); !top || p.Tok != token.VAR || p.Lparen.IsValid() || len(p.Specs) != 1 {
 				return nil, false
 			}
 			vs, ok := p.Specs[0].(*ast.ValueSpec)
-			if !ok || len(vs.Names) != 1 || len(vs.Values) != 1 || vs.Names[0].Name == "_" || !storage(n) || lw.evaluatesBefore(p, n) {
+			if !ok || len(vs.Values) != len(vs.Names) || lw.callResult(n) || lw.evaluatesBefore(p, n) || lw.hasGenericCall(vs.Values) {
 				return nil, false
 			}
 			return p, true
@@ -388,7 +506,7 @@ func (lw *lowering) aliasingConversion(e ast.Expr, target types.Type) (iface str
 		return "", false
 	}
 	tv, ok := lw.c.info.Types[e]
-	if !ok || !tv.IsValue() || tv.Value != nil || tv.Type == nil || !aliasedInIface(tv.Type) {
+	if !ok || !tv.IsValue() || tv.Type == nil || !aliasedInIface(tv.Type) {
 		return "", false
 	}
 	return lw.typeString(target, e.Pos())

@@ -51,7 +51,7 @@ func TestWorkaroundIfaceAliasLowering(t *testing.T) {
 		{src: "var a any = x", want: "var a any; { _g2_1c := x; a = _g2_1c }"},
 		{src: "b := []any{x}", want: "var b []any; { _g2_1c := x; b =  []any{_g2_1c} }"},
 		{src: "x", want: "x"}, // a final expression stays last
-		{src: "func f() any { return x }", want: "{ _g2_1c := x; return _g2_1c }"},
+		{src: "func f() any { return x }", want: "{ _g2_1c := x; var _g2_2c any = _g2_1c; return _g2_2c }"},
 		{src: "r[\"a\"] = p"},
 		{src: "r[\"a\"] = &x"},
 		{src: "fmt.Println(x)"},

@@ -1,0 +1,78 @@
+package interp
+
+import "testing"
+
+// Cases where yaegi v0.16.1 gave a silent wrong result that the lowering
+// now fixes or turns into a clear error (issue 3: never a crash or a
+// silent wrong result).
+
+const semV = "type V struct{ A int }\nfunc (v V) String() string { return fmt.Sprint(\"V<\", v.A, \">\") }\ntype N int\nfunc (n N) String() string { return fmt.Sprint(\"N<\", int(n), \">\") }\nfunc chk(q any) string { _, ok := q.(fmt.Stringer); return fmt.Sprint(q, \" \", ok) }"
+
+// TestSemanticsIfaceValues: a composite literal, an arithmetic result or
+// a conversion stored straight into an interface variable lost its
+// methods in yaegi (var y any = V{1} printed {1}, y.(fmt.Stringer) was
+// false); a variable in between keeps them.
+func TestSemanticsIfaceValues(t *testing.T) {
+	decls := []string{semV}
+	cases := []replCase{
+		{name: "top-level var any", cells: decls, last: "var y any = V{1}\nchk(y)", value: `"V<1> true"`},
+		{name: "top-level var any, next cell", cells: append(decls, "var y any = V{1}"), last: "chk(y)", value: `"V<1> true"`},
+		{name: "top-level var Stringer", cells: append(decls, "var s fmt.Stringer = V{2}"), last: "chk(s) + \" \" + s.String()", value: `"V<2> true V<2>"`},
+		{name: "top-level multi-name var", cells: append(decls, "var a, b any = V{3}, V{4}"), last: "chk(a) + \" \" + chk(b)", value: `"V<3> true V<4> true"`},
+		{name: "top-level multi-name define", cells: append(decls, "a, b := any(V{3}), any(N(4))"), last: "chk(a) + \" \" + chk(b)", value: `"V<3> true N<4> true"`},
+		{name: "top-level define conversion", cells: append(decls, "q := any(V{5})"), last: "chk(q)", value: `"V<5> true"`},
+		{name: "top-level assignment", cells: append(decls, "var q any\nq = V{6}"), last: "chk(q)", value: `"V<6> true"`},
+		{name: "top-level multi assignment", cells: append(decls, "var q, r any\nq, r = V{6}, V{7}"), last: "chk(q) + \" \" + chk(r)", value: `"V<6> true V<7> true"`},
+		{name: "top-level arithmetic", cells: append(decls, "n := N(4)\nvar q any = n + 1"), last: "chk(q)", value: `"N<5> true"`},
+		{name: "top-level with other values", cells: append(decls, "k, q := 2, any(V{8})"), last: "fmt.Sprint(k, \" \", chk(q))", value: `"2 V<8> true"`},
+		{name: "local var any", cells: decls, last: "func f() string {\n\tvar q any = V{9}\n\treturn chk(q)\n}\nf()", value: `"V<9> true"`},
+		{name: "local multi-name var", cells: decls, last: "func f() string {\n\tvar q, r any = V{1}, V{2}\n\treturn chk(q) + chk(r)\n}\nf()", value: `"V<1> trueV<2> true"`},
+		{name: "local multi assignment", cells: decls, last: "func f() string {\n\tvar q, r any\n\tq, r = V{1}, V{2}\n\treturn chk(q) + chk(r)\n}\nf()", value: `"V<1> trueV<2> true"`},
+		{name: "local arithmetic", cells: decls, last: "func f() string {\n\tn := N(4)\n\tvar q any = n + 1\n\treturn chk(q)\n}\nf()", value: `"N<5> true"`},
+		{name: "rebuild keeps any var", cells: append(decls, "var y any = V{1}", "func h3() int { return 1 }", "func h3() int { return 2 }"), last: "chk(y)", value: `"V<1> true"`},
+		{name: "returned as any", cells: append(decls, "func anyOne() any { v := V{1}; return v }\nfunc anyLit() any { return V{2} }\nfunc anyTwo() (any, error) { return V{3}, nil }"), last: "q := anyOne()\nq3, _ := anyTwo()\nchk(anyOne()) + chk(anyLit()) + chk(q) + chk(q3) + fmt.Sprint(anyLit())", value: `"V<1> trueV<2> trueV<1> trueV<3> trueV<2>"`},
+		{name: "returned as any from a func literal", cells: decls, last: "f := func() any { return V{4} }\nchk(f())", value: `"V<4> true"`},
+		{name: "redefined type", cells: append(decls, "var y any = V{1}"), last: "type V struct{ A, B int }\nfunc (v V) String() string { return fmt.Sprint(\"V2<\", v.A, \">\") }\nvar y2 any = V{1, 2}\nchk(y2)", value: `"V2<1> true"`},
+	}
+	runCases(t, cases)
+}
+
+// TestSemanticsAnyVarOut: the Out value of a variable of type any that
+// holds an element read from a map or slice of any (x := r[1]; x) showed
+// the value without its String method ({1 }).
+func TestSemanticsAnyVarOut(t *testing.T) {
+	decls := []string{"type S3 struct{ A int; B string }\nfunc (s S3) String() string { return fmt.Sprint(\"S3<\", s.A, \">\") }"}
+	cases := []replCase{
+		{name: "same cell", cells: decls, last: "r := map[int]any{1: S3{A: 1}}\nx := r[1]\nx", value: "S3<1>"},
+		{name: "next cell", cells: append(decls, "r := []any{S3{A: 2}}\nx := r[0]"), last: "x", value: "S3<2>"},
+		{name: "plain value", cells: decls, last: "x := any(3)\nx", value: "3"},
+		{name: "nil", cells: decls, last: "var x any\nx", value: "<nil>"},
+		{name: "pointer", cells: decls, last: "r := []any{&S3{A: 4}}\nx := r[0]\nx", value: "S3<4>"},
+		{name: "Stringer var", cells: decls, last: "r := []fmt.Stringer{S3{A: 5}}\nx := r[0]\nx", value: "S3<5>"},
+	}
+	runCases(t, cases)
+}
+
+// TestSemanticsMultiAssign: yaegi v0.16.1 assigns several values at once
+// through wrongly typed temporaries when one goes into an interface: a
+// cell value lost its methods, an interface value or a nil panicked
+// ("reflect.Set: value of type interface {} is not assignable to type
+// interp.valueInterface", "New(nil)").
+func TestSemanticsMultiAssign(t *testing.T) {
+	decls := []string{semV, "func two() (V, V) { return V{1}, V{2} }"}
+	cases := []replCase{
+		{name: "swap anys", cells: decls, last: "func f() string { var q, r any = 1, \"a\"; q, r = r, q; return fmt.Sprint(q, r) }\nf()", value: `"a1"`},
+		{name: "nil and value", cells: decls, last: "func f() string { var q any; var e error; q, e = 1, nil; return fmt.Sprint(q, e) }\nf()", value: `"1 <nil>"`},
+		{name: "nil slice", cells: decls, last: "func f() string { var q any; var s []int; s, q = nil, 3; return fmt.Sprint(q, s) }\nf()", value: `"3 []"`},
+		{name: "tuple", cells: decls, last: "func f() string { var q, r any; q, r = two(); return chk(q) + chk(r) }\nf()", value: `"V<1> trueV<2> true"`},
+		{name: "top-level tuple", cells: decls, last: "var q, r any = two()\nchk(q) + chk(r)", value: `"V<1> trueV<2> true"`},
+		{name: "top-level swap", cells: append(decls, "var q, r any = 1, V{2}"), last: "q, r = r, q\nchk(q) + chk(r)", value: `"V<2> true1 false"`},
+		{name: "define with an existing any", cells: decls, last: "func f() string { var q any; q, k := V{5}, 2; return chk(q) + fmt.Sprint(k) }\nf()", value: `"V<5> true2"`},
+		{name: "fields and elements", cells: decls, last: "type B struct{ X any }\nfunc f() string { var b B; l := []any{0, 0}; b.X, l[1] = V{6}, V{7}; return chk(b.X) + chk(l[1]) }\nf()", value: `"V<6> trueV<7> true"`},
+		{name: "blank", cells: decls, last: "func f() string { var q any; _, q = 1, V{8}; return chk(q) }\nf()", value: `"V<8> true"`},
+		{name: "multi-line values", cells: decls, last: "func f() string {\n\tvar q, r any\n\tq, r = V{1},\n\t\tV{2}\n\treturn chk(q) + chk(r)\n}\nf()", value: `"V<1> trueV<2> true"`},
+		{name: "in an if header", cells: decls, last: "func f() string {\n\tvar q, r any\n\tif q, r = (V{1}), (V{2}); q != nil {\n\t}\n\treturn chk(q) + chk(r)\n}\nf()", err: "cell3:3:5: the Go interpreter (yaegi) gets this assignment of several values wrong"},
+		{name: "ordinary values stay", cells: decls, last: "func f() string { a, b := 1, 2; a, b = b, a; var s, t string; s, t = \"x\", \"y\"; return fmt.Sprint(a, b, s, t) }\nf()", value: `"2 1xy"`},
+	}
+	runCases(t, cases)
+}
