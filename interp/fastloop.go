@@ -337,8 +337,42 @@ func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt) (fl *fastLoop)
 		}
 	}()
 	root := c.loop(st, label)
+	if n, ok := root.trips(); ok && n <= flMinTrips && c.nloops == 1 {
+		// Calling the host costs about a microsecond (yaegi's call
+		// of a compiled function): more than yaegi runs a few
+		// iterations in.
+		c.reject("%d iterations", n)
+	}
 	c.prog.root = root
 	return &fastLoop{node: node, prog: c.prog, body: body, uses: c.uses, params: c.names, marks: c.marks}
+}
+
+// flMinTrips: a loop of at most so many iterations, known at compile
+// time, stays with yaegi unless it has a nested loop.
+const flMinTrips = 16
+
+// trips returns the iteration count of a loop whose bounds are constant:
+// `for i := a; i < b; i++` (or <=), `for range n`.
+func (st *flStmt) trips() (int64, bool) {
+	switch st.op {
+	case sRangeInt:
+		if st.x.op == oConst {
+			return st.x.i, true
+		}
+	case sFor:
+		in, c, p := st.init, st.cond, st.post
+		if in == nil || in.op != sAssign || len(in.lhs) != 1 || in.lhs[0] == nil || in.lhs[0].op != oVar || in.rhs[0].op != oConst ||
+			c == nil || c.op != oBinary || (c.tok != token.LSS && c.tok != token.LEQ) || c.x.op != oVar || c.x.v != in.lhs[0].v || c.y.op != oConst ||
+			p == nil || p.op != sIncDec || p.tok != token.INC || p.lhs[0].op != oVar || p.lhs[0].v != c.x.v || c.x.kind != flInt {
+			return 0, false
+		}
+		n := c.y.i - in.rhs[0].i
+		if c.tok == token.LEQ {
+			n++
+		}
+		return n, true
+	}
+	return 0, false
 }
 
 // kindOf returns the fast-loop kind of t (0 if none).

@@ -38,15 +38,15 @@ var fastLoopCases = []fastLoopCase{
 	{name: "break and continue", code: "n := 0\nfor i := 0; ; i++ {\n\tif i%3 == 0 {\n\t\tcontinue\n\t}\n\tif i > 50 {\n\t\tbreak\n\t}\n\tn += i\n}\nn", fast: true},
 	{name: "if else chain", code: "f, b, fb, o := 0, 0, 0, 0\nfor i := 1; i <= 100; i++ {\n\tif i%15 == 0 {\n\t\tfb++\n\t} else if i%3 == 0 {\n\t\tf++\n\t} else if i%5 == 0 {\n\t\tb++\n\t} else {\n\t\to++\n\t}\n}\n[]int{f, b, fb, o}", fast: true},
 	{name: "shifts", code: "x, y := 1, -1000\nfor i := 0; i < 70; i++ {\n\tx = x<<1 | x>>60\n\ty = y >> (i % 5)\n\tx ^= 1 << (i % 64)\n}\n[]int{x, y}", fast: true},
-	{name: "shift counts of 64 and more", code: "u, v := 0, 0\nfor i := 60; i < 70; i++ {\n\tu += 3 << i\n\tv += -7 >> i\n}\n[]int{u, v}", fast: true},
+	{name: "shift counts of 64 and more", code: "u, v := 0, 0\nfor i := 40; i < 80; i++ {\n\tu += 3 << i\n\tv += -7 >> i\n}\n[]int{u, v}", fast: true},
 	{name: "conversions", code: "t := 0\nvar g int64\nfor i := 0; i < 100; i++ {\n\tt += int(float64(i) * 1.7)\n\tg += int64(-float64(i) / 3)\n}\n[]int64{int64(t), g}", fast: true},
 	{name: "math functions", code: "acc := 0.0\nfor i := 1; i <= 100; i++ {\n\tfi := float64(i)\n\tacc += math.Sqrt(fi) + math.Sin(fi) + math.Log(fi) + math.Pow(fi, 0.3) + math.Floor(fi/7) + math.Max(fi, 50) + math.Abs(-fi) + math.Exp(-fi)\n}\nacc", fast: true},
 	{name: "min and max builtins", code: "lo, hi := 1000, -1000\nflo := 1e9\nfor i := 0; i < 50; i++ {\n\tv := (i*37)%101 - 50\n\tlo = min(lo, v)\n\thi = max(hi, v, 3)\n\tflo = min(flo, float64(v)*0.5)\n}\n[]float64{float64(lo), float64(hi), flo}", fast: true},
 	{name: "loop in a func of an earlier cell", setup: []string{"func sumTo(n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += i * i\n\t}\n\treturn s\n}"}, code: "sumTo(1000) + sumTo(10)", fast: true},
-	{name: "variables of earlier cells", setup: []string{"base := 7", "acc := 0", "scale := 0.5"}, code: "for i := 0; i < 10; i++ {\n\tacc += base * i\n\tscale *= 1.5\n}", fast: true, after: []string{"acc", "scale", "base"}},
+	{name: "variables of earlier cells", setup: []string{"base := 7", "acc := 0", "scale := 0.5"}, code: "for i := 0; i < 40; i++ {\n\tacc += base * i\n\tscale *= 1.5\n}", fast: true, after: []string{"acc", "scale", "base"}},
 	{name: "range over int", code: "r := 0\nfor i := range 100 {\n\tr += i * i\n}\nr", fast: true},
-	{name: "range over int assigns an outer variable", code: "k, k2 := -1, -1\nfor k = range 10 {\n}\nfor k2 = range 0 {\n}\n[]int{k, k2}", fast: true},
-	{name: "range over int: the body changes the key", code: "cnt := 0\nfor i := range 5 {\n\ti += 10\n\tcnt += i\n}\ncnt", fast: true},
+	{name: "range over int assigns an outer variable", code: "k, k2 := -1, -1\nfor k = range 30 {\n}\nfor k2 = range 0 {\n}\n[]int{k, k2}", fast: true},
+	{name: "range over int: the body changes the key", code: "cnt := 0\nfor i := range 25 {\n\ti += 10\n\tcnt += i\n}\ncnt", fast: true},
 	{name: "range over a float slice", setup: []string{"xs := []float64{1, 2.5, 3, 4}"}, code: "sum := 0.0\nfor _, x := range xs {\n\tsum += x\n}\nsum", fast: true},
 	{name: "slice element writes", setup: []string{"ys := make([]float64, 6)"}, code: "for i := range ys {\n\tys[i] = float64(i * i)\n\tys[i] += 0.5\n}\nys", fast: true, after: []string{"ys"}},
 	{name: "int slice max", setup: []string{"zs := []int{5, 3, 8, -1, 8, 2}"}, code: "m, at := 0, -1\nfor i := 0; i < len(zs); i++ {\n\tif zs[i] > m {\n\t\tm, at = zs[i], i\n\t}\n}\n[]int{m, at}", fast: true},
@@ -56,20 +56,20 @@ var fastLoopCases = []fastLoopCase{
 	{name: "bool variables", code: "found, first := false, -1\nfor i := 0; i < 100 && !found; i++ {\n\tif i*i > 500 {\n\t\tfound = true\n\t\tfirst = i\n\t}\n}\n[]any{found, first}", fast: true},
 	{name: "labelled continue", code: "pairs := 0\nouter:\nfor i := 0; i < 20; i++ {\n\tfor j := 0; j < 20; j++ {\n\t\tif j > i {\n\t\t\tcontinue outer\n\t\t}\n\t\tpairs++\n\t}\n}\npairs", fast: true},
 	{name: "labelled break", code: "hit := -1\nsearch:\nfor i := 1; i < 50; i++ {\n\tfor j := 1; j < 50; j++ {\n\t\tif i*j == 391 {\n\t\t\thit = i*100 + j\n\t\t\tbreak search\n\t\t}\n\t}\n}\nhit", fast: true},
-	{name: "var declarations in the body", code: "tot := 0.0\nfor i := 0; i < 10; i++ {\n\tvar w float64 = float64(i) / 2\n\tvar z int\n\tz += i\n\tvar q = 2\n\ttot += w + float64(z*q)\n}\ntot", fast: true},
-	{name: "float division by zero", code: "q, d := 0.0, 0.0\nfor i := 0; i < 3; i++ {\n\tq = float64(i) / d\n}\n[]float64{q, -q}", fast: true},
+	{name: "var declarations in the body", code: "tot := 0.0\nfor i := 0; i < 30; i++ {\n\tvar w float64 = float64(i) / 2\n\tvar z int\n\tz += i\n\tvar q = 2\n\ttot += w + float64(z*q)\n}\ntot", fast: true},
+	{name: "float division by zero", code: "q, d := 0.0, 0.0\nfor i := 0; i < 30; i++ {\n\tq = float64(i) / d\n}\n[]float64{q, -q}", fast: true},
 	{name: "negative division and remainder", code: "r := 0\nfor i := -10; i < 10; i++ {\n\tr = r*7 + i/3 + i%3 + (i &^ 5) + -i + ^i\n}\nr", fast: true},
-	{name: "MinInt64 / -1 wraps", code: "m, dd := math.MinInt64, -1\nfor i := 0; i < 1; i++ {\n\tm = m / dd\n}\nm", fast: true, want: "-9223372036854775808"},
+	{name: "MinInt64 / -1 wraps", code: "m, dd, one := math.MinInt64, -1, 1\nfor i := 0; i < one; i++ {\n\tm = m / dd\n}\nm", fast: true, want: "-9223372036854775808"},
 	{name: "loop in a func literal", setup: []string{"tri := func(n int) float64 {\n\tt := 0.0\n\tfor i := 0; i <= n; i++ {\n\t\tt += float64(i)\n\t}\n\treturn t\n}"}, code: "tri(100)", fast: true},
 	{name: "loop in a method", setup: []string{"type Acc struct{ k int }\nfunc (a Acc) Sum(xs []float64) float64 {\n\ts, k := 0.0, float64(a.k)\n\tfor _, x := range xs {\n\t\ts += x * k\n\t}\n\treturn s\n}"}, code: "Acc{3}.Sum([]float64{1, 2, 3})", fast: true},
-	{name: "inner loop compiles, outer prints", code: "for i := 0; i < 3; i++ {\n\tsq := 0\n\tfor j := 0; j < 10; j++ {\n\t\tsq += j * i\n\t}\n\tfmt.Println(i, sq)\n}", fast: true},
+	{name: "inner loop compiles, outer prints", code: "for i := 0; i < 3; i++ {\n\tsq := 0\n\tfor j := 0; j < 100; j++ {\n\t\tsq += j * i\n\t}\n\tfmt.Println(i, sq)\n}", fast: true},
 	{name: "collatz", code: "n, steps := 27, 0\nfor n != 1 {\n\tif n%2 == 0 {\n\t\tn /= 2\n\t} else {\n\t\tn = 3*n + 1\n\t}\n\tsteps++\n}\nsteps", fast: true},
 	{name: "for with an outer counter", code: "i, j := 0, 0\nfor i < 10 {\n\ti += 3\n}\nfor j = 0; j < 5; j++ {\n}\n[]int{i, j}", fast: true},
 	{name: "float loop variable", code: "cnt, f := 0, 0.0\nfor x := 0.0; x < 1; x += 0.1 {\n\tcnt++\n\tf++\n}\n[]float64{float64(cnt), f}", fast: true},
-	{name: "infinities and NaN", code: "inf, nan := 0, 0\nfor i := -2; i < 3; i++ {\n\tv := math.Log(float64(i))\n\tif math.IsInf(v, 0) {\n\t\tinf++\n\t}\n\tif math.IsNaN(v) || math.IsInf(v, -1) {\n\t\tnan++\n\t}\n}\n[]int{inf, nan}", fast: true},
-	{name: "shadowed variable in the body", code: "s, last := 5, 0\nfor i := 0; i < 3; i++ {\n\ts := i * 10\n\tlast = s\n}\n[]int{s, last}", fast: true},
+	{name: "infinities and NaN", code: "inf, nan := 0, 0\nfor i := -2; i < 30; i++ {\n\tv := math.Log(float64(i))\n\tif math.IsInf(v, 0) {\n\t\tinf++\n\t}\n\tif math.IsNaN(v) || math.IsInf(v, -1) {\n\t\tnan++\n\t}\n}\n[]int{inf, nan}", fast: true},
+	{name: "shadowed variable in the body", code: "s, last := 5, 0\nfor i := 0; i < 30; i++ {\n\ts := i * 10\n\tlast = s\n}\n[]int{s, last}", fast: true},
 	{name: "monte carlo pi shape", code: "rand.Seed(1)\nhits := 0\nfor i := 0; i < 1000; i++ {\n\tx, y := rand.Float64(), rand.Float64()\n\tif x*x+y*y < 1 {\n\t\thits++\n\t}\n}\nhits > 600 && hits < 900", fast: true},
-	{name: "loop in a function using a constant of an earlier cell", setup: []string{"const N = 12", "func tab() int {\n\tt := 0\n\tfor i := 0; i < N; i++ {\n\t\tt += i\n\t}\n\treturn t\n}"}, code: "tab()", fast: true},
+	{name: "loop in a function using a constant of an earlier cell", setup: []string{"const N = 120", "func tab() int {\n\tt := 0\n\tfor i := 0; i < N; i++ {\n\t\tt += i\n\t}\n\treturn t\n}"}, code: "tab()", fast: true},
 
 	// Loops that stay with yaegi.
 	{name: "print in the loop", code: "for i := 0; i < 3; i++ {\n\tfmt.Println(i)\n}", fast: false},
@@ -77,6 +77,7 @@ var fastLoopCases = []fastLoopCase{
 	{name: "call of a user func", setup: []string{"func sq(x int) int { return x * x }"}, code: "t := 0\nfor i := 0; i < 5; i++ {\n\tt += sq(i)\n}\nt", fast: false},
 	{name: "closure in the loop", code: "var fs []func() int\nfor i := 0; i < 3; i++ {\n\tfs = append(fs, func() int { return i })\n}\nfs[0]() + fs[2]()", fast: false},
 	{name: "int32 variable", code: "var h32 int32 = 1\nfor i := 0; i < 40; i++ {\n\th32 = h32*31 + 7\n}\nh32", fast: false},
+	{name: "a short constant loop (the host call costs more)", code: "e := 0\nfor i := 0; i < 16; i++ {\n\te += i\n}\ne", fast: false},
 	{name: "append", code: "var out []int\nfor i := 0; i < 4; i++ {\n\tout = append(out, i)\n}\nout", fast: false},
 	{name: "loop in a generic func", setup: []string{"func total[T int | float64](xs []T) T {\n\tvar t T\n\tfor i := 0; i < len(xs); i++ {\n\t\tt += xs[i]\n\t}\n\treturn t\n}"}, code: "total([]int{1, 2, 3})", fast: false},
 }
@@ -152,7 +153,7 @@ func TestFastLoopPanics(t *testing.T) {
 		yaegiWrong bool
 	}{
 		{"integer division by zero at top level",
-			[]string{"z, t := 0, 0\nfor i := 0; i < 10; i++ {\n\tt += 100 / (z + i - 5)\n}"},
+			[]string{"z, t := 0, 0\nfor i := 0; i < 100; i++ {\n\tt += 100 / (z + i - 5)\n}"},
 			"integer divide by zero",
 			[]string{"  in cell 1, in the statement at cell1:3:2"}, "t", false},
 		{"index out of range in a func of an earlier cell",
@@ -160,7 +161,7 @@ func TestFastLoopPanics(t *testing.T) {
 			"index out of range",
 			[]string{"  in func sum, in the statement at cell1:4:3", "  in cell 2, in the statement at cell2:2:1"}, "", false},
 		{"negative shift count in a nested if",
-			[]string{"acc, sh := 1, 3\nfor i := 0; i < 10; i++ {\n\tif i > 2 {\n\t\tacc += 1 << (sh - i)\n\t}\n}"},
+			[]string{"acc, sh := 1, 3\nfor i := 0; i < 100; i++ {\n\tif i > 2 {\n\t\tacc += 1 << (sh - i)\n\t}\n}"},
 			"negative shift amount",
 			[]string{"  in cell 1, in the statement at cell1:4:3"}, "acc", true},
 		{"a condition that panics",
@@ -168,7 +169,7 @@ func TestFastLoopPanics(t *testing.T) {
 			"index out of range",
 			[]string{"  in cell 1, in the statement at cell1:3:1"}, "k", false},
 		{"a func literal",
-			[]string{"div := func(a, b int) int {\n\tq := 0\n\tfor i := 0; i < 3; i++ {\n\t\tq += a / b\n\t}\n\treturn q\n}", "div(1, 0)"},
+			[]string{"div := func(a, b int) int {\n\tq := 0\n\tfor i := 0; i < 30; i++ {\n\t\tq += a / b\n\t}\n\treturn q\n}", "div(1, 0)"},
 			"integer divide by zero",
 			[]string{"  in a func literal in cell 1, in the statement at cell1:4:3", "  in cell 2, in the statement at cell2:1:1"}, "", false},
 	}
@@ -258,5 +259,35 @@ func TestFastLoopInterrupt(t *testing.T) {
 				t.Fatalf("after the interrupt: %q %s", r.value(), r.errText())
 			}
 		})
+	}
+}
+
+// TestFastLoopInterruptBackground interrupts a cell while a goroutine of
+// an earlier cell runs a compiled loop: the goroutine stops quietly (as
+// yaegi stops interpreted goroutines), keeping what its loop assigned;
+// the kernel lives on.
+func TestFastLoopInterruptBackground(t *testing.T) {
+	ts := newTestSession(t)
+	code := "bg := 0\ngo func() {\n\tfor {\n\t\tbg++\n\t}\n}()"
+	if !strings.Contains(ts.lowerFor(code), "__godl.Loop") {
+		t.Fatal("the goroutine's loop is not compiled")
+	}
+	if r := ts.run(code); r.res.Status != kernel.StatusOK {
+		t.Fatal(r.errText())
+	}
+	time.Sleep(50 * time.Millisecond)
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		ts.s.Interrupt()
+	}()
+	if r := ts.run("select {}"); r.res.Status != kernel.StatusError {
+		t.Fatal("not interrupted")
+	}
+	time.Sleep(50 * time.Millisecond)
+	a := ts.run("bg").value()
+	time.Sleep(100 * time.Millisecond)
+	b := ts.run("bg").value()
+	if a != b || a == "0" {
+		t.Fatalf("background loop: bg %s then %s; want it stopped after counting", a, b)
 	}
 }
