@@ -47,11 +47,19 @@ import (
 // conversions to an interface type. Arguments of compiled functions and
 // methods stay: yaegi copies those when it converts them to Go values.
 // A value is moved only when that keeps Go's order of evaluation (nothing
-// before it in its statement calls or receives), it sits on one line, in
-// a statement of a block (not an if/for/switch header, not behind && or
-// ||, not in a func literal inside the value, not a defer or go
-// statement, whose arguments callArgs copies anyway). Others stay as
-// they are (the bug remains there).
+// before it in its statement calls or receives, or the value calls
+// nothing: Go leaves the order of variable reads and calls unspecified),
+// from a statement of a block or the part of an if/for/switch header
+// evaluated once and first, from behind && or || only when it cannot
+// panic, not from a defer or go statement (whose arguments callArgs
+// copies anyway). Others stay as they are: stored in a loop (where the
+// bug shows) they fail the cell with a message that says to assign the
+// value to a variable first (see unmoved).
+//
+// The same moves fix values that lost their methods outright: a
+// composite literal, arithmetic or a conversion stored straight into an
+// `any` variable (var y any = V{1} printed {1}), and a value returned
+// as an empty interface (through a variable of that type).
 
 // convSites collects the conversions of a cell.
 type convSites struct {
@@ -235,7 +243,8 @@ type hoister struct {
 func (h *hoister) hoist(s convSite) {
 	lw := h.lw
 	st, ok := lw.siteStmt(s.node())
-	if !ok || strings.Contains(lw.text(s.e), "\n") {
+	if !ok {
+		h.unmoved(s)
 		return
 	}
 	text, ok := h.takeValue(s.e)
@@ -394,7 +403,12 @@ func declaring(st ast.Node) bool {
 
 // siteStmt returns the statement of a block whose evaluation starts with
 // n's when n is moved before it; ok is false when moving n would change
-// what the statement does.
+// what the statement does. A value that reads only variables (pure) may
+// move before calls of its statement: Go leaves the order of variable
+// reads and calls unspecified. In a header, a value moves before its
+// if/for/switch statement when the header evaluates it once, first (the
+// init statement; an if condition or switch tag without one; the range
+// expression); behind && or ||, when evaluating it cannot panic.
 func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
 	child := n
 	for p := lw.parents[n]; p != nil; child, p = p, lw.parents[p] {
@@ -402,7 +416,27 @@ func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
 		case *ast.FuncLit:
 			return nil, false
 		case *ast.BinaryExpr:
-			if (p.Op == token.LAND || p.Op == token.LOR) && child == p.Y {
+			if (p.Op == token.LAND || p.Op == token.LOR) && child == p.Y && !lw.safeValue(n) {
+				return nil, false
+			}
+		case *ast.IfStmt:
+			if child != p.Init && (child != p.Cond || p.Init != nil) {
+				return nil, false
+			}
+		case *ast.ForStmt:
+			if child != p.Init {
+				return nil, false
+			}
+		case *ast.RangeStmt:
+			if child != p.X {
+				return nil, false
+			}
+		case *ast.SwitchStmt:
+			if child != p.Init && (child != p.Tag || p.Init != nil) {
+				return nil, false
+			}
+		case *ast.TypeSwitchStmt:
+			if child != p.Init && (child != p.Assign || p.Init != nil) {
 				return nil, false
 			}
 		case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
@@ -422,10 +456,12 @@ func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
 			}
 			switch st.(type) {
 			case *ast.AssignStmt, *ast.ExprStmt, *ast.SendStmt, *ast.ReturnStmt, *ast.DeclStmt, *ast.IncDecStmt:
+			case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt:
+				// From its header (checked above).
 			default:
 				return nil, false
 			}
-			if lw.evaluatesBefore(st, n) {
+			if lw.evaluatesBefore(st, n) && !lw.pureValue(n) {
 				return nil, false
 			}
 			if fd, ok := lw.parents[p].(*ast.FuncDecl); ok && fd.Name.Name == "_godlCell" {
@@ -450,17 +486,79 @@ func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
 				return nil, false
 			}
 			vs, ok := p.Specs[0].(*ast.ValueSpec)
-			if !ok || len(vs.Values) != len(vs.Names) || lw.callResult(n) || lw.evaluatesBefore(p, n) || lw.hasGenericCall(vs.Values) {
+			if !ok || len(vs.Values) != len(vs.Names) || lw.callResult(n) || lw.evaluatesBefore(p, n) && !lw.pureValue(n) || lw.hasGenericCall(vs.Values) {
 				return nil, false
 			}
 			return p, true
-		case ast.Stmt:
-			if _, ok := p.(*ast.LabeledStmt); ok {
-				return nil, false
-			}
+		case *ast.LabeledStmt:
+			return nil, false
 		}
 	}
 	return nil, false
+}
+
+// pureValue tells whether evaluating n calls nothing and receives
+// nothing (conversions and len/cap aside).
+func (lw *lowering) pureValue(n ast.Node) bool {
+	pure := true
+	ast.Inspect(n, func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.CallExpr:
+			tv, ok := lw.c.info.Types[m.Fun]
+			switch {
+			case ok && tv.IsType():
+			case ok && tv.IsBuiltin():
+				if id, isID := ast.Unparen(m.Fun).(*ast.Ident); !isID || id.Name != "len" && id.Name != "cap" {
+					pure = false
+				}
+			default:
+				pure = false
+			}
+		case *ast.UnaryExpr:
+			if m.Op == token.ARROW {
+				pure = false
+			}
+		case *ast.FuncLit:
+			pure = false
+		}
+		return pure
+	})
+	return pure
+}
+
+// safeValue tells whether n is pure and cannot panic: variables, fields
+// of struct values (not through pointers), map elements, constants and
+// composite literals of those.
+func (lw *lowering) safeValue(n ast.Node) bool {
+	if !lw.pureValue(n) {
+		return false
+	}
+	info := lw.c.info
+	safe := true
+	ast.Inspect(n, func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.StarExpr, *ast.SliceExpr, *ast.TypeAssertExpr:
+			safe = false
+		case *ast.IndexExpr:
+			if _, isMap := under(info.TypeOf(m.X)).(*types.Map); !isMap {
+				safe = false
+			}
+		case *ast.SelectorExpr:
+			if sel := info.Selections[m]; sel != nil && sel.Indirect() {
+				safe = false
+			}
+		case *ast.BinaryExpr:
+			switch m.Op {
+			case token.QUO, token.REM, token.SHL, token.SHR:
+				safe = false
+			}
+		case *ast.CallExpr:
+			// A conversion (pure): of an interface to a concrete type
+			// it does not panic either; len and cap do not.
+		}
+		return safe
+	})
+	return safe
 }
 
 // evaluatesBefore tells whether st calls a function or receives from a
@@ -1102,4 +1200,47 @@ func printfVerbOffsets(format string) map[int]int {
 		}
 	}
 	return out
+}
+
+// unmoved reports a value hoist could not move when it really aliases:
+// stored (not passed to a func) in a loop, where every stored value
+// would change with the last one. Elsewhere the copy matters only when
+// the source changes later, which the lowering cannot tell: it stays.
+func (h *hoister) unmoved(s convSite) {
+	lw := h.lw
+	n := s.node()
+	if call, ok := lw.parents[n].(*ast.CallExpr); ok && s.explicit == nil {
+		if tv, ok := lw.c.info.Types[call.Fun]; !ok || !tv.IsBuiltin() {
+			return // an argument
+		}
+	}
+	if !lw.inLoop(n) {
+		return
+	}
+	text := lw.text(s.e)
+	if len(text) > 40 || strings.Contains(text, "\n") {
+		text = "the value"
+	}
+	lw.errorf(n.Pos(), "the Go interpreter (yaegi) would store a reference to %s here, not a copy (a value of a cell type with methods put into an interface, in a loop: every value stored would change with the last one); assign it to a variable first (v := %s) and store v", text, text)
+}
+
+// inLoop tells whether n is in the body, condition or post statement of
+// a loop of its function.
+func (lw *lowering) inLoop(n ast.Node) bool {
+	child := n
+	for p := lw.parents[n]; p != nil; child, p = p, lw.parents[p] {
+		switch p := p.(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			return false
+		case *ast.ForStmt:
+			if child != p.Init {
+				return true
+			}
+		case *ast.RangeStmt:
+			if child == p.Body {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -56,8 +56,12 @@ func TestWorkaroundIfaceAliasLowering(t *testing.T) {
 		{src: "r[\"a\"] = &x"},
 		{src: "fmt.Println(x)"},
 		{src: "l := list.New()\nl.PushBack(x)"},
-		{src: "if a := any(x); a != nil {}"},
-		{src: "r[fmt.Sprint(1)] = x"}, // a call before the value: order kept
+		{src: "if a := any(x); a != nil {}", want: "{ _g2_1c := x; var _g2_2c any = _g2_1c; if a := _g2_2c; a != nil {} }"},
+		{src: "if a := 1; any(x) != a {}"}, // after the header's init: stays
+		// A variable read may move before a call (Go leaves their
+		// order unspecified), a call may not.
+		{src: "r[fmt.Sprint(1)] = x", want: "{ _g2_1c := x; r[fmt.Sprint(1)] = _g2_1c }"},
+		{src: "r[fmt.Sprint(1)] = func() S { return x }()"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.src, func(t *testing.T) {
