@@ -50,7 +50,7 @@ func BenchmarkFastLoop(b *testing.B) {
 	})
 	b.Run("dot", func(b *testing.B) {
 		setup := []string{"xs, ys := make([]float64, 1000000), make([]float64, 1000000)\nfor i := range xs {\n\txs[i], ys[i] = float64(i%7), float64(i%5)\n}"}
-		benchLoopCell(b, setup, "d := 0.0\nfor i := range xs {\n\td += xs[i] * ys[i]\n}\nd", "5.999982e+06", 1e6)
+		benchLoopCell(b, setup, "d := 0.0\nfor i := range xs {\n\td += xs[i] * ys[i]\n}\nd", "5.999989e+06", 1e6)
 	})
 	b.Run("nested", func(b *testing.B) {
 		benchLoopCell(b, nil, "c := 0\nfor i := 0; i < 1000; i++ {\n\tfor j := 0; j < 1000; j++ {\n\t\tif (i^j)&3 == 0 {\n\t\t\tc++\n\t\t}\n\t}\n}\nc", "250000", 1e6)

@@ -472,6 +472,23 @@ func compare[T flNum](x *flExpr, l *flLinker, ptr func(*flVar) *T, expr func(*fl
 			return func() bool { return *a != *b }
 		}
 	}
+	if x.y.op == oConst {
+		a, c := expr(x.x), cst(x.y)
+		switch op {
+		case token.LSS:
+			return func() bool { return a() < c }
+		case token.LEQ:
+			return func() bool { return a() <= c }
+		case token.GTR:
+			return func() bool { return a() > c }
+		case token.GEQ:
+			return func() bool { return a() >= c }
+		case token.EQL:
+			return func() bool { return a() == c }
+		case token.NEQ:
+			return func() bool { return a() != c }
+		}
+	}
 	a, b := expr(x.x), expr(x.y)
 	switch op {
 	case token.LSS:
@@ -563,13 +580,23 @@ func (l *flLinker) intBinary(x *flExpr) func() int64 {
 	case token.ADD, token.SUB, token.MUL, token.QUO:
 		return arith(x, l.ip, l.intE, func(x *flExpr) int64 { return x.i })
 	}
+	switch {
+	case x.x.op == oVar && x.y.op == oConst:
+		if f := intOpVC(x.tok, l.ip(x.x.v), x.y.i); f != nil {
+			return f
+		}
+	case x.x.op == oVar && x.y.op == oVar:
+		if f := intOpVV(x.tok, l.ip(x.x.v), l.ip(x.y.v)); f != nil {
+			return f
+		}
+	case x.y.op == oConst:
+		if f := intOpEC(x.tok, l.intE(x.x), x.y.i); f != nil {
+			return f
+		}
+	}
 	a, b := l.intE(x.x), l.intE(x.y)
 	switch x.tok {
 	case token.REM:
-		if x.x.op == oVar && x.y.op == oConst {
-			p, c := l.ip(x.x.v), x.y.i
-			return func() int64 { return *p % c }
-		}
 		return func() int64 { return a() % b() }
 	case token.AND:
 		return func() int64 { return a() & b() }
@@ -636,8 +663,8 @@ func (l *flLinker) list(sts []*flStmt) stmtFn {
 // can panic.
 func (l *flLinker) stmt(st *flStmt) stmtFn {
 	f := l.stmt1(st)
-	if st.mark == 0 || st.op == sFor || st.op == sIf {
-		return f // they set it before each condition
+	if st.mark == 0 || st.op == sFor || st.op == sIf || (st.op == sAssign && len(st.lhs) == 1) {
+		return f // they set it themselves
 	}
 	cur, m := &l.in.cur, st.mark
 	return func() int {
@@ -681,7 +708,7 @@ func (l *flLinker) stmt1(st *flStmt) stmtFn {
 		}
 	case sAssign:
 		if len(st.lhs) == 1 {
-			return l.assign1(st.tok, st.lhs[0], st.rhs[0])
+			return l.assign1(st.tok, st.lhs[0], st.rhs[0], st.mark)
 		}
 		return l.assignN(st)
 	case sIf:
@@ -734,8 +761,14 @@ func (l *flLinker) stmt1(st *flStmt) stmtFn {
 	panic("fastloop: bad statement")
 }
 
-// assign1 links `t tok x` for one target.
-func (l *flLinker) assign1(tok token.Token, t, x *flExpr) stmtFn {
+// assign1 links `t tok x` for one target; m is the statement's marker
+// value when it can panic.
+func (l *flLinker) assign1(tok token.Token, t, x *flExpr, m int) stmtFn {
+	cur := &l.in.cur
+	if m != 0 && (t == nil || t.op != oVar) {
+		f := l.assign1(tok, t, x, 0)
+		return func() int { *cur = m; return f() }
+	}
 	if t == nil {
 		// _ = x: evaluated for its panics.
 		switch x.kind {
@@ -772,16 +805,34 @@ func (l *flLinker) assign1(tok token.Token, t, x *flExpr) stmtFn {
 	}
 	switch t.kind {
 	case flInt:
-		return assignVar(tok, l.ip(t.v), x, l.ip, l.intE, func(x *flExpr) int64 { return x.i }, intOp(tok))
+		return assignVar(tok, l.ip(t.v), x, l.ip, l.intE, func(x *flExpr) int64 { return x.i }, intOp(tok), cur, m)
 	case flFloat:
-		return assignVar(tok, l.fp(t.v), x, l.fp, l.floatE, func(x *flExpr) float64 { return x.f }, floatOp(tok))
+		return assignVar(tok, l.fp(t.v), x, l.fp, l.floatE, func(x *flExpr) float64 { return x.f }, floatOp(tok), cur, m)
 	}
 	p, f := l.bp(t.v), l.boolE(x)
+	if m != 0 {
+		return func() int { *cur = m; *p = f(); return 0 }
+	}
 	return func() int { *p = f(); return 0 }
 }
 
-// assignVar links `*p tok x`, specialised for += of a variable or constant.
-func assignVar[T flNum](tok token.Token, p *T, x *flExpr, ptr func(*flVar) *T, expr func(*flExpr) func() T, cst func(*flExpr) T, op func(a, b T) T) stmtFn {
+// assignVar links `*p tok x`, specialised for += of a variable or
+// constant; with m != 0 (x can panic) it sets *cur = m first.
+func assignVar[T flNum](tok token.Token, p *T, x *flExpr, ptr func(*flVar) *T, expr func(*flExpr) func() T, cst func(*flExpr) T, op func(a, b T) T, cur *int, m int) stmtFn {
+	if m != 0 {
+		f := expr(x)
+		switch tok {
+		case token.ASSIGN, token.DEFINE:
+			return func() int { *cur = m; *p = f(); return 0 }
+		case token.ADD_ASSIGN:
+			return func() int { *cur = m; *p += f(); return 0 }
+		case token.SUB_ASSIGN:
+			return func() int { *cur = m; *p -= f(); return 0 }
+		case token.MUL_ASSIGN:
+			return func() int { *cur = m; *p *= f(); return 0 }
+		}
+		return func() int { *cur = m; *p = op(*p, f()); return 0 }
+	}
 	switch tok {
 	case token.ASSIGN, token.DEFINE:
 		switch x.op {
@@ -1102,4 +1153,58 @@ func (l *flLinker) rangeSlice(st *flStmt) stmtFn {
 		}
 		return 0
 	}
+}
+
+// intOpVC, intOpVV and intOpEC link the int-only operators for a
+// variable and a constant, two variables, an expression and a constant
+// (nil for other operators). A constant shift count is not negative
+// (go/types checks it), a constant divisor not zero.
+func intOpVC(op token.Token, p *int64, c int64) func() int64 {
+	switch op {
+	case token.REM:
+		return func() int64 { return *p % c }
+	case token.AND:
+		return func() int64 { return *p & c }
+	case token.OR:
+		return func() int64 { return *p | c }
+	case token.XOR:
+		return func() int64 { return *p ^ c }
+	case token.AND_NOT:
+		return func() int64 { return *p &^ c }
+	case token.SHL:
+		return func() int64 { return *p << c }
+	case token.SHR:
+		return func() int64 { return *p >> c }
+	}
+	return nil
+}
+
+func intOpVV(op token.Token, p, q *int64) func() int64 {
+	switch op {
+	case token.AND:
+		return func() int64 { return *p & *q }
+	case token.OR:
+		return func() int64 { return *p | *q }
+	case token.XOR:
+		return func() int64 { return *p ^ *q }
+	}
+	return nil
+}
+
+func intOpEC(op token.Token, a func() int64, c int64) func() int64 {
+	switch op {
+	case token.REM:
+		return func() int64 { return a() % c }
+	case token.AND:
+		return func() int64 { return a() & c }
+	case token.OR:
+		return func() int64 { return a() | c }
+	case token.XOR:
+		return func() int64 { return a() ^ c }
+	case token.SHL:
+		return func() int64 { return a() << c }
+	case token.SHR:
+		return func() int64 { return a() >> c }
+	}
+	return nil
 }
