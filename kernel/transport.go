@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/go-zeromq/zmq4"
 	"github.com/go-zeromq/zmq4/transport"
@@ -127,8 +128,11 @@ const maxPending = 1 << 20
 
 // bufferedConn reads through a buffer and holds written bytes until a
 // ZMTP frame without the MORE flag (the end of a message or a command) is
-// complete, then writes them at once. It parses the framing of what it
-// is given and never changes a byte.
+// complete. Then its flusher goroutine writes what is held, once the
+// goroutine writing messages has yielded: messages sent in a burst (status
+// busy and execute_input, execute_result and status idle) leave in one
+// system call and reach the client together. It parses the framing of
+// what it is given and never changes a byte.
 type bufferedConn struct {
 	net.Conn
 	raw io.ReadWriter // c's reads and writes (internal/rawio)
@@ -143,6 +147,9 @@ type bufferedConn struct {
 	sizeLeft int    // size bytes still to come
 	size     uint64 // body size being assembled
 	bodyLeft uint64
+	kick     chan struct{} // wakes the flusher; nil until the first message
+	werr     error         // the flusher's write error, reported by Write
+	closed   bool
 }
 
 func newBufferedConn(c net.Conn) *bufferedConn {
@@ -223,6 +230,12 @@ func (s *frameScanner) scan(p []byte) error {
 func (c *bufferedConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.werr != nil {
+		return 0, c.werr
+	}
+	if c.closed {
+		return 0, net.ErrClosed
+	}
 	n := len(p)
 	for len(p) > 0 {
 		if c.greeted < greetingLen {
@@ -275,12 +288,31 @@ func (c *bufferedConn) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// frameDone ends a frame; the bytes go out at the end of a message, or
-// when too many are held.
+// frameDone ends a frame. At the end of a message the flusher is woken;
+// when too many bytes are held they are written at once.
 func (c *bufferedConn) frameDone() error {
 	c.state = 0
-	if c.flags&flagMore != 0 && len(c.buf) < maxPending {
+	if len(c.buf) >= maxPending {
+		return c.writeHeld()
+	}
+	if c.flags&flagMore != 0 {
 		return nil
+	}
+	if c.kick == nil {
+		c.kick = make(chan struct{}, 1)
+		go c.flusher(c.kick)
+	}
+	select {
+	case c.kick <- struct{}{}:
+	default: // already woken
+	}
+	return nil
+}
+
+// writeHeld writes the bytes held, with c.mu held.
+func (c *bufferedConn) writeHeld() error {
+	if len(c.buf) == 0 || c.werr != nil {
+		return c.werr
 	}
 	_, err := c.raw.Write(c.buf)
 	if cap(c.buf) > maxPending {
@@ -288,5 +320,43 @@ func (c *bufferedConn) frameDone() error {
 	} else {
 		c.buf = c.buf[:0]
 	}
+	if err != nil {
+		c.werr = err
+	}
 	return err
+}
+
+// flusher writes what is held each time it is woken, until Close.
+func (c *bufferedConn) flusher(kick <-chan struct{}) {
+	for range kick {
+		c.mu.Lock()
+		if err := c.writeHeld(); err != nil {
+			// zmq4 learns of it from its next write, or from the read
+			// side of the closed connection.
+			c.Conn.Close()
+		}
+		c.mu.Unlock()
+	}
+}
+
+// closeFlushTimeout bounds how long Close waits to write what is held to
+// a peer that does not read.
+const closeFlushTimeout = time.Second
+
+// Close writes what is held, then closes the connection.
+func (c *bufferedConn) Close() error {
+	// The deadline also ends a flusher's write blocked on a peer that
+	// does not read, which holds c.mu.
+	c.Conn.SetWriteDeadline(time.Now().Add(closeFlushTimeout))
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		c.writeHeld()
+		c.buf = nil
+		if c.kick != nil {
+			close(c.kick)
+		}
+	}
+	c.mu.Unlock()
+	return c.Conn.Close()
 }
