@@ -70,6 +70,8 @@ var fastLoopCases = []fastLoopCase{
 	{name: "shadowed variable in the body", code: "s, last := 5, 0\nfor i := 0; i < 30; i++ {\n\ts := i * 10\n\tlast = s\n}\n[]int{s, last}", fast: true},
 	{name: "monte carlo pi shape", code: "rand.Seed(1)\nhits := 0\nfor i := 0; i < 1000; i++ {\n\tx, y := rand.Float64(), rand.Float64()\n\tif x*x+y*y < 1 {\n\t\thits++\n\t}\n}\nhits > 600 && hits < 900", fast: true},
 	{name: "loop in a function using a constant of an earlier cell", setup: []string{"const N = 120", "func tab() int {\n\tt := 0\n\tfor i := 0; i < N; i++ {\n\t\tt += i\n\t}\n\treturn t\n}"}, code: "tab()", fast: true},
+	{name: "inside a yaegi loop whose variable a closure captures", code: "var fs []func() int\ntot := 0\nfor i := 0; i < 3; i++ {\n\tfs = append(fs, func() int { return i })\n\tt := 0\n\tfor j := 0; j < 100; j++ {\n\t\tt += i * j\n\t}\n\ttot += t\n}\ntot + fs[0]() + fs[2]()", fast: true},
+	{name: "goroutines running the same compiled loop", setup: []string{"func spin2(n int) int {\n\tc := 0\n\tfor i := 0; i < n; i++ {\n\t\tc += i % 7\n\t}\n\treturn c\n}"}, code: "var wg sync.WaitGroup\nres := make([]int, 4)\nfor g := 0; g < 4; g++ {\n\twg.Add(1)\n\tgo func(g int) {\n\t\tdefer wg.Done()\n\t\tres[g] = spin2(100000 + g)\n\t}(g)\n}\nwg.Wait()\nres", fast: true},
 
 	// Loops that stay with yaegi.
 	{name: "print in the loop", code: "for i := 0; i < 3; i++ {\n\tfmt.Println(i)\n}", fast: false},
@@ -289,5 +291,25 @@ func TestFastLoopInterruptBackground(t *testing.T) {
 	b := ts.run("bg").value()
 	if a != b || a == "0" {
 		t.Fatalf("background loop: bg %s then %s; want it stopped after counting", a, b)
+	}
+}
+
+// TestFastLoopStableText checks that a func with a compiled loop lowers to
+// the same text each time (the same program id): re-running its cell does
+// not redefine it.
+func TestFastLoopStableText(t *testing.T) {
+	ts := newTestSession(t)
+	cell := "func tot(n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += i\n\t}\n\treturn s\n}"
+	first := ts.lowerFor(cell)
+	ts.run(cell)
+	ts.run("x := tot(100)")
+	if again := ts.lowerFor(cell); again != first || !strings.Contains(first, "__godl.Loop") {
+		t.Fatalf("lowered twice:\n%s\n%s", first, again)
+	}
+	if r := ts.run(cell); r.stderr != "" || r.res.Status != kernel.StatusOK {
+		t.Fatalf("re-run: %s %s", r.stderr, r.errText())
+	}
+	if v := ts.run("tot(10) + x").value(); v != "4995" {
+		t.Fatalf("tot(10) + x = %s", v)
 	}
 }
