@@ -97,3 +97,20 @@ func TestSemanticsAliasForms(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSemanticsTypeVerb: %T of a value of interface type printed
+// reflect's type of an interpreted value (struct { Xs float64 } for
+// main.SS) or yaegi's wrapper (stdlib._fmt_Stringer).
+func TestSemanticsTypeVerb(t *testing.T) {
+	decls := []string{semV + "\ntype SS struct{ Xs float64 }\ntype Shape interface{ Area() float64 }\ntype Sq struct{ S float64 }\nfunc (q Sq) Area() float64 { return q.S * q.S }"}
+	cases := []replCase{
+		{name: "any", cells: decls, last: "var a any = SS{1}\nvar b any = V{2}\nvar c any = &V{3}\nvar d any\nfmt.Sprintf(\"%T|%T|%T|%T|%T|%-8T|\", a, b, c, d, any(4), a)", value: `"main.SS|main.V|*main.V|<nil>|int|main.SS |"`},
+		{name: "elements", cells: decls, last: "l := []any{SS{1}, N(2), \"s\"}\nfmt.Sprintf(\"%T %T %T %T\", l[0], l[1], l[2], l)", value: `"main.SS main.N string []interface {}"`},
+		{name: "cell interface", cells: decls, last: "var sh Shape = Sq{2}\nfmt.Sprintf(\"%T\", sh)", value: `"main.Sq"`},
+		{name: "compiled interface", cells: decls, last: "var s fmt.Stringer = V{1}\nfmt.Sprintf(\"%T\", s)", value: `"<the type of a cell value in fmt.Stringer: yaegi v0.16.1 hides it; print %T of a variable of its own type>"`},
+		{name: "twins", cells: append(decls, "type P struct{ A int }\ntype Q struct{ A int }"), last: "var a any = P{1}\nfmt.Sprintf(\"%T\", a)", value: `"<main.P or main.Q: the Go interpreter (yaegi) cannot tell types of the same structure without methods apart; give the type a method>"`},
+		{name: "in a func", cells: decls, last: "func f(x any) string { return fmt.Sprintf(\"%T\", x) }\nf(SS{}) + f(V{}) + f(1.5)", value: `"main.SSmain.Vfloat64"`},
+		{name: "basic twin", cells: append(decls, "type Celsius float64"), last: "var a any = Celsius(1)\nfmt.Sprintf(\"%T %T\", a, \"s\")", value: `"<main.Celsius or float64: the Go interpreter (yaegi) cannot tell types of the same structure without methods apart; give the type a method> string"`},
+	}
+	runCases(t, cases)
+}

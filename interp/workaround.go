@@ -1158,18 +1158,35 @@ func (lw *lowering) typeVerb(call *ast.CallExpr, fixed, i int) {
 		return
 	}
 	t := lw.c.info.TypeOf(call.Args[i])
-	if t == nil || types.IsInterface(t) || !involvesCellType(t) {
+	if t == nil {
 		return
 	}
-	if _, ok := nestedIfaces(t); ok {
-		return // left to the print-argument rewrites (fmtargs.go)
-	}
-	if _, ok := simpleSpelling(t); !ok {
-		return
-	}
-	ts, ok := lw.typeString(t, call.Args[i].Pos())
-	if !ok {
-		return
+	fn := ""
+	if types.IsInterface(t) {
+		// The dynamic type, found by a type switch in the
+		// interpreter (see typeNameSwitch).
+		if _, param := types.Unalias(t).(*types.TypeParam); param {
+			return
+		}
+		if fn = typeNameSwitch(lw.c.pkg, t, call.Args[i].Pos()); fn == "" {
+			return
+		}
+	} else {
+		if !involvesCellType(t) {
+			return
+		}
+		if _, ok := nestedIfaces(t); ok {
+			return // left to the print-argument rewrites (fmtargs.go)
+		}
+		if _, ok := simpleSpelling(t); !ok {
+			return
+		}
+		ts, ok := lw.typeString(t, call.Args[i].Pos())
+		if !ok {
+			return
+		}
+		name := types.TypeString(t, func(p *types.Package) string { return p.Name() })
+		fn = "func(" + ts + ") string { return " + strconv.Quote(name) + " }"
 	}
 	at, uses := -1, 0
 	for off, arg := range printfVerbOffsets(lit.Value) {
@@ -1180,10 +1197,94 @@ func (lw *lowering) typeVerb(call *ast.CallExpr, fixed, i int) {
 	if uses != 1 || at < 0 || lit.Value[at] != 'T' {
 		return
 	}
-	name := types.TypeString(t, func(p *types.Package) string { return p.Name() })
 	lw.add(lit.Pos()+token.Pos(at), lit.Pos()+token.Pos(at+1), "s")
-	lw.insert(call.Args[i].Pos(), "func("+ts+") string { return "+strconv.Quote(name)+" }(")
+	lw.insert(call.Args[i].Pos(), fn+"(")
 	lw.insert(call.Args[i].End(), ")")
+}
+
+// typeNameSwitch returns a func literal giving the Go name of the
+// dynamic type of a value of interface type iface at pos: comma-ok type
+// assertions to the cell types that implement iface (fmt's %T printed
+// reflect's struct { Xs float64 } for a main.SS in an any; a type switch
+// there missed methodless types), else __godl.TypeName. "" when no cell
+// type implements iface.
+func typeNameSwitch(pkg *types.Package, iface types.Type, pos token.Pos) string {
+	if pkg == nil {
+		return ""
+	}
+	scope := pkg.Scope().Innermost(pos)
+	if scope == nil {
+		scope = pkg.Scope()
+	}
+	names := pkg.Scope().Names()
+	sort.Strings(names)
+	var cands []*types.Named
+	for _, name := range names {
+		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
+			continue
+		}
+		nt, ok := tn.Type().(*types.Named)
+		if !ok || nt.TypeParams().Len() != 0 || types.IsInterface(nt) {
+			continue
+		}
+		if _, o := scope.LookupParent(name, pos); o != tn {
+			continue // shadowed here
+		}
+		cands = append(cands, nt)
+	}
+	// yaegi cannot tell methodless types of the same underlying type
+	// apart (P and Q struct{ A int }; Celsius and float64): such a value
+	// gets a name that says so.
+	twins := func(nt *types.Named) []string {
+		if types.NewMethodSet(nt).Len() > 0 || types.NewMethodSet(types.NewPointer(nt)).Len() > 0 {
+			return nil
+		}
+		var out []string
+		if b, ok := nt.Underlying().(*types.Basic); ok {
+			out = append(out, b.Name())
+		}
+		for _, o := range cands {
+			if o != nt && types.NewMethodSet(types.NewPointer(o)).Len() == 0 && types.Identical(o.Underlying(), nt.Underlying()) {
+				out = append(out, "main."+o.Obj().Name())
+			}
+		}
+		return out
+	}
+	// Values of types with methods: a type switch without guard
+	// variable matches them by their own type. Others and pointers:
+	// comma-ok assertions (the switch missed methodless types).
+	var switched, cases []string
+	for _, nt := range cands {
+		name := nt.Obj().Name()
+		for _, c := range []types.Type{nt, types.NewPointer(nt)} {
+			if !types.AssignableTo(c, iface) {
+				continue
+			}
+			spell := name
+			_, ptr := c.(*types.Pointer)
+			if ptr {
+				spell = "*" + name
+			}
+			goName := strings.Replace(spell, name, "main."+name, 1)
+			switch tw := twins(nt); {
+			case !ptr && types.NewMethodSet(nt).Len() > 0:
+				switched = append(switched, "case "+spell+": return "+strconv.Quote(goName))
+				continue
+			case !ptr && len(tw) > 0:
+				goName = "<main." + name + " or " + strings.Join(tw, " or ") + ": the Go interpreter (yaegi) cannot tell types of the same structure without methods apart; give the type a method>"
+			}
+			cases = append(cases, "if _, __godl_ok := __godl_t.("+spell+"); __godl_ok { return "+strconv.Quote(goName)+" }; ")
+		}
+	}
+	if len(switched) == 0 && len(cases) == 0 {
+		return ""
+	}
+	sw := ""
+	if len(switched) > 0 {
+		sw = "switch __godl_t.(type) { " + strings.Join(switched, "; ") + " }; "
+	}
+	return "func(__godl_t any) string { if __godl_t == nil { return \"<nil>\" }; " + sw + strings.Join(cases, "") + "return __godl.TypeName(__godl_t) }"
 }
 
 // printfVerbOffsets maps the offset of each verb in format (a format's

@@ -101,6 +101,7 @@ func workaroundExports() map[string]reflect.Value {
 		"IfaceValue": reflect.ValueOf(IfaceValue),
 		"AssertFail": reflect.ValueOf(AssertFail),
 		"Hidden":     reflect.ValueOf(Hidden),
+		"TypeName":   reflect.ValueOf(TypeName),
 	}
 }
 
@@ -212,6 +213,16 @@ func IfaceValue(v any) any {
 		return v
 	}
 	return wrappedValue(strings.ReplaceAll(strings.TrimPrefix(t.Name(), "_"), "_", "."))
+}
+
+// TypeName returns what fmt's %T prints for v, or, for one of yaegi's
+// interface wrappers of an interpreted value, a text that says the type
+// is hidden (fmt printed the wrapper's name, stdlib._fmt_Stringer).
+func TypeName(v any) string {
+	if w, ok := IfaceValue(v).(wrappedValue); ok {
+		return "<the type of a cell value in " + string(w) + ": yaegi v0.16.1 hides it; print %T of a variable of its own type>"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // wrappedValue prints an interpreted value yaegi hid in a wrapper of
