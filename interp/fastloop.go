@@ -35,9 +35,11 @@ import (
 // A loop qualifies (anything else is left to yaegi, as before) when it
 // uses only:
 //   - variables of type int, int64, float64 or bool, and slices of
-//     float64, int or int64 (indexed, len; a slice variable itself is not
-//     assigned in the loop), declared in the cell's package (cell
-//     variables, or locals and parameters of the function around it);
+//     float64, int or int64 and slices of those (indexed, len, ranged
+//     over; a slice variable declared outside the loop is not assigned in
+//     it, rows of the loop's own are: row := m[i]), declared in the
+//     cell's package (cell variables, or locals and parameters of the
+//     function around it);
 //   - constants; arithmetic, comparison, logical, bit and shift
 //     operators; conversions between int, int64 and float64;
 //   - the builtins len, min and max; the functions of math listed in
@@ -63,12 +65,29 @@ import (
 type flKind uint8
 
 const (
-	flInt    flKind = iota + 1 // int, int64
-	flFloat                    // float64
-	flBool                     // bool
-	flFSlice                   // []float64
-	flISlice                   // []int, []int64
+	flInt     flKind = iota + 1 // int, int64
+	flFloat                     // float64
+	flBool                      // bool
+	flFSlice                    // []float64
+	flISlice                    // []int, []int64
+	flFSlice2                   // [][]float64
+	flISlice2                   // [][]int, [][]int64
 )
+
+// flElem returns the element kind of slice kind k (0 if k is no slice).
+func flElem(k flKind) flKind {
+	switch k {
+	case flFSlice:
+		return flFloat
+	case flISlice:
+		return flInt
+	case flFSlice2:
+		return flFSlice
+	case flISlice2:
+		return flISlice
+	}
+	return 0
+}
 
 // flPtr is the pointer type a parameter arrives as.
 type flPtr uint8
@@ -81,6 +100,9 @@ const (
 	ptrFSlice
 	ptrISlice  // *[]int
 	ptrI64Sl   // *[]int64
+	ptrFSlice2 // *[][]float64
+	ptrISlice2 // *[][]int
+	ptrI64Sl2  // *[][]int64
 	numFLPtrs_ // sentinel
 )
 
@@ -105,8 +127,8 @@ const (
 	oBinary
 	oConv  // x converted to kind
 	oCall  // fn(args)
-	oIndex // v[x]
-	oLen   // len(v)
+	oIndex // x[y]: x is a slice-valued expression
+	oLen   // len(x)
 )
 
 // flExpr is a typed expression of a fast loop.
@@ -161,7 +183,7 @@ type flStmt struct {
 type flProg struct {
 	root   *flStmt
 	params []*flVar
-	nslots [flISlice + 1]int
+	nslots [flISlice2 + 1]int
 	mark   int // the loop statement's own marker value
 	key    string
 
@@ -404,6 +426,18 @@ func flKindOf(t types.Type) (flKind, flPtr) {
 				return flISlice, ptrI64Sl
 			}
 		}
+		if s2, ok := s.Elem().(*types.Slice); ok {
+			if b, ok := s2.Elem().(*types.Basic); ok {
+				switch b.Kind() {
+				case types.Float64:
+					return flFSlice2, ptrFSlice2
+				case types.Int:
+					return flISlice2, ptrISlice2
+				case types.Int64:
+					return flISlice2, ptrI64Sl2
+				}
+			}
+		}
 	}
 	return 0, 0
 }
@@ -447,7 +481,7 @@ func (c *flCompiler) object(id *ast.Ident) *flVar {
 		c.prog.params = append(c.prog.params, fv)
 		c.names = append(c.names, v.Name())
 		c.uses = append(c.uses, id)
-	} else if k == flFSlice || k == flISlice {
+	} else if k == flFSlice2 || k == flISlice2 {
 		c.reject("slice %s declared in the loop", v.Name())
 	}
 	c.vars[obj] = fv
@@ -547,23 +581,16 @@ func (c *flCompiler) expr(e ast.Expr) *flExpr {
 	case *ast.CallExpr:
 		return c.call(e)
 	case *ast.IndexExpr:
-		id, ok := ast.Unparen(e.X).(*ast.Ident)
-		if !ok {
+		x := c.expr(e.X)
+		k := flElem(x.kind)
+		if k == 0 {
 			c.reject("index of %s", c.lw.text(e.X))
-		}
-		v := c.object(id)
-		if v.kind != flFSlice && v.kind != flISlice {
-			c.reject("index of %s", id.Name)
 		}
 		ix := c.expr(e.Index)
 		if ix.kind != flInt {
 			c.reject("index %s", c.lw.text(e.Index))
 		}
-		k := flFloat
-		if v.kind == flISlice {
-			k = flInt
-		}
-		return &flExpr{op: oIndex, kind: k, v: v, x: ix}
+		return &flExpr{op: oIndex, kind: k, x: x, y: ix}
 	}
 	c.reject("expression %s", c.lw.text(e))
 	return nil
@@ -636,15 +663,11 @@ func (c *flCompiler) call(e *ast.CallExpr) *flExpr {
 		}
 		switch b.Name() {
 		case "len":
-			id, ok := ast.Unparen(e.Args[0]).(*ast.Ident)
-			if !ok {
+			x := c.expr(e.Args[0])
+			if flElem(x.kind) == 0 {
 				c.reject("len of %s", c.lw.text(e.Args[0]))
 			}
-			v := c.object(id)
-			if v.kind != flFSlice && v.kind != flISlice {
-				c.reject("len of %s", id.Name)
-			}
-			return &flExpr{op: oLen, kind: flInt, v: v}
+			return &flExpr{op: oLen, kind: flInt, x: x}
 		case "min", "max":
 			as := args()
 			for _, a := range as {
@@ -739,7 +762,8 @@ func (c *flCompiler) target(e ast.Expr, define bool) *flExpr {
 			return nil
 		}
 		v := c.object(e)
-		if v.kind == flFSlice || v.kind == flISlice {
+		if flElem(v.kind) != 0 && (v.param >= 0 || v.kind == flFSlice2 || v.kind == flISlice2) {
+			// The loop's own slice variables only (rows: row := m[i]).
 			c.reject("assignment to slice %s", e.Name)
 		}
 		v.written = true
@@ -799,6 +823,9 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 				if len(vs.Values) == 0 {
 					if t == nil {
 						continue
+					}
+					if flElem(t.kind) != 0 {
+						c.reject("nil slice %s", n.Name)
 					}
 					st.rhs = append(st.rhs, &flExpr{op: oConst, kind: t.kind})
 				} else {
@@ -916,6 +943,13 @@ func (c *flCompiler) assign(s *ast.AssignStmt) *flStmt {
 		st.lhs = append(st.lhs, t)
 	}
 	st.rhs = rhs
+	if len(rhs) > 1 {
+		for _, x := range rhs {
+			if flElem(x.kind) != 0 {
+				c.reject("parallel assignment of slices")
+			}
+		}
+	}
 	switch s.Tok {
 	case token.ASSIGN, token.DEFINE:
 	case token.ADD_ASSIGN, token.SUB_ASSIGN, token.MUL_ASSIGN, token.QUO_ASSIGN:
@@ -982,13 +1016,12 @@ func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
 			if s.Value != nil {
 				c.reject("range value")
 			}
-		} else if k == flFSlice || k == flISlice {
+		} else if flElem(k) != 0 {
 			st.op = sRangeSlice
-			id, ok := ast.Unparen(s.X).(*ast.Ident)
-			if !ok {
+			st.x = c.expr(s.X)
+			if (k == flFSlice2 || k == flISlice2) && st.x.op != oVar {
 				c.reject("range over %s", c.lw.text(s.X))
 			}
-			st.x = &flExpr{op: oVar, kind: k, v: c.object(id)}
 		} else {
 			c.reject("range over %s", c.lw.text(s.X))
 		}
@@ -1007,7 +1040,7 @@ func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
 		}
 		if s.Value != nil {
 			st.val = c.target(s.Value, s.Tok == token.DEFINE)
-			if st.val != nil && (st.val.op == oIndex || (k == flFSlice) != (st.val.kind == flFloat)) {
+			if st.val != nil && (st.val.op == oIndex || st.val.kind != flElem(k)) {
 				c.reject("range value %s", c.lw.text(s.Value))
 			}
 		}
@@ -1147,7 +1180,7 @@ func (p *flProg) serialize() string {
 		switch x.op {
 		case oConst:
 			b.WriteString(" " + strconv.FormatInt(x.i, 10) + " " + strconv.FormatUint(math.Float64bits(x.f), 16) + " " + strconv.FormatBool(x.b))
-		case oVar, oIndex, oLen:
+		case oVar:
 			fmt.Fprintf(&b, " v%d.%d", x.v.kind, x.v.slot)
 		case oCall:
 			b.WriteString(" " + x.fn)

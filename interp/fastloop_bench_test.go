@@ -58,6 +58,10 @@ func BenchmarkFastLoop(b *testing.B) {
 	b.Run("math", func(b *testing.B) {
 		benchLoopCell(b, nil, "acc := 0.0\nfor i := 1; i <= 1000000; i++ {\n\tacc += math.Sqrt(float64(i))\n}\nacc > 0", "true", 1e6)
 	})
+	b.Run("matmul", func(b *testing.B) {
+		setup := []string{"const N = 100\nA, B := make([][]float64, N), make([][]float64, N)\nfor i := range A {\n\tA[i], B[i] = make([]float64, N), make([]float64, N)\n\tfor j := range A[i] {\n\t\tA[i][j], B[i][j] = float64(i+j), float64(i-j)\n\t}\n}"}
+		benchLoopCell(b, setup, "tr := 0.0\nfor i := 0; i < N; i++ {\n\tfor j := 0; j < N; j++ {\n\t\ts := 0.0\n\t\tfor k := 0; k < N; k++ {\n\t\t\ts += A[i][k] * B[k][j]\n\t\t}\n\t\ttr += s\n\t}\n}\ntr", "8.3325e+08", 1e6)
+	})
 	// A func with a short loop, called from a loop yaegi runs: the cost
 	// of the host call per compiled loop run.
 	b.Run("short-loop-calls", func(b *testing.B) {

@@ -28,6 +28,8 @@ type flInst struct {
 	bools  []bool
 	fsl    [][]float64
 	isl    [][]int64
+	fsl2   [][][]float64
+	isl2   [][][]int64
 	cur    int // marker value of the statement that may panic next
 	tick   int // iterations left before the next poll
 	gen    *atomic.Int64
@@ -68,6 +70,8 @@ func (p *flProg) get() *flInst {
 		bools:  make([]bool, p.nslots[flBool]),
 		fsl:    make([][]float64, p.nslots[flFSlice]),
 		isl:    make([][]int64, p.nslots[flISlice]),
+		fsl2:   make([][][]float64, p.nslots[flFSlice2]),
+		isl2:   make([][][]int64, p.nslots[flISlice2]),
 	}
 	l := &flLinker{in: in}
 	in.run = l.stmt(p.root)
@@ -78,6 +82,8 @@ func (p *flProg) get() *flInst {
 func (p *flProg) put(in *flInst) {
 	clear(in.fsl)
 	clear(in.isl)
+	clear(in.fsl2)
+	clear(in.isl2)
 	p.mu.Lock()
 	if len(p.free) < 8 {
 		p.free = append(p.free, in)
@@ -132,6 +138,22 @@ func (in *flInst) load(p *flProg, args []any) {
 			var q *[]int64
 			if q, ok = args[i].(*[]int64); ok {
 				in.isl[v.slot] = *q
+			}
+		case ptrFSlice2:
+			var q *[][]float64
+			if q, ok = args[i].(*[][]float64); ok {
+				in.fsl2[v.slot] = *q
+			}
+		case ptrISlice2:
+			var q *[][]int
+			if q, ok = args[i].(*[][]int); ok {
+				// The rows' headers are laid out as []int64's.
+				in.isl2[v.slot] = unsafe.Slice((*[]int64)(unsafe.Pointer(unsafe.SliceData(*q))), len(*q))
+			}
+		case ptrI64Sl2:
+			var q *[][]int64
+			if q, ok = args[i].(*[][]int64); ok {
+				in.isl2[v.slot] = *q
 			}
 		}
 		if !ok {
@@ -232,6 +254,64 @@ func (l *flLinker) ip(v *flVar) *int64   { return &l.in.ints[v.slot] }
 func (l *flLinker) fp(v *flVar) *float64 { return &l.in.floats[v.slot] }
 func (l *flLinker) bp(v *flVar) *bool    { return &l.in.bools[v.slot] }
 
+// fslice links a []float64-valued expression: a variable or a row m[i].
+func (l *flLinker) fslice(x *flExpr) func() []float64 {
+	switch x.op {
+	case oVar:
+		p := &l.in.fsl[x.v.slot]
+		return func() []float64 { return *p }
+	case oIndex:
+		m := &l.in.fsl2[x.x.v.slot]
+		if x.y.op == oVar {
+			p := l.ip(x.y.v)
+			return func() []float64 { return (*m)[*p] }
+		}
+		ix := l.intE(x.y)
+		return func() []float64 { return (*m)[ix()] }
+	}
+	panic("fastloop: bad []float64 expression")
+}
+
+// islice links an []int64-valued expression.
+func (l *flLinker) islice(x *flExpr) func() []int64 {
+	switch x.op {
+	case oVar:
+		p := &l.in.isl[x.v.slot]
+		return func() []int64 { return *p }
+	case oIndex:
+		m := &l.in.isl2[x.x.v.slot]
+		if x.y.op == oVar {
+			p := l.ip(x.y.v)
+			return func() []int64 { return (*m)[*p] }
+		}
+		ix := l.intE(x.y)
+		return func() []int64 { return (*m)[ix()] }
+	}
+	panic("fastloop: bad []int expression")
+}
+
+// eval links the evaluation of x for its panics only (`_ = x`).
+func (l *flLinker) eval(x *flExpr) func() {
+	switch x.kind {
+	case flInt:
+		f := l.intE(x)
+		return func() { f() }
+	case flFloat:
+		f := l.floatE(x)
+		return func() { f() }
+	case flBool:
+		f := l.boolE(x)
+		return func() { f() }
+	case flFSlice:
+		f := l.fslice(x)
+		return func() { f() }
+	case flISlice:
+		f := l.islice(x)
+		return func() { f() }
+	}
+	return func() {} // a variable
+}
+
 // flNum are the kinds arithmetic is written once for.
 type flNum interface{ int64 | float64 }
 
@@ -258,19 +338,44 @@ func (l *flLinker) intE(x *flExpr) func() int64 {
 		f := l.floatE(x.x)
 		return func() int64 { return int64(f()) }
 	case oIndex:
-		s, ix := &l.in.isl[x.v.slot], l.intE(x.x)
 		if x.x.op == oVar {
-			p := l.ip(x.x.v)
-			return func() int64 { return (*s)[*p] }
+			s := &l.in.isl[x.x.v.slot]
+			if x.y.op == oVar {
+				p := l.ip(x.y.v)
+				return func() int64 { return (*s)[*p] }
+			}
+			ix := l.intE(x.y)
+			return func() int64 { return (*s)[ix()] }
 		}
-		return func() int64 { return (*s)[ix()] }
+		if r := x.x; r.op == oIndex && r.x.op == oVar && r.y.op == oVar && x.y.op == oVar {
+			m, pi, pj := &l.in.isl2[r.x.v.slot], l.ip(r.y.v), l.ip(x.y.v)
+			return func() int64 { return (*m)[*pi][*pj] }
+		}
+		sf, ix := l.islice(x.x), l.intE(x.y)
+		return func() int64 { return sf()[ix()] }
 	case oLen:
-		if x.v.kind == flFSlice {
-			s := &l.in.fsl[x.v.slot]
+		switch x.x.kind {
+		case flFSlice:
+			if x.x.op == oVar {
+				s := &l.in.fsl[x.x.v.slot]
+				return func() int64 { return int64(len(*s)) }
+			}
+			f := l.fslice(x.x)
+			return func() int64 { return int64(len(f())) }
+		case flISlice:
+			if x.x.op == oVar {
+				s := &l.in.isl[x.x.v.slot]
+				return func() int64 { return int64(len(*s)) }
+			}
+			f := l.islice(x.x)
+			return func() int64 { return int64(len(f())) }
+		case flFSlice2:
+			s := &l.in.fsl2[x.x.v.slot]
+			return func() int64 { return int64(len(*s)) }
+		case flISlice2:
+			s := &l.in.isl2[x.x.v.slot]
 			return func() int64 { return int64(len(*s)) }
 		}
-		s := &l.in.isl[x.v.slot]
-		return func() int64 { return int64(len(*s)) }
 	case oCall:
 		switch x.fn {
 		case "min", "max":
@@ -337,13 +442,21 @@ func (l *flLinker) floatE(x *flExpr) func() float64 {
 		f := l.intE(x.x)
 		return func() float64 { return float64(f()) }
 	case oIndex:
-		s := &l.in.fsl[x.v.slot]
 		if x.x.op == oVar {
-			p := l.ip(x.x.v)
-			return func() float64 { return (*s)[*p] }
+			s := &l.in.fsl[x.x.v.slot]
+			if x.y.op == oVar {
+				p := l.ip(x.y.v)
+				return func() float64 { return (*s)[*p] }
+			}
+			ix := l.intE(x.y)
+			return func() float64 { return (*s)[ix()] }
 		}
-		ix := l.intE(x.x)
-		return func() float64 { return (*s)[ix()] }
+		if r := x.x; r.op == oIndex && r.x.op == oVar && r.y.op == oVar && x.y.op == oVar {
+			m, pi, pj := &l.in.fsl2[r.x.v.slot], l.ip(r.y.v), l.ip(x.y.v)
+			return func() float64 { return (*m)[*pi][*pj] }
+		}
+		sf, ix := l.fslice(x.x), l.intE(x.y)
+		return func() float64 { return sf()[ix()] }
 	case oCall:
 		switch x.fn {
 		case "min", "max":
@@ -700,11 +813,11 @@ func (l *flLinker) stmt1(st *flStmt) stmtFn {
 			p, fd := l.fp(t.v), float64(d)
 			return func() int { *p += fd; return 0 }
 		case t.kind == flInt:
-			s, ix := &l.in.isl[t.v.slot], l.intE(t.x)
-			return func() int { (*s)[ix()] += d; return 0 }
+			sf, ix := l.islice(t.x), l.intE(t.y)
+			return func() int { s, i := sf(), ix(); s[i] += d; return 0 }
 		default:
-			s, ix, fd := &l.in.fsl[t.v.slot], l.intE(t.x), float64(d)
-			return func() int { (*s)[ix()] += fd; return 0 }
+			sf, ix, fd := l.fslice(t.x), l.intE(t.y), float64(d)
+			return func() int { s, i := sf(), ix(); s[i] += fd; return 0 }
 		}
 	case sAssign:
 		if len(st.lhs) == 1 {
@@ -771,37 +884,46 @@ func (l *flLinker) assign1(tok token.Token, t, x *flExpr, m int) stmtFn {
 	}
 	if t == nil {
 		// _ = x: evaluated for its panics.
-		switch x.kind {
-		case flInt:
-			f := l.intE(x)
-			return func() int { f(); return 0 }
-		case flFloat:
-			f := l.floatE(x)
-			return func() int { f(); return 0 }
-		default:
-			f := l.boolE(x)
-			return func() int { f(); return 0 }
-		}
+		f := l.eval(x)
+		return func() int { f(); return 0 }
 	}
 	if t.op == oIndex {
-		ix := l.intE(t.x)
+		ix := l.intE(t.y)
 		if t.kind == flInt {
-			s, f := &l.in.isl[t.v.slot], l.intE(x)
+			sf, f := l.islice(t.x), l.intE(x)
 			op := intOp(tok)
 			if op == nil {
-				return func() int { i := ix(); (*s)[i] = f(); return 0 }
+				return func() int { s, i := sf(), ix(); s[i] = f(); return 0 }
 			}
-			return func() int { i := ix(); p := &(*s)[i]; *p = op(*p, f()); return 0 }
+			return func() int { s, i := sf(), ix(); p := &s[i]; *p = op(*p, f()); return 0 }
 		}
-		s, f := &l.in.fsl[t.v.slot], l.floatE(x)
+		f := l.floatE(x)
+		if t.x.op == oVar {
+			s := &l.in.fsl[t.x.v.slot]
+			switch tok {
+			case token.ASSIGN, token.DEFINE:
+				return func() int { i := ix(); (*s)[i] = f(); return 0 }
+			case token.ADD_ASSIGN:
+				return func() int { i := ix(); (*s)[i] += f(); return 0 }
+			}
+		}
+		sf := l.fslice(t.x)
 		switch tok {
 		case token.ASSIGN, token.DEFINE:
-			return func() int { i := ix(); (*s)[i] = f(); return 0 }
+			return func() int { s, i := sf(), ix(); s[i] = f(); return 0 }
 		case token.ADD_ASSIGN:
-			return func() int { i := ix(); (*s)[i] += f(); return 0 }
+			return func() int { s, i := sf(), ix(); s[i] += f(); return 0 }
 		}
 		op := floatOp(tok)
-		return func() int { i := ix(); p := &(*s)[i]; *p = op(*p, f()); return 0 }
+		return func() int { s, i := sf(), ix(); p := &s[i]; *p = op(*p, f()); return 0 }
+	}
+	switch t.kind {
+	case flFSlice:
+		p, f := &l.in.fsl[t.v.slot], l.fslice(x)
+		return func() int { *p = f(); return 0 }
+	case flISlice:
+		p, f := &l.in.isl[t.v.slot], l.islice(x)
+		return func() int { *p = f(); return 0 }
 	}
 	switch t.kind {
 	case flInt:
@@ -910,8 +1032,8 @@ func floatOp(tok token.Token) func(a, b float64) float64 {
 	return nil
 }
 
-// assignN links a parallel assignment: every right-hand side and index
-// is evaluated before any target is set.
+// assignN links a parallel assignment of numbers and bools: every
+// right-hand side and index is evaluated before any target is set.
 func (l *flLinker) assignN(st *flStmt) stmtFn {
 	n := len(st.lhs)
 	evals := make([]func(), 0, 2*n)
@@ -921,7 +1043,7 @@ func (l *flLinker) assignN(st *flStmt) stmtFn {
 		var ix *int64
 		if t != nil && t.op == oIndex {
 			ix = new(int64)
-			f := l.intE(t.x)
+			f := l.intE(t.y)
 			evals = append(evals, func() { *ix = f() })
 		}
 		switch x.kind {
@@ -934,8 +1056,9 @@ func (l *flLinker) assignN(st *flStmt) stmtFn {
 				p := l.ip(t.v)
 				stores = append(stores, func() { *p = *tmp })
 			default:
-				s := &l.in.isl[t.v.slot]
-				stores = append(stores, func() { (*s)[*ix] = *tmp })
+				sv, sf := new([]int64), l.islice(t.x)
+				evals = append(evals[:len(evals)-2], func() { *sv = sf() }, evals[len(evals)-2], evals[len(evals)-1])
+				stores = append(stores, func() { (*sv)[*ix] = *tmp })
 			}
 		case flFloat:
 			tmp, f := new(float64), l.floatE(x)
@@ -946,8 +1069,9 @@ func (l *flLinker) assignN(st *flStmt) stmtFn {
 				p := l.fp(t.v)
 				stores = append(stores, func() { *p = *tmp })
 			default:
-				s := &l.in.fsl[t.v.slot]
-				stores = append(stores, func() { (*s)[*ix] = *tmp })
+				sv, sf := new([]float64), l.fslice(t.x)
+				evals = append(evals[:len(evals)-2], func() { *sv = sf() }, evals[len(evals)-2], evals[len(evals)-1])
+				stores = append(stores, func() { (*sv)[*ix] = *tmp })
 			}
 		default:
 			tmp, f := new(bool), l.boolE(x)
@@ -1088,63 +1212,56 @@ func (l *flLinker) rangeInt(st *flStmt) stmtFn {
 
 // rangeSlice links `for k, v = range xs`: the slice is read once.
 func (l *flLinker) rangeSlice(st *flStmt) stmtFn {
-	in := l.in
 	k := l.intTarget(st.key)
 	body := l.list(st.body)
-	brk, cont := flBreak(st.loop), flContinue(st.loop)
-	step := func(r int) (stop bool, ret int) {
-		if r == brk {
-			return true, 0
-		}
-		if r != cont {
-			return true, r
-		}
-		return false, 0
-	}
-	if st.x.kind == flFSlice {
-		sp := &l.in.fsl[st.x.v.slot]
+	switch st.x.kind {
+	case flFSlice:
 		var v *float64
 		if st.val != nil {
 			v = l.fp(st.val.v)
 		}
-		return func() int {
-			xs := *sp
-			for i := range xs {
-				if k != nil {
-					*k = int64(i)
-				}
-				if v != nil {
-					*v = xs[i]
-				}
-				if r := body(); r != 0 {
-					if stop, ret := step(r); stop {
-						return ret
-					}
-				}
-				if in.tick--; in.tick <= 0 {
-					in.poll()
-				}
-			}
-			return 0
+		return rangeOver(l.in, st.loop, l.fslice(st.x), k, v, body)
+	case flISlice:
+		var v *int64
+		if st.val != nil {
+			v = l.ip(st.val.v)
 		}
+		return rangeOver(l.in, st.loop, l.islice(st.x), k, v, body)
+	case flFSlice2:
+		var v *[]float64
+		if st.val != nil {
+			v = &l.in.fsl[st.val.v.slot]
+		}
+		p := &l.in.fsl2[st.x.v.slot]
+		return rangeOver(l.in, st.loop, func() [][]float64 { return *p }, k, v, body)
+	default:
+		var v *[]int64
+		if st.val != nil {
+			v = &l.in.isl[st.val.v.slot]
+		}
+		p := &l.in.isl2[st.x.v.slot]
+		return rangeOver(l.in, st.loop, func() [][]int64 { return *p }, k, v, body)
 	}
-	sp := &l.in.isl[st.x.v.slot]
-	var v *int64
-	if st.val != nil {
-		v = l.ip(st.val.v)
-	}
+}
+
+// rangeOver runs body for each element of the slice xs returns once.
+func rangeOver[E any](in *flInst, loop int, xs func() []E, k *int64, v *E, body stmtFn) stmtFn {
+	brk, cont := flBreak(loop), flContinue(loop)
 	return func() int {
-		xs := *sp
-		for i := range xs {
+		s := xs()
+		for i := range s {
 			if k != nil {
 				*k = int64(i)
 			}
 			if v != nil {
-				*v = xs[i]
+				*v = s[i]
 			}
 			if r := body(); r != 0 {
-				if stop, ret := step(r); stop {
-					return ret
+				if r == brk {
+					break
+				}
+				if r != cont {
+					return r
 				}
 			}
 			if in.tick--; in.tick <= 0 {
