@@ -158,6 +158,7 @@ const (
 	sBlock                       // body
 	sBreak                       // loop: target
 	sContinue                    // loop: target
+	sReturn                      // results lhs = rhs; leave the function
 )
 
 // flStmt is a statement of a fast loop. mark is the position marker
@@ -239,6 +240,11 @@ type fastLoop struct {
 	uses   []*ast.Ident // uses of the parameters, in the loop
 	params []string     // the parameters' names, as written
 	marks  map[*flStmt]token.Pos
+	// returns: the loop has return statements; results are the types of
+	// the variables their values go through (the function's results,
+	// unless they are named and the returns bare).
+	returns bool
+	results []string
 }
 
 // flCompiler compiles one loop.
@@ -254,6 +260,11 @@ type flCompiler struct {
 	loops  []flLoopCtx
 	nloops int
 	marks  map[*flStmt]token.Pos // statements that can panic
+	// sig is the signature of the function around the loop (nil at the
+	// cell's level); results the variables return statements set.
+	sig     *types.Signature
+	results []*flVar
+	returns bool
 }
 
 type flLoopCtx struct {
@@ -272,25 +283,32 @@ func (lw *lowering) fastLoops() {
 	if lw.loops == nil || strconv.IntSize != 64 {
 		return
 	}
-	var visit func(n ast.Node, body *ast.BlockStmt)
-	visit = func(n ast.Node, body *ast.BlockStmt) {
+	// sig: the signature of the function around, nil for the cell's
+	// statements (no return there).
+	var visit func(n ast.Node, body *ast.BlockStmt, sig *types.Signature)
+	visit = func(n ast.Node, body *ast.BlockStmt, sig *types.Signature) {
 		ast.Inspect(n, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.FuncDecl:
 				if x.Body == nil || x.Type.TypeParams != nil || flGenericRecv(x) {
 					return false
 				}
-				visit(x.Body, x.Body)
+				var sig *types.Signature
+				if obj := lw.c.info.Defs[x.Name]; obj != nil && !(x.Name.Name == "_godlCell" && x.Recv == nil) {
+					sig, _ = obj.Type().(*types.Signature)
+				}
+				visit(x.Body, x.Body, sig)
 				return false
 			case *ast.FuncLit:
-				visit(x.Body, x.Body)
+				sig, _ := lw.c.info.TypeOf(x).(*types.Signature)
+				visit(x.Body, x.Body, sig)
 				return false
 			case *ast.ForStmt, *ast.RangeStmt:
 				if body == nil {
 					return false
 				}
 				st := x.(ast.Stmt)
-				if fl := lw.compileLoop(st, body); fl != nil {
+				if fl := lw.compileLoop(st, body, sig); fl != nil {
 					lw.fast = append(lw.fast, fl)
 					return false
 				}
@@ -298,7 +316,7 @@ func (lw *lowering) fastLoops() {
 			return true
 		})
 	}
-	visit(lw.c.file, nil)
+	visit(lw.c.file, nil, nil)
 	if len(lw.fast) > 0 {
 		lw.fastBodies = map[*ast.BlockStmt]bool{}
 		for _, fl := range lw.fast {
@@ -338,13 +356,13 @@ func (lw *lowering) fastLoopMarkers(b *ast.BlockStmt, v string, base int) {
 
 // compileLoop compiles loop st (a *ast.ForStmt or *ast.RangeStmt) of
 // function body body, or returns nil when it does not qualify.
-func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt) (fl *fastLoop) {
+func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt, sig *types.Signature) (fl *fastLoop) {
 	node := st
 	label := ""
 	if ls, ok := lw.parents[st].(*ast.LabeledStmt); ok {
 		node, label = ls, ls.Label.Name
 	}
-	c := &flCompiler{lw: lw, info: lw.c.info, start: node.Pos(), end: node.End(),
+	c := &flCompiler{lw: lw, info: lw.c.info, start: node.Pos(), end: node.End(), sig: sig,
 		vars: map[types.Object]*flVar{}, prog: &flProg{}, marks: map[*flStmt]token.Pos{}}
 	defer func() {
 		if r := recover(); r != nil {
@@ -359,6 +377,11 @@ func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt) (fl *fastLoop)
 		}
 	}()
 	root := c.loop(st, label)
+	// The result variables of return statements come last.
+	for _, r := range c.results {
+		r.param = len(c.prog.params)
+		c.prog.params = append(c.prog.params, r)
+	}
 	if n, ok := root.trips(); ok && n <= flMinTrips && c.nloops == 1 {
 		// Calling the host costs about a microsecond (yaegi's call
 		// of a compiled function): more than yaegi runs a few
@@ -366,7 +389,16 @@ func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt) (fl *fastLoop)
 		c.reject("%d iterations", n)
 	}
 	c.prog.root = root
-	return &fastLoop{node: node, prog: c.prog, body: body, uses: c.uses, params: c.names, marks: c.marks}
+	fl = &fastLoop{node: node, prog: c.prog, body: body, uses: c.uses, params: c.names, marks: c.marks, returns: c.returns}
+	for i, r := range c.results {
+		ts, ok := lw.typeString(sig.Results().At(i).Type(), st.Pos())
+		if !ok {
+			return nil
+		}
+		fl.params = append(fl.params, r.name)
+		fl.results = append(fl.results, ts)
+	}
+	return fl
 }
 
 // flMinTrips: a loop of at most so many iterations, known at compile
@@ -860,6 +892,8 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 			st.els = c.stmt(s.Else)
 		}
 		return st
+	case *ast.ReturnStmt:
+		return c.ret(s)
 	case *ast.BranchStmt:
 		if s.Tok != token.BREAK && s.Tok != token.CONTINUE {
 			c.reject("%s", s.Tok)
@@ -887,6 +921,46 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 	}
 	c.reject("statement %T", s)
 	return nil
+}
+
+// ret compiles a return statement: its values go to result variables
+// that the host call's caller returns (see replaceFastLoops).
+func (c *flCompiler) ret(s *ast.ReturnStmt) *flStmt {
+	if c.sig == nil {
+		c.reject("return outside a function")
+	}
+	res := c.sig.Results()
+	st := &flStmt{op: sReturn, tok: token.ASSIGN, pos: s.Pos()}
+	c.returns = true
+	if len(s.Results) == 0 {
+		// Bare: the named results are returned as they are (the loop
+		// stores those it assigned).
+		return st
+	}
+	if len(s.Results) != res.Len() {
+		c.reject("return of a call")
+	}
+	if c.results == nil {
+		for i := 0; i < res.Len(); i++ {
+			k, ptr := flKindOf(res.At(i).Type())
+			if k == 0 || flElem(k) != 0 {
+				c.reject("result of type %s", res.At(i).Type())
+			}
+			v := &flVar{name: fmt.Sprintf("__godl_r%d", i), kind: k, slot: c.prog.nslots[k], ptr: ptr, written: true}
+			c.prog.nslots[k]++
+			c.results = append(c.results, v)
+		}
+	}
+	for i, e := range s.Results {
+		v := c.results[i]
+		t := &flExpr{op: oVar, kind: v.kind, v: v}
+		st.lhs = append(st.lhs, t)
+		st.rhs = append(st.rhs, c.convTo(e, t))
+	}
+	if c.anyPanics(st.rhs) {
+		c.marks[st] = s.Pos()
+	}
+	return st
 }
 
 func (c *flCompiler) list(l []ast.Stmt) []*flStmt {
@@ -1143,12 +1217,29 @@ func (lw *lowering) replaceFastLoops() {
 		id := lw.loops.add(prog)
 		lw.edits = kept
 		var b strings.Builder
-		fmt.Fprintf(&b, "{%s = %d; __godl.Loop(%d, &%s", fl.v, mv, id, fl.v)
+		fmt.Fprintf(&b, "{%s = %d; ", fl.v, mv)
+		for i, t := range fl.results {
+			fmt.Fprintf(&b, "var __godl_r%d %s; ", i, t)
+		}
+		if fl.returns {
+			b.WriteString("if ")
+		}
+		fmt.Fprintf(&b, "__godl.Loop(%d, &%s", id, fl.v)
 		for _, n := range fl.params {
 			b.WriteString(", &")
 			b.WriteString(n)
 		}
 		b.WriteString(")")
+		if fl.returns {
+			b.WriteString(" { return")
+			for i := range fl.results {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				fmt.Fprintf(&b, " __godl_r%d", i)
+			}
+			b.WriteString(" }")
+		}
 		b.WriteString(strings.Repeat("\n", strings.Count(m.src[s:e], "\n")))
 		b.WriteString("}")
 		if contiguous {

@@ -44,6 +44,9 @@ type stmtFn func() int
 func flBreak(loop int) int    { return 2*loop + 1 }
 func flContinue(loop int) int { return 2*loop + 2 }
 
+// flReturn is the code of a return statement: it leaves every loop.
+const flReturn = -1
+
 // flInterrupt is the panic that unwinds an interrupted loop to hostLoop.
 type flInterrupt struct{}
 
@@ -183,8 +186,9 @@ func (in *flInst) store(p *flProg, args []any) {
 
 // hostLoop runs compiled loop id (called from the interpreter as
 // __godl.Loop): marker is the position marker of the function around the
-// loop, args point to the loop's parameters.
-func (s *Session) hostLoop(id int, marker *int, args ...any) {
+// loop, args point to the loop's parameters. It reports whether a return
+// statement ended the loop (its values are in the last parameters).
+func (s *Session) hostLoop(id int, marker *int, args ...any) (returned bool) {
 	p := s.loops.get(id)
 	if p == nil {
 		panic(fmt.Errorf("godl: internal error: unknown compiled loop %d", id))
@@ -223,7 +227,7 @@ func (s *Session) hostLoop(id int, marker *int, args ...any) {
 	}
 	in.load(p, args)
 	loaded = true
-	in.run()
+	return in.run() == flReturn
 }
 
 var errInterrupted = errors.New("interrupted by the user")
@@ -796,6 +800,17 @@ func (l *flLinker) stmt1(st *flStmt) stmtFn {
 	case sContinue:
 		c := flContinue(st.loop)
 		return func() int { return c }
+	case sReturn:
+		if len(st.lhs) == 0 {
+			return func() int { return flReturn }
+		}
+		var set stmtFn
+		if len(st.lhs) == 1 {
+			set = l.assign1(token.ASSIGN, st.lhs[0], st.rhs[0], 0)
+		} else {
+			set = l.assignN(st)
+		}
+		return func() int { set(); return flReturn }
 	case sIncDec:
 		t := st.lhs[0]
 		d := int64(1)
