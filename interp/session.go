@@ -245,6 +245,7 @@ func (s *Session) runCell(ctx context.Context, code string, n int) (*kernel.Bund
 			timing, timeStart = true, time.Now()
 		default:
 			s.declaring = true
+			s.cellSlow()
 			err = s.runMagic(ctx, u)
 		}
 		if err != nil {
@@ -278,6 +279,7 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	if v, ok := s.globalCell(src, prior, n); ok {
 		return v, nil
 	}
+	s.cellSlow()
 	s.declaring = true
 	orig := src
 	src, err := s.lowerSource(prior, src, n)

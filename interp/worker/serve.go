@@ -52,11 +52,15 @@ const maxWorkerStack = 256 << 20
 
 // workerServer is the worker's side of the IPC.
 type workerServer struct {
-	eval      kernel.Evaluator
-	afterCell func()
-	fw        frameWriter
-	stdout    *os.File // fd 1 and fd 2 as they were at start, whatever
-	stderr    *os.File // user code later does to os.Stdout and os.Stderr
+	eval kernel.Evaluator
+	// armHandoff, while a cell of a FastPaths evaluator runs on the
+	// request reader and has not called CellSlow, arms its hand-off.
+	handoffMu  sync.Mutex
+	armHandoff func()
+	afterCell  func()
+	fw         frameWriter
+	stdout     *os.File // fd 1 and fd 2 as they were at start, whatever
+	stderr     *os.File // user code later does to os.Stdout and os.Stderr
 	// outConns are the raw descriptors of stdout and stderr, for asking
 	// whether the kernel has read everything written to them.
 	outConns [2]syscall.RawConn
@@ -242,6 +246,24 @@ func (ws *workerServer) executor() {
 // help while busy) waits at most this long.
 const readHandoff = 200 * time.Microsecond
 
+// FastPaths is implemented by evaluators that answer some cells in
+// microseconds without blocking (constant expressions, a variable's
+// value) and call the CellSlow method of the Output they are given
+// (see SlowCellNotifier) before anything else. The worker then arms its
+// read hand-off only when CellSlow is called: arming the timer itself
+// wakes another thread of the runtime, which on these VMs costs about
+// as much as a whole fast cell.
+type FastPaths interface {
+	FastPaths()
+}
+
+// SlowCellNotifier is implemented by the Output the worker gives its
+// evaluator: CellSlow says that the running cell leaves the evaluator's
+// fast paths. It may be called any number of times.
+type SlowCellNotifier interface {
+	CellSlow()
+}
+
 // runCellReading runs job on the goroutine reading requests (it holds
 // cellMu). If the cell runs longer than readHandoff, or ends this
 // goroutine (runtime.Goexit), a new goroutine reads on. It reports
@@ -253,23 +275,53 @@ func (ws *workerServer) runCellReading(fr *frameReader, job execJob) (own bool) 
 		kept
 	)
 	var state atomic.Int32
-	t := time.AfterFunc(readHandoff, func() {
-		if state.CompareAndSwap(pending, handedOver) {
-			ws.serve(fr)
+	var t *time.Timer
+	arm := func() {
+		t = time.AfterFunc(readHandoff, func() {
+			if state.CompareAndSwap(pending, handedOver) {
+				ws.serve(fr)
+			}
+		})
+	}
+	if _, fast := ws.eval.(FastPaths); fast {
+		ws.handoffMu.Lock()
+		ws.armHandoff = arm
+		ws.handoffMu.Unlock()
+	} else {
+		arm()
+	}
+	stop := func() {
+		ws.handoffMu.Lock()
+		ws.armHandoff = nil
+		if t != nil {
+			t.Stop()
 		}
-	})
+		ws.handoffMu.Unlock()
+	}
 	defer func() {
 		if !own { // Goexit unwinds through here: hand the reading over
-			t.Stop()
+			stop()
 			if state.CompareAndSwap(pending, handedOver) {
 				go ws.serve(fr)
 			}
 		}
 	}()
 	ws.runCell(job, false)
-	t.Stop()
+	stop()
 	own = state.CompareAndSwap(pending, kept)
 	return own
+}
+
+// CellSlow arms the read hand-off of a cell running on the request
+// reader, once (see FastPaths).
+func (o *workerOutput) CellSlow() {
+	ws := (*workerServer)(o)
+	ws.handoffMu.Lock()
+	defer ws.handoffMu.Unlock()
+	if ws.armHandoff != nil {
+		ws.armHandoff()
+		ws.armHandoff = nil
+	}
 }
 
 func (ws *workerServer) runCell(job execJob, onExecutor bool) {

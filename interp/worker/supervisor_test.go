@@ -534,6 +534,49 @@ func TestSupervisorHelpWhileBusy(t *testing.T) {
 	<-done
 }
 
+// TestSupervisorFastPaths: with a FastPaths evaluator the worker reads
+// requests on during a cell only once the cell called CellSlow.
+func TestSupervisorFastPaths(t *testing.T) {
+	tests := []struct {
+		code         string
+		servedDuring bool // a completion is answered while the cell runs
+	}{
+		// First: after a cell whose reading was handed over, the next
+		// cell may go to the executor goroutine (the old reader is still
+		// releasing cellMu), which never blocks the reading.
+		{"fast\nout \"started\"\nsleep 600ms", false}, // breaks the contract on purpose
+		{"out \"started\"\nsleep 600ms", true},
+	}
+	s, err := Start(context.Background(), Config{
+		Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
+		Env:     []string{workerEnv + "=fakefast"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for _, tt := range tests {
+		out := &recOutput{}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.Execute(context.Background(), kernel.ExecuteRequest{Code: tt.code}, out)
+		}()
+		out.waitFor(t, "stdout", "started")
+		start := time.Now()
+		if _, err := s.Complete(context.Background(), "fmt.Pr", 6); err != nil {
+			t.Fatalf("%q: Complete: %v", tt.code, err)
+		}
+		// The cell sleeps 600 ms after "started": a completion served
+		// during it takes microseconds, one that waits for its end
+		// about 600 ms.
+		if during := time.Since(start) < 300*time.Millisecond; during != tt.servedDuring {
+			t.Errorf("%q: completion answered after %v; while the cell ran = %v, want %v", tt.code, time.Since(start), during, tt.servedDuring)
+		}
+		<-done
+	}
+}
+
 func TestSupervisorRestart(t *testing.T) {
 	for _, lazy := range []bool{false, true} {
 		t.Run(fmt.Sprintf("lazy=%v", lazy), func(t *testing.T) {

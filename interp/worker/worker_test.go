@@ -42,6 +42,11 @@ func TestWorkerHelperProcess(t *testing.T) {
 			Attach:    attachDisplay,
 			AfterCell: display.FlushAll,
 		}))
+	case "fakefast": // fakeEval with fast paths (see fastFake)
+		os.Exit(Serve(ServeConfig{
+			New:    func() (kernel.Evaluator, error) { return fastFake{newFakeEval()}, nil },
+			Attach: attachDisplay,
+		}))
 	case "kernel": // a kernel process that supervises a fake worker
 		s, err := Start(context.Background(), Config{
 			Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
@@ -97,6 +102,22 @@ type fakeEval struct {
 
 func newFakeEval() *fakeEval {
 	return &fakeEval{vars: map[string]string{}, intr: make(chan struct{}, 1)}
+}
+
+// fastFake is a FastPaths evaluator: a cell whose first line is "fast"
+// stays on its fast path (it does not call CellSlow, whatever it does
+// after); any other cell calls CellSlow first.
+type fastFake struct{ *fakeEval }
+
+func (fastFake) FastPaths() {}
+
+func (f fastFake) Execute(ctx context.Context, req kernel.ExecuteRequest, out kernel.Output) (kernel.ExecuteResult, error) {
+	if code, fast := strings.CutPrefix(req.Code, "fast\n"); fast {
+		req.Code = code
+	} else if n, ok := out.(SlowCellNotifier); ok {
+		n.CellSlow()
+	}
+	return f.fakeEval.Execute(ctx, req, out)
 }
 
 func textBundle(s string) *kernel.Bundle {
