@@ -159,6 +159,7 @@ const (
 	sBreak                       // loop: target
 	sContinue                    // loop: target
 	sReturn                      // results lhs = rhs; leave the function
+	sSwitch                      // body, a break target (loop)
 )
 
 // flStmt is a statement of a fast loop. mark is the position marker
@@ -258,7 +259,8 @@ type flCompiler struct {
 	names  []string
 	uses   []*ast.Ident
 	loops  []flLoopCtx
-	nloops int
+	nloops int                   // loops and switches: break targets
+	nfor   int                   // loops
 	marks  map[*flStmt]token.Pos // statements that can panic
 	// sig is the signature of the function around the loop (nil at the
 	// cell's level); results the variables return statements set.
@@ -270,6 +272,7 @@ type flCompiler struct {
 type flLoopCtx struct {
 	label string
 	id    int
+	sw    bool // a switch: a break target, not a continue target
 }
 
 func (c *flCompiler) reject(format string, args ...any) {
@@ -382,7 +385,7 @@ func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt, sig *types.Sig
 		r.param = len(c.prog.params)
 		c.prog.params = append(c.prog.params, r)
 	}
-	if n, ok := root.trips(); ok && n <= flMinTrips && c.nloops == 1 {
+	if n, ok := root.trips(); ok && n <= flMinTrips && c.nfor == 1 {
 		// Calling the host costs about a microsecond (yaegi's call
 		// of a compiled function): more than yaegi runs a few
 		// iterations in.
@@ -824,6 +827,8 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 		switch l := s.Stmt.(type) {
 		case *ast.ForStmt, *ast.RangeStmt:
 			return c.loop(l, s.Label.Name)
+		case *ast.SwitchStmt:
+			return c.switchStmt(l, s.Label.Name)
 		}
 		c.reject("label %s", s.Label.Name)
 	case *ast.ForStmt, *ast.RangeStmt:
@@ -894,6 +899,8 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 		return st
 	case *ast.ReturnStmt:
 		return c.ret(s)
+	case *ast.SwitchStmt:
+		return c.switchStmt(s, "")
 	case *ast.BranchStmt:
 		if s.Tok != token.BREAK && s.Tok != token.CONTINUE {
 			c.reject("%s", s.Tok)
@@ -901,7 +908,15 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 		if len(c.loops) == 0 {
 			c.reject("branch")
 		}
-		target := c.loops[len(c.loops)-1].id
+		target := -1
+		for i := len(c.loops) - 1; i >= 0 && target < 0; i-- {
+			if s.Tok == token.BREAK || !c.loops[i].sw {
+				target = c.loops[i].id
+			}
+		}
+		if target < 0 {
+			c.reject("branch")
+		}
 		if s.Label != nil {
 			found := false
 			for _, l := range c.loops {
@@ -921,6 +936,76 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 	}
 	c.reject("statement %T", s)
 	return nil
+}
+
+// switchStmt compiles an expression switch as its tag stored in a
+// hidden variable and a chain of ifs (default last), in a block that
+// break leaves.
+func (c *flCompiler) switchStmt(s *ast.SwitchStmt, label string) *flStmt {
+	id := c.nloops
+	c.nloops++
+	st := &flStmt{op: sSwitch, loop: id, pos: s.Pos()}
+	if s.Init != nil {
+		st.body = append(st.body, c.stmt(s.Init))
+	}
+	var tag *flExpr
+	if s.Tag != nil {
+		x := c.expr(s.Tag)
+		if x.kind == 0 || x.kind > flBool {
+			c.reject("switch on %s", c.lw.text(s.Tag))
+		}
+		tag = &flExpr{op: oVar, kind: x.kind, v: c.hidden(x.kind)}
+		as := &flStmt{op: sAssign, tok: token.ASSIGN, lhs: []*flExpr{tag}, rhs: []*flExpr{x}, pos: s.Pos()}
+		if x.panics() {
+			c.marks[as] = s.Pos()
+		}
+		st.body = append(st.body, as)
+	}
+	c.loops = append(c.loops, flLoopCtx{label, id, true})
+	var first, last *flStmt
+	var def *flStmt
+	for _, cl := range s.Body.List {
+		cc := cl.(*ast.CaseClause)
+		if cc.List == nil {
+			def = &flStmt{op: sBlock, body: c.list(cc.Body)}
+			continue
+		}
+		var cond *flExpr
+		for _, e := range cc.List {
+			var ce *flExpr
+			if tag != nil {
+				ce = &flExpr{op: oBinary, kind: flBool, tok: token.EQL, x: tag, y: c.convTo(e, tag)}
+			} else if ce = c.expr(e); ce.kind != flBool {
+				c.reject("case %s", c.lw.text(e))
+			}
+			if cond == nil {
+				cond = ce
+			} else {
+				cond = &flExpr{op: oBinary, kind: flBool, tok: token.LOR, x: cond, y: ce}
+			}
+		}
+		ifs := &flStmt{op: sIf, cond: cond, body: c.list(cc.Body), pos: cc.Pos()}
+		if cond.panics() {
+			c.marks[ifs] = s.Pos()
+		}
+		if last == nil {
+			first = ifs
+		} else {
+			last.els = ifs
+		}
+		last = ifs
+	}
+	c.loops = c.loops[:len(c.loops)-1]
+	switch {
+	case def != nil && last == nil:
+		first = def
+	case def != nil:
+		last.els = def
+	}
+	if first != nil {
+		st.body = append(st.body, first)
+	}
+	return st
 }
 
 // ret compiles a return statement: its values go to result variables
@@ -1057,6 +1142,7 @@ func (c *flCompiler) assign(s *ast.AssignStmt) *flStmt {
 func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
 	id := c.nloops
 	c.nloops++
+	c.nfor++
 	st := &flStmt{loop: id, pos: s.Pos()}
 	switch s := s.(type) {
 	case *ast.ForStmt:
@@ -1075,7 +1161,7 @@ func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
 				c.marks[st.post] = s.Pos()
 			}
 		}
-		c.loops = append(c.loops, flLoopCtx{label, id})
+		c.loops = append(c.loops, flLoopCtx{label, id, false})
 		st.body = c.list(s.Body.List)
 		c.loops = c.loops[:len(c.loops)-1]
 	case *ast.RangeStmt:
@@ -1118,7 +1204,7 @@ func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
 				c.reject("range value %s", c.lw.text(s.Value))
 			}
 		}
-		c.loops = append(c.loops, flLoopCtx{label, id})
+		c.loops = append(c.loops, flLoopCtx{label, id, false})
 		st.body = c.list(s.Body.List)
 		c.loops = c.loops[:len(c.loops)-1]
 	}

@@ -800,6 +800,14 @@ func (l *flLinker) stmt1(st *flStmt) stmtFn {
 	case sContinue:
 		c := flContinue(st.loop)
 		return func() int { return c }
+	case sSwitch:
+		body, brk := l.list(st.body), flBreak(st.loop)
+		return func() int {
+			if r := body(); r != brk {
+				return r
+			}
+			return 0
+		}
 	case sReturn:
 		if len(st.lhs) == 0 {
 			return func() int { return flReturn }
