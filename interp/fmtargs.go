@@ -194,7 +194,9 @@ func (lw *lowering) fmtArgs() {
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		if fd, ok := n.(*ast.FuncDecl); ok && genericFunc(fd) {
 			// yaegi v0.16.1 silently skips a call of the host package
-			// in a generic body (nothing printed).
+			// in a generic body (nothing printed): only the rewrites
+			// that stay in the interpreter.
+			lw.genericFmtArgs(fd)
 			return false
 		}
 		call, ok := n.(*ast.CallExpr)
@@ -762,4 +764,71 @@ func (lw *lowering) finalStringer() {
 	if cb := stringerSwitch(lw.c.pkg, ifaces, es.Pos()); cb != "" {
 		lw.insert(es.Pos(), "__godl_str = "+cb+"; ")
 	}
+}
+
+// genericFmtArgs rewrites the print calls of a generic body without
+// host calls: arguments of a type parameter type or any printed with
+// %v (or Print) go through a type switch that gives the String or Error
+// result of the cell types the cell knows (fmt printed {3} for T = Oops),
+// %T of them through typeNameSwitch with fmt as fallback, %w arguments
+// of cell error types through the interpreted conversion to error
+// (errorConv's func literal), which fmt.Errorf wraps with their Error
+// method (it printed %!w(struct { N int }={4})). Cell types declared in
+// later cells are not in the switches.
+func (lw *lowering) genericFmtArgs(fd *ast.FuncDecl) {
+	info := lw.c.info
+	ast.Inspect(fd, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		sig := printCallee(info, call)
+		if sig == nil || call.Ellipsis.IsValid() {
+			return true
+		}
+		fixed := sig.Params().Len() - 1
+		if len(call.Args) <= fixed {
+			return true
+		}
+		var verbs map[int]string
+		if fixed > 0 && printfLike(call, sig) {
+			if tv := info.Types[call.Args[fixed-1]]; tv.Value != nil && tv.Value.Kind() == constant.String {
+				verbs = printfVerbs(constant.StringVal(tv.Value))
+			} else {
+				return true
+			}
+		}
+		for i := fixed; i < len(call.Args); i++ {
+			a := call.Args[i]
+			at := info.TypeOf(a)
+			if at == nil {
+				continue
+			}
+			_, param := types.Unalias(at).(*types.TypeParam)
+			switch {
+			case verbs[i-fixed] == "T" && (param || types.IsInterface(at)):
+				lw.typeVerb(call, fixed, i) // workaround.go
+				continue
+			case (param || isEmptyIface(at)) && (verbs == nil || stringVerbs(verbs[i-fixed])):
+				// A value of a cell type with String or Error: the
+				// method's result (fmt printed {3} for a T = Oops).
+				if cb := genericStringer(lw.c.pkg, a.Pos()); cb != "" { // workaround.go
+					lw.insert(a.Pos(), cb+"(")
+					lw.insert(a.End(), ")")
+				}
+				continue
+			}
+			if !strings.Contains(verbs[i-fixed], "w") || types.IsInterface(at) || !involvesCellType(at) {
+				continue
+			}
+			if niladic(types.NewMethodSet(at), "Error") != "string" {
+				continue
+			}
+			if ts, ok := lw.typeString(at, a.Pos()); ok {
+				lw.insert(a.Pos(), "func(__godl_v "+ts+") error { return __godl_v }(")
+				lw.insert(a.End(), ")")
+			}
+		}
+		return true
+	})
 }

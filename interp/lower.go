@@ -279,6 +279,7 @@ func (lw *lowering) run() error {
 	// Last: it renames inside every rewrite of a generic func
 	// (workaround.go).
 	lw.typeParamNames()
+	lw.genericHostCalls() // workaround.go
 	if len(lw.errs) > 0 {
 		return &cellError{Errors: lw.errs}
 	}

@@ -3,6 +3,7 @@ package interp
 import (
 	"fmt"
 	"go/ast"
+	"go/scanner"
 	"go/token"
 	"go/types"
 	"hash/fnv"
@@ -220,7 +221,20 @@ func (lw *lowering) errorConv(e ast.Expr, explicit *ast.CallExpr) {
 		return
 	}
 	lw.insert(e.Pos(), pre)
-	lw.insert(e.End(), ")")
+	lw.insertInner(e.End(), ")")
+}
+
+// insertInner inserts text at the end of a value, before the position
+// marker panicpos.go may have put there for the next statement
+// (`var e error = Oops{5}; return …` on one line): edits at one place
+// apply in the order they were made, and the markers come first.
+func (lw *lowering) insertInner(at token.Pos, text string) {
+	seq := lw.nedit + 1
+	if lw.posTo >= lw.posFrom && lw.posFrom > 0 {
+		seq = lw.posFrom - 1
+	}
+	lw.nedit++
+	lw.edits = append(lw.edits, edit{lw.off(at), lw.off(at), text, seq})
 }
 
 // hoister moves values into fresh variables (ifaceCopies).
@@ -926,26 +940,26 @@ func renameWord(text, old, new string) string {
 	if !strings.Contains(text, old) {
 		return text
 	}
-	isWord := func(c byte) bool {
-		return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-	}
+	// Identifiers only: not in string literals (a rewrite's
+	// fmt.Sprintf("%T", …) kept its T) or comments.
+	var sc scanner.Scanner
+	file := token.NewFileSet().AddFile("", -1, len(text))
+	sc.Init(file, []byte(text), func(token.Position, string) {}, 0)
 	var b strings.Builder
-	for i := 0; i < len(text); {
-		j := strings.Index(text[i:], old)
-		if j < 0 {
-			b.WriteString(text[i:])
+	last := 0
+	for {
+		pos, tok, lit := sc.Scan()
+		if tok == token.EOF {
 			break
 		}
-		j += i
-		end := j + len(old)
-		b.WriteString(text[i:j])
-		if (j == 0 || !isWord(text[j-1])) && (end == len(text) || !isWord(text[end])) {
+		if tok == token.IDENT && lit == old {
+			off := file.Offset(pos)
+			b.WriteString(text[last:off])
 			b.WriteString(new)
-		} else {
-			b.WriteString(old)
+			last = off + len(old)
 		}
-		i = end
 	}
+	b.WriteString(text[last:])
 	return b.String()
 }
 
@@ -985,6 +999,19 @@ func (lw *lowering) errorsCall(call *ast.CallExpr) {
 	}
 	fn, ok := lw.c.info.Uses[sel.Sel].(*types.Func)
 	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "errors" {
+		return
+	}
+	if lw.inGeneric(call) {
+		// The rewrites below call the host, which makes yaegi skip
+		// the whole generic body; the call as it is gets a cell
+		// error target wrong (errors.As panics).
+		t := lw.c.info.TypeOf(call.Args[1])
+		if pt, ok := under(t).(*types.Pointer); ok && fn.Name() == "As" {
+			t = pt.Elem()
+		}
+		if t != nil && !types.IsInterface(t) && involvesCellType(t) && niladic(types.NewMethodSet(t), "Error") == "string" {
+			lw.errorf(call.Pos(), "errors.%s with a target of a cell error type does not work in a generic function in the Go interpreter (yaegi); call it in a non-generic function (func isOops(err error) bool { … }) and call that", fn.Name())
+		}
 		return
 	}
 	switch fn.Name() {
@@ -1162,13 +1189,17 @@ func (lw *lowering) typeVerb(call *ast.CallExpr, fixed, i int) {
 		return
 	}
 	fn := ""
-	if types.IsInterface(t) {
+	if _, param := types.Unalias(t).(*types.TypeParam); types.IsInterface(t) || param {
 		// The dynamic type, found by a type switch in the
 		// interpreter (see typeNameSwitch).
-		if _, param := types.Unalias(t).(*types.TypeParam); param {
-			return
+		if param {
+			t = types.NewInterfaceType(nil, nil)
 		}
-		if fn = typeNameSwitch(lw.c.pkg, t, call.Args[i].Pos()); fn == "" {
+		generic := lw.inGeneric(call)
+		if generic {
+			lw.needImports["fmt"] = true
+		}
+		if fn = typeNameSwitch(lw.c.pkg, t, call.Args[i].Pos(), generic); fn == "" {
 			return
 		}
 	} else {
@@ -1206,9 +1237,10 @@ func (lw *lowering) typeVerb(call *ast.CallExpr, fixed, i int) {
 // dynamic type of a value of interface type iface at pos: comma-ok type
 // assertions to the cell types that implement iface (fmt's %T printed
 // reflect's struct { Xs float64 } for a main.SS in an any; a type switch
-// there missed methodless types), else __godl.TypeName. "" when no cell
-// type implements iface.
-func typeNameSwitch(pkg *types.Package, iface types.Type, pos token.Pos) string {
+// there missed methodless types), else __godl.TypeName (fmt in a
+// generic body, where a host call makes yaegi skip the body). "" when no
+// cell type implements iface.
+func typeNameSwitch(pkg *types.Package, iface types.Type, pos token.Pos, generic bool) string {
 	if pkg == nil {
 		return ""
 	}
@@ -1273,6 +1305,8 @@ func typeNameSwitch(pkg *types.Package, iface types.Type, pos token.Pos) string 
 				continue
 			case !ptr && len(tw) > 0:
 				goName = "<main." + name + " or " + strings.Join(tw, " or ") + ": the Go interpreter (yaegi) cannot tell types of the same structure without methods apart; give the type a method>"
+			case ptr && len(structTwins(cands, nt)) > 0:
+				goName = "<*main." + name + " or *" + strings.Join(structTwins(cands, nt), " or *") + ": the Go interpreter (yaegi) cannot tell pointers to types of the same structure apart; give one of them a different field>"
 			}
 			cases = append(cases, "if _, __godl_ok := __godl_t.("+spell+"); __godl_ok { return "+strconv.Quote(goName)+" }; ")
 		}
@@ -1284,7 +1318,13 @@ func typeNameSwitch(pkg *types.Package, iface types.Type, pos token.Pos) string 
 	if len(switched) > 0 {
 		sw = "switch __godl_t.(type) { " + strings.Join(switched, "; ") + " }; "
 	}
-	return "func(__godl_t any) string { if __godl_t == nil { return \"<nil>\" }; " + sw + strings.Join(cases, "") + "return __godl.TypeName(__godl_t) }"
+	fallback := "__godl.TypeName(__godl_t)"
+	if generic {
+		// Not __godl_fmt: yaegi skips a generic body that names the
+		// session's imports (as one that calls the host).
+		fallback = "fmt.Sprintf(\"%T\", __godl_t)"
+	}
+	return "func(__godl_t any) string { if __godl_t == nil { return \"<nil>\" }; " + sw + strings.Join(cases, "") + "return " + fallback + " }"
 }
 
 // printfVerbOffsets maps the offset of each verb in format (a format's
@@ -1344,4 +1384,99 @@ func (lw *lowering) inLoop(n ast.Node) bool {
 		}
 	}
 	return false
+}
+
+// genericHostCalls fails the cell when a rewrite put a call of the
+// session's own packages (__godl, __godl_fmt) in a generic body: yaegi
+// v0.16.1 silently skips such a body (the func returns zero values,
+// its callers fail with "index out of range"). The rewrites avoid
+// them there; this is the net for one that does not.
+func (lw *lowering) genericHostCalls() {
+	for _, d := range lw.c.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil || !genericFunc(fd) {
+			continue
+		}
+		from, to := lw.off(fd.Body.Pos()), lw.off(fd.Body.End())
+		for _, e := range lw.edits {
+			if e.start >= from && e.end <= to && (strings.Contains(e.text, "__godl.") || strings.Contains(e.text, "__godl_fmt.")) {
+				lw.errorf(fd.Name.Pos(), "godl cannot run this generic function in the Go interpreter (yaegi): a rewrite godl needs here would make yaegi skip its body; please report it, and move the body's work to a non-generic function")
+				break
+			}
+		}
+	}
+}
+
+// structTwins returns the names (main.X) of the types of cands other
+// than nt with nt's underlying type.
+func structTwins(cands []*types.Named, nt *types.Named) []string {
+	var out []string
+	for _, o := range cands {
+		if o != nt && types.Identical(o.Underlying(), nt.Underlying()) {
+			out = append(out, "main."+o.Obj().Name())
+		}
+	}
+	return out
+}
+
+// genericStringer returns a func literal for a print argument in a
+// generic body (no host calls there) that gives the String or Error
+// result of a value of a cell type with one, the value itself
+// otherwise: a type switch without guard variable, and comma-ok
+// assertions for pointers (the switch missed a *V converted from a
+// type parameter), but not to pointers to types whose structure another
+// cell type shares (the assertion matches either). "" when no cell type
+// has String or Error.
+func genericStringer(pkg *types.Package, pos token.Pos) string {
+	if pkg == nil {
+		return ""
+	}
+	scope := pkg.Scope().Innermost(pos)
+	if scope == nil {
+		scope = pkg.Scope()
+	}
+	names := pkg.Scope().Names()
+	sort.Strings(names)
+	var cands []*types.Named
+	for _, name := range names {
+		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
+			continue
+		}
+		nt, ok := tn.Type().(*types.Named)
+		if !ok || nt.TypeParams().Len() != 0 || types.IsInterface(nt) {
+			continue
+		}
+		if _, o := scope.LookupParent(name, pos); o == tn {
+			cands = append(cands, nt)
+		}
+	}
+	var cases, ptrs []string
+	for _, nt := range cands {
+		name := nt.Obj().Name()
+		for _, c := range []types.Type{nt, types.NewPointer(nt)} {
+			ms := types.NewMethodSet(c)
+			method := ""
+			switch {
+			case niladic(ms, "Error") == "string":
+				method = "Error"
+			case niladic(ms, "String") == "string":
+				method = "String"
+			default:
+				continue
+			}
+			if _, ptr := c.(*types.Pointer); ptr {
+				cases = append(cases, "case *"+name+": return __godl_sv.(*"+name+")."+method+"()")
+				if len(structTwins(cands, nt)) == 0 {
+					ptrs = append(ptrs, "if __godl_p, __godl_ok := __godl_sv.(*"+name+"); __godl_ok { return __godl_p."+method+"() }; ")
+				}
+				continue
+			}
+			cases = append(cases, "case "+name+": return __godl_sv.("+name+")."+method+"()")
+		}
+	}
+	if len(cases) == 0 {
+		return ""
+	}
+	return "func(__godl_sv any) any { switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; " + strings.Join(ptrs, "") + "return __godl_sv }"
 }
