@@ -909,6 +909,18 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 			st.els = c.stmt(s.Else)
 		}
 		return st
+	case *ast.ExprStmt:
+		// A call whose result is dropped (rand.Float64() advances the
+		// generator).
+		x := c.expr(s.X)
+		if x.op != oCall {
+			c.reject("expression statement")
+		}
+		st := &flStmt{op: sAssign, tok: token.ASSIGN, lhs: []*flExpr{nil}, rhs: []*flExpr{x}, pos: s.Pos()}
+		if x.panics() {
+			c.marks[st] = s.Pos()
+		}
+		return st
 	case *ast.ReturnStmt:
 		return c.ret(s)
 	case *ast.SwitchStmt:

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"go/ast"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ var fastLoopCases = []fastLoopCase{
 	{name: "float loop variable", code: "cnt, f := 0, 0.0\nfor x := 0.0; x < 1; x += 0.1 {\n\tcnt++\n\tf++\n}\n[]float64{float64(cnt), f}", fast: true},
 	{name: "infinities and NaN", code: "inf, nan := 0, 0\nfor i := -2; i < 30; i++ {\n\tv := math.Log(float64(i))\n\tif math.IsInf(v, 0) {\n\t\tinf++\n\t}\n\tif math.IsNaN(v) || math.IsInf(v, -1) {\n\t\tnan++\n\t}\n}\n[]int{inf, nan}", fast: true},
 	{name: "shadowed variable in the body", code: "s, last := 5, 0\nfor i := 0; i < 30; i++ {\n\ts := i * 10\n\tlast = s\n}\n[]int{s, last}", fast: true},
-	{name: "monte carlo pi shape", code: "rand.Seed(1)\nhits := 0\nfor i := 0; i < 1000; i++ {\n\tx, y := rand.Float64(), rand.Float64()\n\tif x*x+y*y < 1 {\n\t\thits++\n\t}\n}\nhits > 600 && hits < 900", fast: true},
+	{name: "monte carlo pi shape", code: "rand.Seed(1)\nhits := 0\nfor i := 0; i < 1000; i++ {\n\trand.Float64()\n\tx, y := rand.Float64(), rand.Float64()\n\tif x*x+y*y < 1 {\n\t\thits++\n\t}\n}\nhits > 600 && hits < 900", fast: true},
 	{name: "loop in a function using a constant of an earlier cell", setup: []string{"const N = 120", "func tab() int {\n\tt := 0\n\tfor i := 0; i < N; i++ {\n\t\tt += i\n\t}\n\treturn t\n}"}, code: "tab()", fast: true},
 	{name: "inside a yaegi loop whose variable a closure captures", code: "var fs []func() int\ntot := 0\nfor i := 0; i < 3; i++ {\n\tfs = append(fs, func() int { return i })\n\tt := 0\n\tfor j := 0; j < 100; j++ {\n\t\tt += i * j\n\t}\n\ttot += t\n}\ntot + fs[0]() + fs[2]()", fast: true},
 	{name: "goroutines running the same compiled loop", setup: []string{"func spin2(n int) int {\n\tc := 0\n\tfor i := 0; i < n; i++ {\n\t\tc += i % 7\n\t}\n\treturn c\n}"}, code: "var wg sync.WaitGroup\nres := make([]int, 4)\nfor g := 0; g < 4; g++ {\n\twg.Add(1)\n\tgo func(g int) {\n\t\tdefer wg.Done()\n\t\tres[g] = spin2(100000 + g)\n\t}(g)\n}\nwg.Wait()\nres", fast: true},
@@ -326,5 +327,39 @@ func TestFastLoopStableText(t *testing.T) {
 	}
 	if v := ts.run("tot(10) + x").value(); v != "4995" {
 		t.Fatalf("tot(10) + x = %s", v)
+	}
+}
+
+// TestFastLoopRejects checks why loops stay with yaegi.
+func TestFastLoopRejects(t *testing.T) {
+	ts := newTestSession(t)
+	for _, c := range []string{"xs := []float64{1, 2}", "var h32 int32", "type P struct{ X float64 }\nvar p P", "m := map[int]int{}"} {
+		if r := ts.run(c); r.res.Status != kernel.StatusOK {
+			t.Fatal(r.errText())
+		}
+	}
+	tests := []struct{ code, why string }{
+		{"for i := 0; i < 100; i++ {\n\tfmt.Println(i)\n}", "fmt.Println"},
+		{"for i := 0; i < 100; i++ {\n\th32 += 1\n}", "type int32"},
+		{"for i := 0; i < 100; i++ {\n\tp.X += 1\n}", "p.X"},
+		{"for i := 0; i < 100; i++ {\n\tm[i] = i\n}", "m has type map[int]int"},
+		{"for i := 0; i < 100; i++ {\n\txs = nil\n}", "nil"},
+		{"for i := 0; i < 100; i++ {\n\txs = append(xs, 1)\n}", "append"},
+		{"for i := 0; i < 8; i++ {\n\txs[0]++\n}", "8 iterations"},
+		{"for i := 0; i < 100; i++ {\n\tgo func() {}()\n}", "statement *ast.GoStmt"},
+	}
+	lowered := ts.lowerFor("1") // creates the lowerer
+	_ = lowered
+	for _, tt := range tests {
+		var whys []string
+		ts.s.lowerer.fastWhy = func(_ ast.Stmt, why string) { whys = append(whys, why) }
+		src := ts.lowerFor(tt.code)
+		if strings.Contains(src, "__godl.Loop") {
+			t.Errorf("%q compiled", tt.code)
+			continue
+		}
+		if !strings.Contains(strings.Join(whys, "; "), tt.why) {
+			t.Errorf("%q: reasons %q, want %q", tt.code, whys, tt.why)
+		}
 	}
 }
