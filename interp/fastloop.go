@@ -1323,6 +1323,10 @@ func (lw *lowering) replaceFastLoops() {
 			continue
 		}
 		prog.mark = mv
+		if !prog.linkable() {
+			why(fl, "internal error linking the loop")
+			continue
+		}
 		prog.key = prog.serialize()
 		id := lw.loops.add(prog)
 		lw.edits = kept
@@ -1361,6 +1365,19 @@ func (lw *lowering) replaceFastLoops() {
 		}
 		lw.fastDone++
 	}
+}
+
+// linkable links an instance of p (kept in its pool), reporting false
+// if linking panics: a shape the linker misses stays with yaegi rather
+// than failing when it runs.
+func (p *flProg) linkable() (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	p.put(p.get())
+	return true
 }
 
 // serialize writes the program exactly: programs with the same text
