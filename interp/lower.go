@@ -1022,6 +1022,12 @@ func (lw *lowering) hasGenericCall(es []ast.Expr) bool {
 					}
 				}
 			}
+			if sel, ok := n.(*ast.SelectorExpr); ok && genericMethod(lw.c.info.Selections[sel]) {
+				// A method of a generic type: yaegi resolved its body's
+				// names (s.v) to the variable being declared (v :=
+				// k.Get() failed: "undefined selector Get").
+				found = true
+			}
 			return !found
 		})
 	}

@@ -826,17 +826,6 @@ func (lw *lowering) typeParamNames() {
 				}
 				return true
 			})
-			// Earlier rewrites' text is renamed by word: not where the
-			// name may also be a field or method (x.v).
-			from, to := lw.off(fd.Pos()), lw.off(fd.End())
-			for o := range rename {
-				for _, e := range lw.edits {
-					if e.start >= from && e.end <= to && strings.Contains(e.text, "."+o.Name()) {
-						delete(rename, o)
-						break
-					}
-				}
-			}
 		}
 		if len(rename) > 0 {
 			lw.renameIn(fd, rename)
@@ -941,18 +930,22 @@ func renameWord(text, old, new string) string {
 		return text
 	}
 	// Identifiers only: not in string literals (a rewrite's
-	// fmt.Sprintf("%T", …) kept its T) or comments.
+	// fmt.Sprintf("%T", …) kept its T) or comments, and not selected
+	// names (a field x.v of a renamed local v).
 	var sc scanner.Scanner
 	file := token.NewFileSet().AddFile("", -1, len(text))
 	sc.Init(file, []byte(text), func(token.Position, string) {}, 0)
 	var b strings.Builder
 	last := 0
+	prev := token.ILLEGAL
 	for {
 		pos, tok, lit := sc.Scan()
 		if tok == token.EOF {
 			break
 		}
-		if tok == token.IDENT && lit == old {
+		selector := prev == token.PERIOD // x.v: a field or method
+		prev = tok
+		if tok == token.IDENT && lit == old && !selector {
 			off := file.Offset(pos)
 			b.WriteString(text[last:off])
 			b.WriteString(new)
@@ -1479,4 +1472,18 @@ func genericStringer(pkg *types.Package, pos token.Pos) string {
 		return ""
 	}
 	return "func(__godl_sv any) any { switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; " + strings.Join(ptrs, "") + "return __godl_sv }"
+}
+
+// genericMethod tells whether sel selects a method of an instance of a
+// generic type.
+func genericMethod(sel *types.Selection) bool {
+	if sel == nil || sel.Kind() == types.FieldVal {
+		return false
+	}
+	recv := sel.Recv()
+	if p, ok := recv.(*types.Pointer); ok {
+		recv = p.Elem()
+	}
+	nt, ok := types.Unalias(recv).(*types.Named)
+	return ok && nt.TypeArgs().Len() > 0
 }

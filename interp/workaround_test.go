@@ -166,6 +166,10 @@ func TestGenericMethodLocals(t *testing.T) {
 	runCases(t, []replCase{
 		{name: "local and top-level v in one cell", last: stack + "st := &Stack[string]{}\nst.Push(\"a\"); st.Push(\"b\")\nv, _ := st.Pop()\nv", value: `"b"`},
 		{name: "separate cells", cells: []string{stack}, last: "st := &Stack[int]{}\nst.Push(7)\nv, ok := st.Pop()\nfmt.Sprint(v, ok)", value: `"7 true"`},
+		// A field named like the variable, and an earlier rewrite
+		// (the defer) that moved text naming the field.
+		{name: "field named like the variable", last: "type K[T any] struct{ items []T; v T }\nfunc (s *K[T]) Pop() T {\n\tdefer fmt.Println(\"popped\", s.v)\n\tv := s.items[0]\n\ts.items = s.items[1:]\n\ts.v = v\n\treturn v\n}\nk := &K[int]{items: []int{4, 5}}\nv := k.Pop()\nv", value: "4", stdout: "popped 0\n"},
+		{name: "field only", last: "type G[T any] struct{ v T }\nfunc (s *G[T]) Get() T { return s.v }\ng := &G[int]{v: 3}\nv := g.Get()\nv", value: "3"},
 		{name: "panic position in a renamed method", last: "type B[T any] struct{ items []T }\nfunc (s *B[T]) At(i int) T {\n\tv := s.items[i]\n\treturn v\n}\nb := &B[int]{}\nv := b.At(5)\nv", err: "in the statement at cell1:3:2"},
 	})
 }
