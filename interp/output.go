@@ -22,8 +22,20 @@ import (
 // into the cell's traceback.
 type streamWriter struct {
 	name  string    // "stdout" or "stderr"
-	fixed io.Writer // non-nil: write there
+	fixed io.Writer // non-nil: write there, through buf
+	buf   *outBuffer
 	s     *Session
+}
+
+// newStreamWriter returns the writer of stream name ("stdout" or
+// "stderr") of s, writing to fixed if not nil (buffered while a cell
+// that writes only through the session's streams runs: outbuf.go).
+func newStreamWriter(name string, fixed io.Writer, s *Session) *streamWriter {
+	w := &streamWriter{name: name, fixed: fixed, s: s}
+	if fixed != nil {
+		w.buf = newOutBuffer(fixed)
+	}
+	return w
 }
 
 // panicLine matches yaegi's frame lines: "cell3:2:5: panic: main.f(...)".
@@ -36,8 +48,8 @@ func (w *streamWriter) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 	}
-	if w.fixed != nil {
-		return w.fixed.Write(p)
+	if w.buf != nil {
+		return w.buf.Write(p)
 	}
 	if out := w.s.currentOutput(); out != nil {
 		out.Stream(w.name, string(p))
@@ -66,6 +78,9 @@ func (r *stdinReader) Read(p []byte) (int, error) {
 		if out == nil || !allow {
 			return 0, errNoStdin
 		}
+		// The prompt printed before must reach the client before the
+		// input request does.
+		r.s.FlushOutput()
 		line, err := out.Input(ctx, "", false)
 		if err != nil {
 			return 0, err

@@ -39,6 +39,9 @@ type Session struct {
 	stdout *streamWriter
 	stderr *streamWriter
 	stdin  *stdinReader
+	// outSums: which funcs of the cells that ran write only through the
+	// session's streams (outbuf_check.go; execMu).
+	outSums *outSummaries
 
 	execMu  sync.Mutex // one Execute or Restart at a time
 	yi      *yaegi.Interpreter
@@ -132,8 +135,8 @@ func NewSession(opts SessionOptions) (*Session, error) {
 	// completion request.
 	go symbols.LoadDocs()
 	s := &Session{opts: opts, loops: newLoopRegistry()}
-	s.stdout = &streamWriter{name: "stdout", fixed: opts.Stdout, s: s}
-	s.stderr = &streamWriter{name: "stderr", fixed: opts.Stderr, s: s}
+	s.stdout = newStreamWriter("stdout", opts.Stdout, s)
+	s.stderr = newStreamWriter("stderr", opts.Stderr, s)
 	s.stdin = &stdinReader{s: s}
 	if err := s.reset(); err != nil {
 		return nil, err
@@ -396,7 +399,7 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	s.outMu.Lock()
 	s.cellDone, s.doneSeq, s.at = done, cc.seq, -1
 	s.outMu.Unlock()
-	err = s.execute(ctx, cc)
+	err = s.executeOut(ctx, cc, orig, n) // output buffered if it can be (outbuf.go)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, s.interruptError(done)

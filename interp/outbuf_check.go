@@ -1,0 +1,727 @@
+package interp
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+)
+
+// Which cells may have their output buffered (outbuf.go).
+//
+// A cell qualifies when go/types shows that everything it runs writes
+// only through the session's stream writers, never to fd 1 or 2 by other
+// means, and that it cannot make another goroutine do so while it waits:
+//   - every function it names is one of: fmt's Print, Printf, Println
+//     (yaegi routes them to Options.Stdout), Sprint*, Errorf, Append*,
+//     Sscan* and Fprint* to a writer of a concrete type; log's Print*,
+//     Panic* and Fatal* (yaegi's log writes to Options.Stderr); any
+//     function or method of the packages in outSafePkgs, which never
+//     write to stdout or stderr nor read stdin; a func or method the
+//     cell declares (the whole cell is checked, all its bodies and func
+//     literals); a func or method an earlier cell declared whose body
+//     was checked the same way when that cell ran, as were those it
+//     names in turn, none since redeclared (funcSummary);
+//   - the arguments of those compiled functions cannot make them call
+//     back into unchecked code: their static types hold no interface
+//     values (fmt and errors: no values of earlier cells' types whose
+//     String, Error, Format, GoString, Unwrap, Is or As methods are
+//     unchecked) and no types of other packages;
+//   - no method calls through interfaces, no `go` statements, no channel
+//     operations or select, no close, no package variables of other
+//     packages than outSafePkgs (os.Stdout, os.Args), no variables of
+//     earlier cells holding funcs, no type assertions to func types (so
+//     every func value the cell calls is one it or a checked func made).
+//
+// Builtins print and println qualify: yaegi writes them to
+// Options.Stdout. Magics run outside the buffered part of a cell.
+// Assumed rather than checked: compiled String, Error and Format methods
+// do not write to stdout or stderr, and goroutines of earlier cells do not
+// wait for a cell's plain (unsynchronised) variable writes before
+// writing compiled output.
+//
+// A false "qualifies" reorders output; a false "does not" costs speed:
+// anything not listed does not qualify.
+
+// outSafePkgs are the compiled packages whose functions and methods never
+// write to stdout or stderr, nor read stdin. (Their functions taking an
+// io.Writer or io.Reader get one of a concrete type, by the argument rule.)
+var outSafePkgs = map[string]bool{
+	"bytes": true, "cmp": true, "container/heap": true, "container/list": true,
+	"container/ring": true, "encoding/base64": true, "encoding/binary": true,
+	"encoding/csv": true, "encoding/hex": true, "encoding/json": true,
+	"errors": true, "hash/crc32": true, "hash/fnv": true, "maps": true,
+	"math": true, "math/big": true, "math/bits": true, "math/cmplx": true,
+	"math/rand": true, "math/rand/v2": true, "regexp": true, "slices": true,
+	"sort": true, "strconv": true, "strings": true, "text/tabwriter": true,
+	"time": true, "unicode": true, "unicode/utf16": true, "unicode/utf8": true,
+}
+
+// outFmtFuncs are fmt's functions that write only to Options.Stdout or to
+// an argument (the rest read stdin: Scan, Scanf, Scanln).
+var outFmtFuncs = map[string]bool{
+	"Print": true, "Printf": true, "Println": true,
+	"Sprint": true, "Sprintf": true, "Sprintln": true, "Errorf": true,
+	"Append": true, "Appendf": true, "Appendln": true,
+	"Sscan": true, "Sscanf": true, "Sscanln": true,
+	"Fprint": true, "Fprintf": true, "Fprintln": true,
+}
+
+// outLogFuncs are log's functions that yaegi routes to Options.Stderr.
+var outLogFuncs = map[string]bool{
+	"Print": true, "Printf": true, "Println": true,
+	"Panic": true, "Panicf": true, "Panicln": true,
+	"Fatal": true, "Fatalf": true, "Fatalln": true,
+}
+
+// outFmtMethods are the methods fmt and errors call on their arguments.
+var outFmtMethods = map[string]bool{
+	"String": true, "Error": true, "Format": true, "GoString": true,
+	"Unwrap": true, "Is": true, "As": true,
+}
+
+// outSummaries are the output-safety facts of the funcs and methods of
+// the cells that ran, for cells that call them later.
+type outSummaries struct {
+	lowerer *cellLowerer // whose objects these are
+	funcs   map[*types.Func]*funcSummary
+	// redeclared: types of earlier cells a later cell declared methods
+	// on again; their methods are not trusted.
+	redeclared map[*types.TypeName]bool
+	// tainted: a cell ran that go/types did not check: what it declared
+	// is unknown, so nothing of earlier cells is trusted.
+	tainted bool
+	// background: a cell ran that may have left goroutines running
+	// interpreted code (a go statement, a callback given to a compiled
+	// package): their interpreted output would be buffered while their
+	// compiled output is not, so no cell is buffered any more.
+	background bool
+}
+
+// funcSummary is what checking one func or method's body found.
+type funcSummary struct {
+	ok   bool          // the body itself qualifies
+	deps []*types.Func // cell funcs and methods it names
+}
+
+// cellWritesOnlyStreams tells whether cell n, whose Go source (as given
+// to lowerSource) is src, qualifies for output buffering; it records the
+// summaries of the funcs the cell declares either way.
+func (s *Session) cellWritesOnlyStreams(src string, n int) bool {
+	ok, _ := s.outQualifies(src, n)
+	return ok
+}
+
+// outQualifies is cellWritesOnlyStreams, also saying why not.
+func (s *Session) outQualifies(src string, n int) (bool, string) {
+	l := s.lowerer
+	if l == nil {
+		return false, "not lowered"
+	}
+	if s.outSums == nil || s.outSums.lowerer != l {
+		s.outSums = &outSummaries{lowerer: l, funcs: map[*types.Func]*funcSummary{}, redeclared: map[*types.TypeName]bool{}}
+	}
+	m := &l.lastCheck
+	if m.c == nil || m.err != nil || m.gen != l.gen || m.cell != n || m.src != src {
+		s.outSums.tainted, s.outSums.background = true, true
+		return false, "not type-checked"
+	}
+	return s.outSums.check(m.c, l.env)
+}
+
+// outCheck checks one cell.
+type outCheck struct {
+	c    *checked
+	sums *outSummaries
+	env  map[string]types.Object
+	// fmtOK caches whether interface values are safe fmt arguments
+	// (0 unknown, 1 yes, 2 no).
+	fmtOK int
+}
+
+// check records the summaries of c's funcs and methods and reports
+// whether the whole cell qualifies, or why not.
+func (sums *outSummaries) check(c *checked, env map[string]types.Object) (bool, string) {
+	oc := &outCheck{c: c, sums: sums, env: env}
+	info := c.info
+	// Methods this cell declares again on earlier cells' types (moved to
+	// plain funcs _godlMethod_T_M for go/types): the old ones are no
+	// longer what runs.
+	for _, d := range c.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || !strings.HasPrefix(fd.Name.Name, "_godlMethod_") {
+			continue
+		}
+		if f, ok := info.Defs[fd.Name].(*types.Func); ok {
+			sig := f.Type().(*types.Signature)
+			if sig.Params().Len() > 0 {
+				if nt := namedOf(sig.Params().At(0).Type()); nt != nil {
+					sums.redeclared[nt.Origin().Obj()] = true
+				}
+			}
+		}
+	}
+	for _, d := range c.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		f, ok := info.Defs[fd.Name].(*types.Func)
+		if !ok {
+			continue
+		}
+		ok2, deps, _ := oc.walk(fd, true)
+		sums.funcs[f] = &funcSummary{ok: ok2, deps: deps}
+	}
+	if w := oc.background(); w != "" {
+		sums.background = true
+	}
+	if sums.background {
+		return false, "an earlier cell may have left goroutines running"
+	}
+	ok, deps, why := oc.walk(c.file, false)
+	if !ok {
+		return false, why
+	}
+	for _, d := range deps {
+		if !oc.earlier(d) {
+			continue
+		}
+		if !sums.trusted(d, env, map[*types.Func]bool{}) {
+			return false, "calls " + d.FullName() + ", not known to write only through the streams"
+		}
+	}
+	return true, ""
+}
+
+// namedOf returns the named type t is, or points to.
+func namedOf(t types.Type) *types.Named {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, _ := types.Unalias(t).(*types.Named)
+	return n
+}
+
+// inCell tells whether obj is declared in the cell being checked.
+func (oc *outCheck) inCell(obj types.Object) bool {
+	p := obj.Pos()
+	return p.IsValid() && p >= token.Pos(oc.c.tf.Base()) && p <= token.Pos(oc.c.tf.Base()+oc.c.tf.Size())
+}
+
+// earlier tells whether f is a func or method of an earlier cell.
+func (oc *outCheck) earlier(f *types.Func) bool {
+	return f.Pkg() != nil && f.Pkg().Path() == "main" && !oc.inCell(f)
+}
+
+// trusted tells whether f, a func or method of an earlier cell, and all
+// it names, were checked and are still what runs.
+func (sums *outSummaries) trusted(f *types.Func, env map[string]types.Object, visiting map[*types.Func]bool) bool {
+	f = f.Origin()
+	if sums.tainted {
+		return false
+	}
+	if visiting[f] {
+		return true // a cycle: the other members decide
+	}
+	sum := sums.funcs[f]
+	if sum == nil || !sum.ok {
+		return false
+	}
+	sig := f.Type().(*types.Signature)
+	if sig.Recv() != nil {
+		nt := namedOf(sig.Recv().Type())
+		if nt == nil {
+			return false
+		}
+		tn := nt.Origin().Obj()
+		if sums.redeclared[tn] || env[tn.Name()] != tn {
+			return false
+		}
+	} else if env[f.Name()] != f {
+		return false // redeclared since (or its cell did not run)
+	}
+	visiting[f] = true
+	for _, d := range sum.deps {
+		if !sums.trusted(d, env, visiting) {
+			return false
+		}
+	}
+	return true
+}
+
+// walk checks the code under root, returning whether it qualifies, the
+// cell funcs and methods it names, and why not. decl: root is a func
+// declaration, summarised for later cells: the cell's package variables
+// may then hold what its unchecked top-level code put there.
+func (oc *outCheck) walk(root ast.Node, decl bool) (ok bool, deps []*types.Func, why string) {
+	info := oc.c.info
+	seen := map[*types.Func]bool{}
+	callee := map[*ast.Ident]bool{}
+	fail := func(n ast.Node, format string) bool {
+		if why == "" {
+			why = oc.c.tf.Position(n.Pos()).String() + ": " + format
+		}
+		return false
+	}
+	ast.Inspect(root, func(n ast.Node) bool {
+		if why != "" {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			return fail(n, "go statement")
+		case *ast.SendStmt:
+			return fail(n, "channel send")
+		case *ast.SelectStmt:
+			return fail(n, "select")
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW {
+				return fail(n, "channel receive")
+			}
+		case *ast.RangeStmt:
+			if _, isChan := under(info.TypeOf(n.X)).(*types.Chan); isChan {
+				return fail(n, "range over a channel")
+			}
+		case *ast.TypeAssertExpr:
+			if n.Type != nil && holdsHidden(info.TypeOf(n.Type), nil) {
+				return fail(n, "type assertion to a type that may hold funcs or writers")
+			}
+		case *ast.TypeSwitchStmt:
+			for _, cl := range n.Body.List {
+				for _, e := range cl.(*ast.CaseClause).List {
+					if t := info.TypeOf(e); t != nil && holdsHidden(t, nil) {
+						return fail(e, "type switch case of a type that may hold funcs or writers")
+					}
+				}
+			}
+		case *ast.CallExpr:
+			if id := calleeIdentOf(n); id != nil {
+				callee[id] = true
+			}
+			if w := oc.callArgs(n); w != "" {
+				return fail(n, w)
+			}
+		case *ast.Ident:
+			switch o := info.Uses[n].(type) {
+			case *types.Func:
+				if w := oc.funcUse(o); w != "" {
+					return fail(n, w)
+				}
+				if !callee[n] && o.Pkg() != nil && o.Pkg().Path() != "main" && !oc.inertParams(o) {
+					return fail(n, o.FullName()+" used as a value")
+				}
+				if o.Pkg() != nil && o.Pkg().Path() == "main" && !seen[o.Origin()] {
+					seen[o.Origin()] = true
+					deps = append(deps, o.Origin())
+				}
+			case *types.Var:
+				if w := oc.varUse(o, decl); w != "" {
+					return fail(n, w)
+				}
+			case *types.Builtin:
+				if o.Name() == "close" {
+					return fail(n, "close")
+				}
+			}
+		}
+		return true
+	})
+	return why == "", deps, why
+}
+
+// funcUse says why naming f disqualifies the cell, or "".
+func (oc *outCheck) funcUse(f *types.Func) string {
+	sig, _ := f.Type().(*types.Signature)
+	if sig != nil && sig.Recv() != nil {
+		if _, isIface := under(sig.Recv().Type()).(*types.Interface); isIface {
+			return "method call through an interface (" + f.Name() + ")"
+		}
+	}
+	if f.Pkg() == nil {
+		return "call of " + f.Name()
+	}
+	switch path := f.Pkg().Path(); {
+	case path == "main":
+		return "" // checked with the cell, or through its summary
+	case path == "fmt":
+		if sig.Recv() == nil && outFmtFuncs[f.Name()] {
+			return ""
+		}
+	case path == "log":
+		if sig.Recv() == nil && outLogFuncs[f.Name()] {
+			return ""
+		}
+	case outSafePkgs[path]:
+		return ""
+	}
+	return "uses " + f.FullName() + ", which may write to stdout or stderr"
+}
+
+// varUse says why naming v disqualifies the cell, or "". decl: see walk.
+func (oc *outCheck) varUse(v *types.Var, decl bool) string {
+	if v.IsField() || v.Pkg() == nil || v.Parent() != v.Pkg().Scope() {
+		return ""
+	}
+	path := v.Pkg().Path()
+	if path != "main" {
+		if outSafePkgs[path] {
+			return ""
+		}
+		return "uses " + path + "." + v.Name()
+	}
+	if (decl || !oc.inCell(v)) && holdsHidden(v.Type(), nil) {
+		return "uses " + v.Name() + ", a variable set by unchecked code that may hold funcs or writers"
+	}
+	return ""
+}
+
+// inertParams tells whether compiled func f, used as a value (its calls
+// are not seen), takes only inert arguments.
+func (oc *outCheck) inertParams(f *types.Func) bool {
+	sig := f.Type().(*types.Signature)
+	ps := sig.Params()
+	fmtLike := f.Pkg().Path() == "fmt" || f.Pkg().Path() == "log" || f.Pkg().Path() == "errors"
+	for i := 0; i < ps.Len(); i++ {
+		t := ps.At(i).Type()
+		if _, isIface := under(t).(*types.Interface); isIface && !fmtLike {
+			return false
+		}
+		if !oc.inert(t, fmtLike, map[types.Type]bool{}) {
+			return false
+		}
+	}
+	return true
+}
+
+// callArgs checks the arguments of a call of a compiled function; it says
+// why they disqualify the cell, or "".
+func (oc *outCheck) callArgs(call *ast.CallExpr) string {
+	info := oc.c.info
+	id := calleeIdentOf(call)
+	if id == nil {
+		return ""
+	}
+	f, ok := info.Uses[id].(*types.Func)
+	if !ok || f.Pkg() == nil || f.Pkg().Path() == "main" {
+		return ""
+	}
+	path := f.Pkg().Path()
+	fmtLike := path == "fmt" || path == "log" || path == "errors"
+	for i, a := range call.Args {
+		t := info.TypeOf(a)
+		if t == nil {
+			return "argument of unknown type"
+		}
+		if path == "fmt" && i == 0 && strings.HasPrefix(f.Name(), "Fprint") {
+			if _, isIface := under(t).(*types.Interface); isIface || !oc.inert(t, false, map[types.Type]bool{}) {
+				return "fmt." + f.Name() + " to a writer that may be stdout or stderr"
+			}
+			continue
+		}
+		if !oc.inert(t, fmtLike, map[types.Type]bool{}) {
+			return "argument of type " + t.String() + " to " + f.FullName() + " may run unchecked code"
+		}
+	}
+	return ""
+}
+
+// calleeIdentOf returns the identifier naming the func call calls
+// (Println of fmt.Println, F of F[int]), or nil.
+func calleeIdentOf(call *ast.CallExpr) *ast.Ident {
+	switch fn := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		return fn
+	case *ast.SelectorExpr:
+		return fn.Sel
+	case *ast.IndexExpr: // generic instantiation
+		return identOf(fn.X)
+	case *ast.IndexListExpr:
+		return identOf(fn.X)
+	}
+	return nil
+}
+
+func identOf(e ast.Expr) *ast.Ident {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return e
+	case *ast.SelectorExpr:
+		return e.Sel
+	}
+	return nil
+}
+
+// inert tells whether a compiled function given a value of type t can
+// only run checked code through it. With fmtMode, t is an argument of
+// fmt, log or errors, which call only the methods in outFmtMethods, of
+// exported parts.
+func (oc *outCheck) inert(t types.Type, fmtMode bool, seen map[types.Type]bool) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.Basic, *types.Signature:
+		return true
+	case *types.Pointer:
+		return oc.inert(t.Elem(), fmtMode, seen)
+	case *types.Slice:
+		return oc.inert(t.Elem(), fmtMode, seen)
+	case *types.Array:
+		return oc.inert(t.Elem(), fmtMode, seen)
+	case *types.Chan:
+		return oc.inert(t.Elem(), fmtMode, seen)
+	case *types.Map:
+		return oc.inert(t.Key(), fmtMode, seen) && oc.inert(t.Elem(), fmtMode, seen)
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			if !oc.inert(t.Field(i).Type(), fmtMode, seen) {
+				return false
+			}
+		}
+		return true
+	case *types.Interface:
+		return fmtMode && oc.fmtIfaceOK()
+	case *types.Named:
+		if seen[t] {
+			return true
+		}
+		seen[t] = true
+		obj := t.Origin().Obj()
+		if _, isIface := t.Underlying().(*types.Interface); isIface {
+			return fmtMode && oc.fmtIfaceOK()
+		}
+		if obj.Pkg() == nil {
+			return false
+		}
+		if path := obj.Pkg().Path(); path != "main" {
+			if fmtMode {
+				// Compiled methods are assumed not to print; what the
+				// value holds may be a cell value.
+				return oc.inertFields(t.Underlying(), seen)
+			}
+			return outSafePkgs[path]
+		}
+		if !oc.inCell(obj) {
+			if oc.sums.tainted || oc.sums.redeclared[obj] || oc.env[obj.Name()] != obj {
+				return false
+			}
+			ms := types.NewMethodSet(types.NewPointer(t.Origin()))
+			for i := 0; i < ms.Len(); i++ {
+				f, ok := ms.At(i).Obj().(*types.Func)
+				if !ok {
+					return false
+				}
+				if fmtMode && !outFmtMethods[f.Name()] {
+					continue
+				}
+				if !oc.sums.trusted(f, oc.env, map[*types.Func]bool{}) {
+					return false
+				}
+			}
+		}
+		return oc.inert(t.Underlying(), fmtMode, seen)
+	}
+	return false
+}
+
+// inertFields is inert in fmt mode for the exported parts of a compiled
+// type's underlying type u (fmt cannot call methods of unexported fields).
+func (oc *outCheck) inertFields(u types.Type, seen map[types.Type]bool) bool {
+	st, ok := u.(*types.Struct)
+	if !ok {
+		return oc.inert(u, true, seen)
+	}
+	for i := 0; i < st.NumFields(); i++ {
+		if f := st.Field(i); f.Exported() && !oc.inert(f.Type(), true, seen) {
+			return false
+		}
+	}
+	return true
+}
+
+// fmtIfaceOK tells whether an interface value is a safe argument of fmt,
+// log and errors: every type of an earlier cell has only checked
+// outFmtMethods (values of the cell's own types are checked with it).
+func (oc *outCheck) fmtIfaceOK() bool {
+	if oc.fmtOK == 0 {
+		oc.fmtOK = 2
+		if oc.allFmtMethodsTrusted() {
+			oc.fmtOK = 1
+		}
+	}
+	return oc.fmtOK == 1
+}
+
+func (oc *outCheck) allFmtMethodsTrusted() bool {
+	if oc.sums.tainted {
+		return false
+	}
+	for _, o := range oc.env {
+		tn, ok := o.(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		nt, ok := tn.Type().(*types.Named)
+		if !ok {
+			continue
+		}
+		if _, isIface := nt.Underlying().(*types.Interface); isIface {
+			continue
+		}
+		ms := types.NewMethodSet(types.NewPointer(nt))
+		for i := 0; i < ms.Len(); i++ {
+			f, ok := ms.At(i).Obj().(*types.Func)
+			if !ok || !outFmtMethods[f.Name()] {
+				continue
+			}
+			if oc.sums.redeclared[tn] || !oc.sums.trusted(f, oc.env, map[*types.Func]bool{}) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// outHiddenTypes are compiled types of outSafePkgs that hold a writer,
+// reader, func or interface their methods use: a value of one made by
+// unchecked code (json.NewEncoder(os.Stdout)) writes to stdout.
+var outHiddenTypes = map[string]bool{
+	"encoding/json.Encoder": true, "encoding/json.Decoder": true,
+	"encoding/csv.Writer": true, "encoding/csv.Reader": true,
+	"text/tabwriter.Writer": true, "time.Timer": true, "time.Ticker": true,
+	"math/rand.Rand": true, "math/rand.Zipf": true,
+	"math/rand/v2.Rand": true, "math/rand/v2.Zipf": true,
+	"container/list.List": true, "container/list.Element": true,
+	"container/ring.Ring": true,
+}
+
+// holdsHidden tells whether a value of type t can hold a func or a value
+// of outHiddenTypes (or of a type of another compiled package).
+func holdsHidden(t types.Type, seen map[types.Type]bool) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.Signature:
+		return true
+	case *types.Pointer:
+		return holdsHidden(t.Elem(), seen)
+	case *types.Slice:
+		return holdsHidden(t.Elem(), seen)
+	case *types.Array:
+		return holdsHidden(t.Elem(), seen)
+	case *types.Chan:
+		return holdsHidden(t.Elem(), seen)
+	case *types.Map:
+		return holdsHidden(t.Key(), seen) || holdsHidden(t.Elem(), seen)
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			if holdsHidden(t.Field(i).Type(), seen) {
+				return true
+			}
+		}
+		return false
+	case *types.Named:
+		if seen == nil {
+			seen = map[types.Type]bool{}
+		}
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		obj := t.Origin().Obj()
+		if obj.Pkg() != nil && obj.Pkg().Path() != "main" {
+			path := obj.Pkg().Path()
+			if _, isIface := t.Underlying().(*types.Interface); isIface {
+				return false // see below
+			}
+			// Methods of other packages' types are refused by funcUse.
+			return outSafePkgs[path] && outHiddenTypes[path+"."+obj.Name()]
+		}
+		return holdsHidden(t.Underlying(), seen)
+	case *types.Interface, *types.TypeParam:
+		// An interface value can hold a func or a hidden type too, but
+		// using it needs a type assertion, which is checked, or a method
+		// call through the interface, which disqualifies.
+		return false
+	}
+	return false
+}
+
+// background says how the cell may leave goroutines running interpreted
+// code (a go statement; a func, interface or value with methods given to
+// a compiled function outside outSafePkgs, or to time.AfterFunc), or "".
+func (oc *outCheck) background() string {
+	info := oc.c.info
+	why := ""
+	ast.Inspect(oc.c.file, func(n ast.Node) bool {
+		if why != "" {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			why = "go statement"
+		case *ast.CallExpr:
+			id := calleeIdentOf(n)
+			if id == nil {
+				return true
+			}
+			f, ok := info.Uses[id].(*types.Func)
+			if !ok || f.Pkg() == nil || f.Pkg().Path() == "main" {
+				return true
+			}
+			if oc.funcUse(f) == "" && f.FullName() != "time.AfterFunc" {
+				return true
+			}
+			for _, a := range n.Args {
+				if t := info.TypeOf(a); t == nil || mayCallBack(t, nil) {
+					why = "gives " + f.FullName() + " code to run"
+				}
+			}
+		}
+		return true
+	})
+	return why
+}
+
+// mayCallBack tells whether compiled code given a value of type t may
+// run interpreted code through it: t holds a func, an interface, or a
+// value of a cell type with methods.
+func mayCallBack(t types.Type, seen map[types.Type]bool) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.Basic:
+		return false
+	case *types.Pointer:
+		return mayCallBack(t.Elem(), seen)
+	case *types.Slice:
+		return mayCallBack(t.Elem(), seen)
+	case *types.Array:
+		return mayCallBack(t.Elem(), seen)
+	case *types.Chan:
+		return mayCallBack(t.Elem(), seen)
+	case *types.Map:
+		return mayCallBack(t.Key(), seen) || mayCallBack(t.Elem(), seen)
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			if mayCallBack(t.Field(i).Type(), seen) {
+				return true
+			}
+		}
+		return false
+	case *types.Named:
+		if seen == nil {
+			seen = map[types.Type]bool{}
+		}
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		obj := t.Origin().Obj()
+		if _, isIface := t.Underlying().(*types.Interface); isIface {
+			return true
+		}
+		if obj.Pkg() != nil && obj.Pkg().Path() != "main" {
+			return false // compiled values run compiled code
+		}
+		if types.NewMethodSet(types.NewPointer(t)).Len() > 0 {
+			return true
+		}
+		return mayCallBack(t.Underlying(), seen)
+	}
+	return true // funcs, interfaces, type parameters
+}
