@@ -267,6 +267,9 @@ func TestFastLoopInterrupt(t *testing.T) {
 			if r.res.Status != kernel.StatusError || r.res.Error.Name != "Interrupted" || strings.Contains(r.res.Error.Value, "compiled call") {
 				t.Fatalf("want Interrupted, got %s", r.errText())
 			}
+			if r.stderr != "" || r.stdout != "" {
+				t.Errorf("output of the interrupted cell: %q %q", r.stdout, r.stderr)
+			}
 			if name == "top level" {
 				if v := ts.run("n > 1000").value(); v != "true" {
 					t.Errorf("n > 1000 = %q: the loop's work was lost", v)
