@@ -59,26 +59,40 @@ func prelude() string {
 	var b strings.Builder
 	for _, t := range OrderedBasic {
 		for _, f := range []struct{ name, op string }{{"Min", "<"}, {"Max", ">"}} {
-			fmt.Fprintf(&b, `func _godl%s_%s(x %s, y ...%s) %s {
-	if x != x {
-		return x
-	}
+			// All arguments go through the variadic slice: yaegi v0.16.1
+			// drops a plain float argument that reflect.Value.IsZero
+			// calls zero, so -0.0 arrived as +0.0.
+			fmt.Fprintf(&b, `func _godl%s_%s(y ...%s) %s {
+	x := y[0]
 	for _, v := range y {
 		if v != v {
 			return v
 		}
-		if v %s x {
+		if v %s x || v == x && %s {
 			x = v
 		}
 	}
 	return x
 }
 
-`, f.name, t, t, t, t, f.op)
+`, f.name, t, t, t, f.op, signedZero(t, f.name))
 		}
 	}
 	b.WriteString("func _godlZero[_godlT any](_godlT) (z _godlT) { return }\n")
 	return b.String()
+}
+
+// signedZero is the condition under which min or max of two equal values
+// of type t takes the later one: for floats, Go's min(0.0, -0.0) is -0.0
+// and max(-0.0, 0.0) is 0.0.
+func signedZero(t, fn string) string {
+	if t != "float32" && t != "float64" {
+		return "false"
+	}
+	if fn == "Min" {
+		return "x == 0 && 1/v < 0"
+	}
+	return "x == 0 && 1/v > 0"
 }
 
 var (
