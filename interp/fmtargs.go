@@ -510,7 +510,7 @@ func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) stri
 	}
 	names := pkg.Scope().Names()
 	sort.Strings(names)
-	var cases []string
+	var cases, ptrs []string
 	for _, name := range names {
 		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
 		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
@@ -547,6 +547,9 @@ func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) stri
 			spell := name
 			if _, ok := c.(*types.Pointer); ok {
 				spell = "*" + name
+				if !structTwin(pkg, nt) {
+					ptrs = append(ptrs, "case "+spell+": return __godl_z."+method+"(), true")
+				}
 			}
 			cases = append(cases, "case "+spell+": return __godl_sv.("+spell+")."+method+"(), true")
 		}
@@ -554,7 +557,29 @@ func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) stri
 	if len(cases) == 0 {
 		return ""
 	}
-	return "func(__godl_sv any) (string, bool) { switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; return \"\", false }"
+	// A pointer comes from the host as a plain pointer (rawPointer in
+	// unwrap.go), which only a guarded switch matches, by structure:
+	// not for types whose structure another cell type shares.
+	guarded := ""
+	if len(ptrs) > 0 {
+		guarded = "switch __godl_z := __godl_sv.(type) { " + strings.Join(ptrs, "; ") + " }; "
+	}
+	return "func(__godl_sv any) (string, bool) { switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; " + guarded + "return \"\", false }"
+}
+
+// structTwin tells whether another named type of pkg has nt's
+// underlying type (yaegi's guarded type switch cannot tell them apart).
+func structTwin(pkg *types.Package, nt *types.Named) bool {
+	for _, name := range pkg.Scope().Names() {
+		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || tn == nt.Obj() {
+			continue
+		}
+		if o, ok := tn.Type().(*types.Named); ok && o.TypeParams().Len() == 0 && types.Identical(o.Underlying(), nt.Underlying()) {
+			return true
+		}
+	}
+	return false
 }
 
 // printfDirective is one verb of a constant Printf format.

@@ -132,3 +132,16 @@ func TestSemanticsGenericBodies(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSemanticsPointerPrint: a pointer to a cell type with String (value
+// receiver) held in an any printed &{4 } (an address inside a slice):
+// yaegi hands it to compiled code as a plain pointer.
+func TestSemanticsPointerPrint(t *testing.T) {
+	decls := []string{"type S3 struct{ A int; B string }\nfunc (s S3) String() string { return fmt.Sprint(\"S3<\", s.A, \">\") }\ntype Plain struct{ A int; C float64 }"}
+	cases := []replCase{
+		{name: "elements and variables", cells: decls, last: "r := []any{&S3{A: 4}}\nx := r[0]\nfmt.Sprint(x, r[0], r)", value: `"S3<4> S3<4> [S3<4>]"`},
+		{name: "println", cells: decls, last: "p := &S3{A: 5}\nvar y any = p\nfmt.Println(y, []any{p, 1})", stdout: "S3<5> [S3<5> 1]\n"},
+		{name: "pointer without String", cells: decls, last: "p := &Plain{A: 6}\nvar y any = p\nfmt.Sprint(y)", value: `"&{6 0}"`},
+	}
+	runCases(t, cases)
+}

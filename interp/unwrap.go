@@ -85,7 +85,13 @@ func computeMayHold(t reflect.Type, top bool) bool {
 	case reflect.Interface:
 		return true
 	case reflect.Pointer:
-		if !top || fmtMethods(t) {
+		if fmtMethods(t) {
+			return false
+		}
+		if interpStruct(t.Elem()) {
+			return true // maybe a cell type's pointer with String (see rawPointer)
+		}
+		if !top {
 			return false
 		}
 		switch t.Elem().Kind() {
@@ -249,6 +255,12 @@ func (u *unwrapper) value(v reflect.Value, top bool, depth int) (reflect.Value, 
 		if v.IsNil() {
 			return v, false
 		}
+		if r, ok := u.rawPointer(v); ok {
+			return r, true
+		}
+		if !top {
+			return v, false // fmt prints the address
+		}
 		e, changed := u.value(v.Elem(), false, depth+1)
 		if !changed {
 			return v, false
@@ -361,6 +373,51 @@ func (u *unwrapper) value(v reflect.Value, top bool, depth int) (reflect.Value, 
 		return out, true
 	}
 	return v, false
+}
+
+// interpStruct tells whether t may be the reflect type of a cell struct
+// type: yaegi builds those as unnamed structs.
+func interpStruct(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.Name() == ""
+}
+
+// rawPointer gives the text of a pointer to a cell struct type whose
+// String or Error method fmt would call: yaegi stores such a pointer in
+// an interface as a plain Go pointer, not a valueInterface, so the
+// interpreter's type switch (str) gets the pointer itself (fmt printed
+// &{4 } for S3<4>, an address inside a slice). Types str has no text for
+// are remembered per site.
+func (u *unwrapper) rawPointer(v reflect.Value) (reflect.Value, bool) {
+	t := v.Type()
+	if u.str == nil || !interpStruct(t.Elem()) {
+		return v, false
+	}
+	key := plainKey{unsafe.Pointer(reflect.ValueOf(t).Pointer()), u.site}
+	if u.host != nil && u.site != 0 {
+		u.host.mu.Lock()
+		plain := u.host.plain[key]
+		u.host.mu.Unlock()
+		if plain {
+			return v, false
+		}
+	}
+	s, ok := func() (s string, ok bool) {
+		defer func() {
+			if r := recover(); r != nil {
+				s, ok = fmt.Sprintf("%%!v(PANIC=String method: %v)", r), true
+			}
+		}()
+		return u.str(v.Interface())
+	}()
+	if !ok {
+		if u.host != nil && u.site != 0 {
+			u.host.mu.Lock()
+			u.host.plain[key] = true
+			u.host.mu.Unlock()
+		}
+		return v, false
+	}
+	return reflect.ValueOf(textValue{s, v}), true
 }
 
 // textValue is what fmt prints for an interpreted value whose String or
