@@ -366,3 +366,16 @@ func TestFastLoopRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestFastLoopEnvOff checks GODL_NOFASTLOOP: every loop stays with yaegi.
+func TestFastLoopEnvOff(t *testing.T) {
+	t.Setenv("GODL_NOFASTLOOP", "1")
+	ts := newTestSession(t)
+	code := "s := 0\nfor i := 0; i < 100; i++ {\n\ts += i\n}\ns"
+	if src := ts.lowerFor(code); strings.Contains(src, "__godl.Loop") {
+		t.Fatalf("compiled with GODL_NOFASTLOOP set:\n%s", src)
+	}
+	if r := ts.run(code); r.value() != "4950" {
+		t.Fatal(r.errText())
+	}
+}

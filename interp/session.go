@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"runtime"
 	"strings"
@@ -135,6 +136,9 @@ func NewSession(opts SessionOptions) (*Session, error) {
 	// completion request.
 	go symbols.LoadDocs()
 	s := &Session{opts: opts, loops: newLoopRegistry()}
+	// GODL_NOFASTLOOP=1 leaves every loop to yaegi (to compare, e.g. in
+	// kernelbench; fastloop.go).
+	s.noFastLoop = os.Getenv("GODL_NOFASTLOOP") != ""
 	s.stdout = newStreamWriter("stdout", opts.Stdout, s)
 	s.stderr = newStreamWriter("stderr", opts.Stderr, s)
 	s.stdin = &stdinReader{s: s}
