@@ -179,19 +179,38 @@ func (sums *outSummaries) check(c *checked, env map[string]types.Object) (bool, 
 	if sums.background {
 		return false, "an earlier cell may have left goroutines running"
 	}
-	ok, deps, why := oc.walk(c.file, false)
-	if !ok {
-		return false, why
-	}
-	for _, d := range deps {
-		if !oc.earlier(d) {
-			continue
+	// Every part of the cell must qualify; the calls made by its
+	// statements and variable initialisers are followed into funcs.
+	var deps []*types.Func
+	for _, d := range c.file.Decls {
+		ok, ds, why := oc.walk(d, false)
+		if !ok {
+			return false, why
 		}
-		if !sums.trusted(d, env, map[*types.Func]bool{}) {
-			return false, "calls " + d.FullName() + ", not known to write only through the streams"
+		if fd, isFunc := d.(*ast.FuncDecl); !isFunc || runsItself(fd) {
+			deps = append(deps, ds...)
+		}
+	}
+	// Calls of the cell's own funcs are checked with it; their calls of
+	// earlier funcs are not, and recursion is refused: a runaway one
+	// kills the worker (stack overflow) before its last output goes out.
+	state := map[*types.Func]int{}
+	for _, d := range deps {
+		if !sums.trusted(d, env, state, oc.inCell) {
+			return false, "calls " + d.FullName() + ", recursive or not known to write only through the streams"
 		}
 	}
 	return true, ""
+}
+
+// runsItself tells whether fd runs without being called: the func
+// holding a raw cell's statements (buildModel), main or init.
+func runsItself(fd *ast.FuncDecl) bool {
+	switch fd.Name.Name {
+	case "_godlCell", "main", "init":
+		return fd.Recv == nil
+	}
+	return false
 }
 
 // namedOf returns the named type t is, or points to.
@@ -209,44 +228,47 @@ func (oc *outCheck) inCell(obj types.Object) bool {
 	return p.IsValid() && p >= token.Pos(oc.c.tf.Base()) && p <= token.Pos(oc.c.tf.Base()+oc.c.tf.Size())
 }
 
-// earlier tells whether f is a func or method of an earlier cell.
-func (oc *outCheck) earlier(f *types.Func) bool {
-	return f.Pkg() != nil && f.Pkg().Path() == "main" && !oc.inCell(f)
-}
-
 // trusted tells whether f, a func or method of an earlier cell, and all
-// it names, were checked and are still what runs.
-func (sums *outSummaries) trusted(f *types.Func, env map[string]types.Object, visiting map[*types.Func]bool) bool {
+// it names, were checked, are still what runs, and do not recurse. Funcs
+// for which current is true are the cell's own (checked with it): only
+// their calls are followed. state: 1 on the call path, 2 trusted.
+func (sums *outSummaries) trusted(f *types.Func, env map[string]types.Object, state map[*types.Func]int, current func(types.Object) bool) bool {
 	f = f.Origin()
-	if sums.tainted {
-		return false
-	}
-	if visiting[f] {
-		return true // a cycle: the other members decide
+	switch state[f] {
+	case 1:
+		return false // recursion
+	case 2:
+		return true
 	}
 	sum := sums.funcs[f]
-	if sum == nil || !sum.ok {
+	own := current != nil && current(f)
+	if !own {
+		if sums.tainted || sum == nil || !sum.ok {
+			return false
+		}
+		sig := f.Type().(*types.Signature)
+		if sig.Recv() != nil {
+			nt := namedOf(sig.Recv().Type())
+			if nt == nil {
+				return false
+			}
+			tn := nt.Origin().Obj()
+			if sums.redeclared[tn] || env[tn.Name()] != tn {
+				return false
+			}
+		} else if env[f.Name()] != f {
+			return false // redeclared since (or its cell did not run)
+		}
+	} else if sum == nil {
 		return false
 	}
-	sig := f.Type().(*types.Signature)
-	if sig.Recv() != nil {
-		nt := namedOf(sig.Recv().Type())
-		if nt == nil {
-			return false
-		}
-		tn := nt.Origin().Obj()
-		if sums.redeclared[tn] || env[tn.Name()] != tn {
-			return false
-		}
-	} else if env[f.Name()] != f {
-		return false // redeclared since (or its cell did not run)
-	}
-	visiting[f] = true
+	state[f] = 1
 	for _, d := range sum.deps {
-		if !sums.trusted(d, env, visiting) {
+		if !sums.trusted(d, env, state, current) {
 			return false
 		}
 	}
+	state[f] = 2
 	return true
 }
 
@@ -263,6 +285,14 @@ func (oc *outCheck) walk(root ast.Node, decl bool) (ok bool, deps []*types.Func,
 			why = oc.c.tf.Position(n.Pos()).String() + ": " + format
 		}
 		return false
+	}
+	// A String (Error, Format…) method printing its receiver with fmt
+	// recurses forever: the worker dies before its last output goes out.
+	var fmtRecv *types.Named
+	if fd, ok := root.(*ast.FuncDecl); ok && fd.Recv != nil && outFmtMethods[fd.Name.Name] {
+		if f, ok := info.Defs[fd.Name].(*types.Func); ok {
+			fmtRecv = namedOf(f.Type().(*types.Signature).Recv().Type())
+		}
 	}
 	ast.Inspect(root, func(n ast.Node) bool {
 		if why != "" {
@@ -301,6 +331,9 @@ func (oc *outCheck) walk(root ast.Node, decl bool) (ok bool, deps []*types.Func,
 			}
 			if w := oc.callArgs(n); w != "" {
 				return fail(n, w)
+			}
+			if fmtRecv != nil && oc.printsType(n, fmtRecv) {
+				return fail(n, "prints its own receiver's type: may recurse")
 			}
 		case *ast.Ident:
 			switch o := info.Uses[n].(type) {
@@ -426,6 +459,28 @@ func (oc *outCheck) callArgs(call *ast.CallExpr) string {
 	return ""
 }
 
+// printsType tells whether call is a call of fmt, log or errors with an
+// argument of type nt or *nt.
+func (oc *outCheck) printsType(call *ast.CallExpr, nt *types.Named) bool {
+	id := calleeIdentOf(call)
+	if id == nil {
+		return false
+	}
+	f, ok := oc.c.info.Uses[id].(*types.Func)
+	if !ok || f.Pkg() == nil {
+		return false
+	}
+	if p := f.Pkg().Path(); p != "fmt" && p != "log" && p != "errors" {
+		return false
+	}
+	for _, a := range call.Args {
+		if at := namedOf(oc.c.info.TypeOf(a)); at != nil && at.Origin() == nt.Origin() {
+			return true
+		}
+	}
+	return false
+}
+
 // calleeIdentOf returns the identifier naming the func call calls
 // (Println of fmt.Println, F of F[int]), or nil.
 func calleeIdentOf(call *ast.CallExpr) *ast.Ident {
@@ -512,7 +567,7 @@ func (oc *outCheck) inert(t types.Type, fmtMode bool, seen map[types.Type]bool) 
 				if fmtMode && !outFmtMethods[f.Name()] {
 					continue
 				}
-				if !oc.sums.trusted(f, oc.env, map[*types.Func]bool{}) {
+				if !oc.sums.trusted(f, oc.env, map[*types.Func]int{}, nil) {
 					return false
 				}
 			}
@@ -572,7 +627,7 @@ func (oc *outCheck) allFmtMethodsTrusted() bool {
 			if !ok || !outFmtMethods[f.Name()] {
 				continue
 			}
-			if oc.sums.redeclared[tn] || !oc.sums.trusted(f, oc.env, map[*types.Func]bool{}) {
+			if oc.sums.redeclared[tn] || !oc.sums.trusted(f, oc.env, map[*types.Func]int{}, nil) {
 				return false
 			}
 		}
