@@ -229,7 +229,7 @@ func (lw *lowering) fmtArgs() {
 			return true
 		}
 		var verbs map[int]string
-		var flagged map[int]bool // %+v, %#v (workaround.go)
+		var flagged map[int]string // %+v, %#v: "+" or "#" (workaround.go)
 		if fixed > 0 && printfLike(call, sig) {
 			if tv := info.Types[call.Args[fixed-1]]; tv.Value != nil && tv.Value.Kind() == constant.String {
 				verbs = printfVerbs(constant.StringVal(tv.Value))
@@ -261,7 +261,12 @@ func (lw *lowering) fmtArgs() {
 			if !ok && (verbs == nil || stringVerbs(verbs[i-fixed])) {
 				pre, post, ok = compiledIfaceCode(lw.c.pkg, tv.Type) // workaround.go
 			}
-			if fpre, fpost, fok := goFieldsCode(tv.Type); fok && flagged[i-fixed] {
+			if flagged[i-fixed] == "#" {
+				// Go syntax: names of nested cell types too (workaround.go).
+				if fpre, fpost, fok := lw.goSyntaxCode(tv.Type, a.Pos()); fok {
+					pre, post, ok = fpre+pre, post+fpost, true
+				}
+			} else if fpre, fpost, fok := goFieldsCode(tv.Type); fok && flagged[i-fixed] != "" {
 				pre, post, ok = fpre+pre, post+fpost, true
 			}
 			if ok {

@@ -145,3 +145,14 @@ func TestSemanticsPointerPrint(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSemanticsGoSyntax: %#v named nested cell struct types and those in
+// interfaces by yaegi's reflect types (struct { Xs float64 }{Xs:1}).
+func TestSemanticsGoSyntax(t *testing.T) {
+	decls := []string{"type SS struct{ Xs float64 }\ntype Outer struct{ In SS; p *SS }\ntype V struct{ A int }\nfunc (v V) String() string { return \"v\" }\ntype Priv struct{ s string }"}
+	cases := []replCase{
+		{name: "nested and in any", cells: decls, last: "var a any = SS{1}\nfmt.Sprintf(\"%#v|%#v|%#v|%#v\", a, []SS{{2}}, Outer{}, map[string]any{\"k\": V{3}})", value: `"main.SS{Xs:1}|[]main.SS{main.SS{Xs:2}}|main.Outer{In:main.SS{Xs:0}, p:(*main.SS)(nil)}|map[string]interface {}{\"k\":main.V{A:3}}"`},
+		{name: "renamed fields", cells: decls, last: "fmt.Sprintf(\"%#v %+v\", []Priv{{\"x\"}}, Priv{\"y\"})", value: `"[]main.Priv{main.Priv{s:\"x\"}} {s:y}"`},
+	}
+	runCases(t, cases)
+}

@@ -1035,14 +1035,111 @@ func (lw *lowering) errorsCall(call *ast.CallExpr) {
 
 // printfFlagged returns, for a constant Printf format, the indexes of
 // the arguments formatted with %+v or %#v.
-func printfFlagged(format string) map[int]bool {
-	out := map[int]bool{}
+func printfFlagged(format string) map[int]string {
+	out := map[int]string{}
 	for _, d := range scanPrintf(format) {
 		if d.verb == 'v' && strings.ContainsAny(d.flags, "+#") {
-			out[d.arg] = true
+			f := "+"
+			if strings.Contains(d.flags, "#") {
+				f = "#"
+			}
+			if prev, seen := out[d.arg]; seen && prev != f {
+				f = "+" // used both ways: the field names only
+			}
+			out[d.arg] = f
 		}
 	}
 	return out
+}
+
+// goSyntaxCode returns the texts to insert around a %#v print argument
+// of static type t: __godl.GoSyntax with zero values of the cell struct
+// types it may hold (all of them for an interface), whose reflect types
+// (struct { Xs float64 }: yaegi's) it names as Go does (main.SS), and
+// the unexported field names yaegi renamed. ok is false when t holds no
+// cell struct type.
+func (lw *lowering) goSyntaxCode(t types.Type, pos token.Pos) (pre, post string, ok bool) {
+	if t == nil || fmtMethodsStatic(t) {
+		return "", "", false
+	}
+	var structs []*types.Named
+	if _, nested := nestedIfaces(t); types.IsInterface(t) || nested {
+		// Any cell type may be inside.
+		for _, name := range lw.c.pkg.Scope().Names() {
+			if tn, ok := lw.c.pkg.Scope().Lookup(name).(*types.TypeName); ok && !tn.IsAlias() && !strings.HasPrefix(name, "_godl") {
+				if nt, ok := tn.Type().(*types.Named); ok {
+					structs = append(structs, nt)
+				}
+			}
+		}
+	} else {
+		seen := map[types.Type]bool{}
+		var walk func(t types.Type, depth int)
+		walk = func(t types.Type, depth int) {
+			if t == nil || depth > 6 || seen[t] {
+				return
+			}
+			seen[t] = true
+			if nt, ok := types.Unalias(t).(*types.Named); ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "main" {
+				structs = append(structs, nt)
+			}
+			switch u := t.Underlying().(type) {
+			case *types.Pointer:
+				walk(u.Elem(), depth+1)
+			case *types.Slice:
+				walk(u.Elem(), depth+1)
+			case *types.Array:
+				walk(u.Elem(), depth+1)
+			case *types.Map:
+				walk(u.Key(), depth+1)
+				walk(u.Elem(), depth+1)
+			case *types.Struct:
+				for i := 0; i < u.NumFields(); i++ {
+					walk(u.Field(i).Type(), depth+1)
+				}
+			}
+		}
+		walk(t, 0)
+	}
+	var samples, names []string
+	var fields []string
+	for _, nt := range structs {
+		if nt.TypeParams().Len() > 0 || nt.TypeArgs().Len() > 0 || lw.c.pkg.Scope().Lookup(nt.Obj().Name()) != nt.Obj() {
+			continue
+		}
+		if _, isStruct := nt.Underlying().(*types.Struct); !isStruct {
+			continue // other kinds print as their underlying type (no way to tell)
+		}
+		if _, o := lw.c.pkg.Scope().Innermost(pos).LookupParent(nt.Obj().Name(), pos); o != nt.Obj() {
+			continue
+		}
+		samples = append(samples, nt.Obj().Name()+"{}")
+		names = append(names, strconv.Quote("main."+nt.Obj().Name()))
+		fields = append(fields, renamedFields(nt)...)
+	}
+	if len(samples) == 0 {
+		return "", "", false
+	}
+	// A renamed field s prints as Xs: not restored where a type has an
+	// exported field Xs (the text cannot tell them apart).
+	exported := map[string]bool{}
+	for _, nt := range structs {
+		if st, ok := nt.Underlying().(*types.Struct); ok {
+			for i := 0; i < st.NumFields(); i++ {
+				if st.Field(i).Exported() {
+					exported[st.Field(i).Name()] = true
+				}
+			}
+		}
+	}
+	kept := fields[:0]
+	for _, f := range fields {
+		if !exported["X"+f] {
+			kept = append(kept, strconv.Quote(f))
+		}
+	}
+	fields = kept
+	return "__godl.GoSyntax(", fmt.Sprintf(", []any{%s}, []string{%s}, []string{%s})", strings.Join(samples, ", "), strings.Join(names, ", "), strings.Join(fields, ", ")), true
 }
 
 // renamedFields returns the unexported field names of the cell structs

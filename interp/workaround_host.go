@@ -102,6 +102,7 @@ func workaroundExports() map[string]reflect.Value {
 		"AssertFail": reflect.ValueOf(AssertFail),
 		"Hidden":     reflect.ValueOf(Hidden),
 		"TypeName":   reflect.ValueOf(TypeName),
+		"GoSyntax":   reflect.ValueOf(GoSyntax),
 	}
 }
 
@@ -194,6 +195,70 @@ func (g goFields) Format(f fmt.State, verb rune) {
 	}
 	io.WriteString(f, s)
 }
+
+// GoSyntax returns v formatted by fmt with cell struct types named as
+// Go names them: %#v printed reflect's struct { Xs float64 }{Xs:1} for
+// main.SS{s:1}, in slices, maps, fields and interfaces too. samples are
+// zero values of the cell struct types (yaegi's reflect types), names
+// their Go names, fields the unexported field names yaegi renamed X+name.
+// A reflect type two cell types share stays as it is (it cannot be told
+// apart).
+func GoSyntax(v any, samples []any, names, fields []string) fmt.Formatter {
+	byType := map[string]string{}
+	dup := map[string]bool{}
+	for i, sm := range samples {
+		c := concrete(reflect.ValueOf(sm))
+		if !c.IsValid() || i >= len(names) {
+			continue
+		}
+		rt := c.Type().String()
+		if _, seen := byType[rt]; seen {
+			dup[rt] = true
+		}
+		byType[rt] = names[i]
+	}
+	var reps []string
+	for rt, n := range byType {
+		if !dup[rt] && strings.HasPrefix(rt, "struct {") {
+			reps = append(reps, rt, n)
+		}
+	}
+	// Longer type strings first: struct { In struct { Xs float64 } } holds
+	// struct { Xs float64 }.
+	for i := 0; i < len(reps); i += 2 {
+		for j := i + 2; j < len(reps); j += 2 {
+			if len(reps[j]) > len(reps[i]) || len(reps[j]) == len(reps[i]) && reps[j] < reps[i] {
+				reps[i], reps[i+1], reps[j], reps[j+1] = reps[j], reps[j+1], reps[i], reps[i+1]
+			}
+		}
+	}
+	return goSyntax{goFields{v, fields, ""}, strings.NewReplacer(reps...)}
+}
+
+type goSyntax struct {
+	g   goFields
+	rep *strings.Replacer
+}
+
+// Format prints as GoFields, with the cell struct types named.
+func (g goSyntax) Format(f fmt.State, verb rune) {
+	var b strings.Builder
+	w := &formatState{f, &b}
+	g.g.Format(w, verb)
+	s := b.String()
+	if verb == 'v' && f.Flag('#') {
+		s = g.rep.Replace(s)
+	}
+	io.WriteString(f, s)
+}
+
+// formatState is f writing to w.
+type formatState struct {
+	fmt.State
+	w io.Writer
+}
+
+func (s *formatState) Write(p []byte) (int, error) { return s.w.Write(p) }
 
 // Cell values in compiled interfaces. yaegi v0.16.1 passes a cell value
 // held in a compiled interface (var r io.Reader = R{3}) as a wrapper
