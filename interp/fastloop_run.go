@@ -732,7 +732,41 @@ func (l *flLinker) intBinary(x *flExpr) func() int64 {
 }
 
 func (l *flLinker) floatBinary(x *flExpr) func() float64 {
+	// xs[i] op ys[j] and xs[i] op v, in one closure: the dot product
+	// shape.
+	if s1, i1, ok := l.simpleIndex(x.x); ok {
+		if s2, i2, ok := l.simpleIndex(x.y); ok {
+			switch x.tok {
+			case token.ADD:
+				return func() float64 { return (*s1)[*i1] + (*s2)[*i2] }
+			case token.SUB:
+				return func() float64 { return (*s1)[*i1] - (*s2)[*i2] }
+			case token.MUL:
+				return func() float64 { return (*s1)[*i1] * (*s2)[*i2] }
+			}
+		}
+		if x.y.op == oVar {
+			q := l.fp(x.y.v)
+			switch x.tok {
+			case token.ADD:
+				return func() float64 { return (*s1)[*i1] + *q }
+			case token.SUB:
+				return func() float64 { return (*s1)[*i1] - *q }
+			case token.MUL:
+				return func() float64 { return (*s1)[*i1] * *q }
+			}
+		}
+	}
 	return arith(x, l.fp, l.floatE, func(x *flExpr) float64 { return x.f })
+}
+
+// simpleIndex returns the slot and index variable of xs[i] (a []float64
+// variable indexed by an int variable).
+func (l *flLinker) simpleIndex(x *flExpr) (*[]float64, *int64, bool) {
+	if x.op != oIndex || x.kind != flFloat || x.x.op != oVar || x.y.op != oVar {
+		return nil, nil, false
+	}
+	return &l.in.fsl[x.x.v.slot], l.ip(x.y.v), true
 }
 
 // list links a statement list.
