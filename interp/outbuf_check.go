@@ -119,7 +119,9 @@ func (s *Session) outQualifies(src string, n int) (bool, string) {
 		return false, "not lowered"
 	}
 	if s.outSums == nil || s.outSums.lowerer != l {
-		s.outSums = &outSummaries{lowerer: l, funcs: map[*types.Func]*funcSummary{}, redeclared: map[*types.TypeName]bool{}}
+		// A new lowerer (Restart): new objects; goroutines may remain.
+		bg := s.outSums != nil && s.outSums.background
+		s.outSums = &outSummaries{lowerer: l, funcs: map[*types.Func]*funcSummary{}, redeclared: map[*types.TypeName]bool{}, background: bg}
 	}
 	m := &l.lastCheck
 	if m.c == nil || m.err != nil || m.gen != l.gen || m.cell != n || m.src != src {
@@ -179,6 +181,9 @@ func (sums *outSummaries) check(c *checked, env map[string]types.Object) (bool, 
 	if sums.background {
 		return false, "an earlier cell may have left goroutines running"
 	}
+	if w := oc.finalValue(); w != "" {
+		return false, w
+	}
 	// Every part of the cell must qualify; the calls made by its
 	// statements and variable initialisers are followed into funcs.
 	var deps []*types.Func
@@ -201,6 +206,42 @@ func (sums *outSummaries) check(c *checked, env map[string]types.Object) (bool, 
 		}
 	}
 	return true, ""
+}
+
+// finalValue says why the value of the cell's final expression
+// disqualifies it, or "": the cell shows it by calling its String, Error
+// and renderer methods (eval.go's show code), which must be checked code.
+func (oc *outCheck) finalValue() string {
+	for _, d := range oc.c.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
+			continue
+		}
+		es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
+		if !ok {
+			return ""
+		}
+		if _, isCall := ast.Unparen(es.X).(*ast.CallExpr); isCall && suppressedCall(es.X) {
+			return ""
+		}
+		t := oc.c.info.TypeOf(es.X)
+		if t == nil {
+			return "final value of unknown type"
+		}
+		ts := []types.Type{t}
+		if tup, ok := t.(*types.Tuple); ok {
+			ts = ts[:0]
+			for i := 0; i < tup.Len(); i++ {
+				ts = append(ts, tup.At(i).Type())
+			}
+		}
+		for _, t := range ts {
+			if !oc.inert(t, false, map[types.Type]bool{}) {
+				return "final value of type " + t.String() + " is shown by unchecked code"
+			}
+		}
+	}
+	return ""
 }
 
 // runsItself tells whether fd runs without being called: the func

@@ -63,6 +63,8 @@ func TestOutbufQualifies(t *testing.T) {
 		{"same-cell Stringer", nil, "type P struct{ X int }\nfunc (p P) String() string { return \"P\" }\nfmt.Println(P{1}, []P{{2}})", true},
 		{"sort.Slice with a closure", nil, "xs := []int{3, 1}\nsort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })\nfmt.Println(xs)", true},
 		{"error argument", nil, "_, err := strconv.Atoi(\"x\")\nfmt.Println(\"error:\", err, errors.New(\"e\"))", true},
+		{"final value", nil, "type P struct{ X int }\nfunc (p P) String() string { return \"P\" }\nfmt.Println(\"a\")\nP{1}", true},
+		{"final value of a call", nil, "fmt.Println(\"a\")\nstrings.Repeat(\"ab\", 3)", true},
 		{"earlier pure func", []string{"func sq(x int) int { return x * x }"}, "fmt.Println(sq(3))", true},
 		{"earlier pure func calling earlier pure func", []string{"func sq(x int) int { return x * x }", "func show(x int) { fmt.Println(sq(x)) }"}, "show(2)", true},
 		{"diamond of earlier funcs", []string{"func a() int { return 1 }\nfunc b() int { return a() }\nfunc c() int { return a() }\nfunc d() int { return b() + c() }"}, "fmt.Println(d(), b())", true},
@@ -73,6 +75,8 @@ func TestOutbufQualifies(t *testing.T) {
 		{"mutual recursion", nil, "func even(n int) bool { return n == 0 || odd(n-1) }\nfunc odd(n int) bool { return n != 0 && even(n-1) }\nfmt.Println(even(4))", false},
 		{"earlier recursive func", []string{"func down(n int) {\n\tfmt.Println(n)\n\tif n > 0 {\n\t\tdown(n - 1)\n\t}\n}"}, "down(3)", false},
 		{"String printing its receiver", nil, "type T struct{ X int }\nfunc (t T) String() string { return fmt.Sprintf(\"%v\", t) }\nfmt.Println(1)", false},
+		{"final value of an earlier impure Stringer", []string{impureQ}, "fmt.Println(\"a\")\nQ{}", false},
+		{"final error value", nil, "fmt.Println(\"a\")\nerrors.New(\"x\")", false},
 		{"same-cell func writing os.Stdout", nil, "func raw() { os.Stdout.WriteString(\"x\") }\nfmt.Println(1)", false},
 		{"os.Stdout", nil, "fmt.Println(\"a\")\nos.Stdout.WriteString(\"b\\n\")", false},
 		{"fmt.Fprintln(os.Stderr)", nil, "fmt.Fprintln(os.Stderr, \"x\")", false},
@@ -179,5 +183,33 @@ func TestOutbufRoutedPrinters(t *testing.T) {
 	}
 	if got := out.err(); !strings.Contains(got, "g1\n") || !strings.Contains(got, "g2\n") || !strings.Contains(got, "g3\n") {
 		t.Errorf("stderr %q", got)
+	}
+}
+
+// BenchmarkOutbufCheck measures deciding whether a cell's output may be
+// buffered (done for every cell the worker runs).
+func BenchmarkOutbufCheck(b *testing.B) {
+	s, err := NewSession(SessionOptions{Stdout: &lockedBuffer{}, Stderr: &lockedBuffer{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for i, p := range []string{"func sq(x int) int { return x * x }", "type P struct{ X int }\nfunc (p P) String() string { return \"P\" }", "ps := []P{{1}}"} {
+		if res, err := s.Execute(context.Background(), kernel.ExecuteRequest{Code: p, ExecutionCount: i + 1}, &sessOutput{}); err != nil || res.Status != kernel.StatusOK {
+			b.Fatal(p, res.Error, err)
+		}
+	}
+	code := "for i := 0; i < 10; i++ {\n\tfmt.Println(sq(i), ps, errors.New(\"x\"))\n}"
+	s.histMu.Lock()
+	prior := append([]string(nil), s.prior...)
+	s.histMu.Unlock()
+	if _, err := s.lowerSource(prior, code, 4); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if ok, why := s.outQualifies(code, 4); !ok {
+			b.Fatal(why)
+		}
 	}
 }

@@ -191,6 +191,9 @@ func TestOutbufWorkerOrder(t *testing.T) {
 		if got := out.text("stdout"); got != "0\n1\n2\npartial" {
 			t.Errorf("stdout %q", got)
 		}
+		if got := out.text("stderr"); strings.Contains(got, "panic") {
+			t.Errorf("yaegi's panic frames reached stderr: %q", got)
+		}
 	})
 
 	t.Run("interrupt keeps the lines before it", func(t *testing.T) {
