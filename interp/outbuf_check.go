@@ -25,20 +25,34 @@ import (
 //   - the arguments of those compiled functions cannot make them call
 //     back into unchecked code: their static types hold no interface
 //     values (fmt and errors: no values of earlier cells' types whose
-//     String, Error, Format, GoString, Unwrap, Is or As methods are
+//     String, Error, Format, GoString, Unwrap, Is, As or Scan methods are
 //     unchecked) and no types of other packages;
 //   - no method calls through interfaces, no `go` statements, no channel
 //     operations or select, no close, no package variables of other
-//     packages than outSafePkgs (os.Stdout, os.Args), no variables of
-//     earlier cells holding funcs, no type assertions to func types (so
-//     every func value the cell calls is one it or a checked func made).
+//     packages than outSafePkgs (os.Stdout, os.Args), no variables set by
+//     unchecked code that hold funcs or values of outHiddenTypes (a
+//     json.Encoder on os.Stdout), no type assertions to such types (so
+//     every func value the cell calls is one checked code made);
+//   - no recursion among the funcs its statements call, and no String
+//     (Error…) method printing its own type: a runaway recursion kills
+//     the worker before the buffer goes out;
+//   - its final value, shown by calling its String and renderer methods,
+//     is of a type an argument could be;
+//   - no cell that ran before may have left goroutines running
+//     interpreted code (a `go` statement, a func or value with methods
+//     given to a compiled package outside outSafePkgs or to
+//     time.AfterFunc): their interpreted output would be buffered while
+//     their compiled output is not. From such a cell on, no cell of the
+//     session is buffered.
 //
 // Builtins print and println qualify: yaegi writes them to
 // Options.Stdout. Magics run outside the buffered part of a cell.
 // Assumed rather than checked: compiled String, Error and Format methods
-// do not write to stdout or stderr, and goroutines of earlier cells do not
+// do not write to stdout or stderr, goroutines of earlier cells do not
 // wait for a cell's plain (unsynchronised) variable writes before
-// writing compiled output.
+// writing compiled output, and recursion through func values or
+// compiled callbacks does not run away (if it does, the last 2 ms of
+// output before the crash are lost).
 //
 // A false "qualifies" reorders output; a false "does not" costs speed:
 // anything not listed does not qualify.
@@ -77,7 +91,7 @@ var outLogFuncs = map[string]bool{
 // outFmtMethods are the methods fmt and errors call on their arguments.
 var outFmtMethods = map[string]bool{
 	"String": true, "Error": true, "Format": true, "GoString": true,
-	"Unwrap": true, "Is": true, "As": true,
+	"Unwrap": true, "Is": true, "As": true, "Scan": true,
 }
 
 // outSummaries are the output-safety facts of the funcs and methods of
