@@ -85,6 +85,7 @@ func TestSemanticsAliasForms(t *testing.T) {
 	decls := []string{semV, "func id(s string) string { return s }\nvar kept []any\nfunc keep(x any) bool { kept = append(kept, x); return true }"}
 	cases := []replCase{
 		{name: "after a call", cells: decls, last: "func f() string { v := V{1}; l := []any{}; for i := 0; i < 2; i++ { v.A = i; l = append(l, id(\"x\"), v) }; return fmt.Sprint(l) }\nf()", value: `"[x V<0> x V<1>]"`},
+		{name: "call result after a call", cells: decls, last: "var order string\nfunc key(i int) string { order += \"k\"; return fmt.Sprint(i) }\nfunc mk(i int) V { order += \"v\"; return V{i} }\nfunc f() string { m := map[string]any{}; for i := 0; i < 2; i++ { m[key(i)] = mk(i) }; return fmt.Sprint(m, order) }\nf()", value: `"map[0:V<0> 1:V<1>]kvkv"`},
 		{name: "if init", cells: decls, last: "func f() string { v := V{1}; m := map[int]any{}; for i := 0; i < 2; i++ { v.A = i; if m[i] = v; true {} }; return fmt.Sprint(m) }\nf()", value: `"map[0:V<0> 1:V<1>]"`},
 		{name: "if condition", cells: decls, last: "func f() string { v := V{1}; for i := 0; i < 2; i++ { v.A = i; if keep(v) {} }; return fmt.Sprint(kept) }\nf()", value: `"[V<0> V<1>]"`},
 		{name: "switch tag", cells: decls, last: "func f() string { v := V{1}; for i := 0; i < 2; i++ { v.A = i; switch keep(v) { case true: } }; return fmt.Sprint(kept) }\nf()", value: `"[V<0> V<1>]"`},

@@ -261,12 +261,30 @@ func (h *hoister) hoist(s convSite) {
 		h.unmoved(s)
 		return
 	}
+	// Calls its statement makes before the value move first, in order
+	// (m[key(i)] = mk(i) in a loop).
+	pre := ""
+	if !lw.pureValue(s.e) && lw.evaluatesBefore(st, s.node()) {
+		calls, ok := lw.precedingCalls(st, s.node())
+		if !ok {
+			return
+		}
+		for _, c := range calls {
+			text, ok := h.takeValue(c)
+			if !ok {
+				return
+			}
+			name := lw.fresh("p")
+			pre += name + " := " + text + "; "
+			lw.add(c.Pos(), c.End(), name)
+		}
+	}
 	text, ok := h.takeValue(s.e)
 	if !ok {
 		return
 	}
 	name := lw.fresh("c")
-	decl := name + " := " + text + "; "
+	decl := pre + name + " := " + text + "; "
 	use := name
 	if s.explicit != nil || s.viaVar {
 		v := lw.fresh("c")
@@ -476,7 +494,10 @@ func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
 				return nil, false
 			}
 			if lw.evaluatesBefore(st, n) && !lw.pureValue(n) {
-				return nil, false
+				if _, ok := lw.precedingCalls(st, n); !ok {
+					return nil, false
+				}
+				// The calls before it move too (hoist).
 			}
 			if fd, ok := lw.parents[p].(*ast.FuncDecl); ok && fd.Name.Name == "_godlCell" {
 				// The cell's top level: a fresh variable declared
@@ -509,6 +530,50 @@ func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
 		}
 	}
 	return nil, false
+}
+
+// precedingCalls returns the outermost calls and receives of st
+// evaluated before n, in order, when each can move into a variable
+// before st: evaluated unconditionally (not behind && or ||), one value
+// each. ok is false otherwise.
+func (lw *lowering) precedingCalls(st, n ast.Node) (calls []ast.Expr, ok bool) {
+	ok = true
+	ast.Inspect(st, func(m ast.Node) bool {
+		if !ok || m == nil || m.Pos() >= n.Pos() {
+			return false
+		}
+		switch m := m.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BinaryExpr:
+			if (m.Op == token.LAND || m.Op == token.LOR) && m.Y.Pos() < n.Pos() && m.Y.End() <= n.Pos() && !lw.pureValue(m.Y) {
+				ok = false // a conditional call before n
+			}
+		case *ast.CallExpr:
+			if tv, found := lw.c.info.Types[m.Fun]; found && (tv.IsType() || tv.IsBuiltin()) {
+				return true
+			}
+			if m.End() <= n.Pos() {
+				if _, tuple := lw.c.info.TypeOf(m).(*types.Tuple); tuple || lw.c.info.TypeOf(m) == nil {
+					ok = false
+				} else {
+					calls = append(calls, m)
+				}
+				return false
+			}
+		case *ast.UnaryExpr:
+			if m.Op == token.ARROW && m.End() <= n.Pos() {
+				if _, commaOk := lw.parents[m].(*ast.AssignStmt); commaOk {
+					ok = false
+				} else {
+					calls = append(calls, m)
+				}
+				return false
+			}
+		}
+		return true
+	})
+	return calls, ok
 }
 
 // pureValue tells whether evaluating n calls nothing and receives
