@@ -39,7 +39,11 @@ import (
 //     over; a slice variable declared outside the loop is not assigned in
 //     it, rows of the loop's own are: row := m[i]), declared in the
 //     cell's package (cell variables, or locals and parameters of the
-//     function around it);
+//     function around it), and fields of those types of struct variables
+//     (p.F, passed as &p.F; through a pointer only for the pointer the
+//     loop's header dereferences before anything else can panic, as in
+//     `for i := range n.W` in a method of *Net, so that a nil pointer
+//     panics where Go's would);
 //   - constants; arithmetic, comparison, logical, bit and shift
 //     operators; conversions between int, int64 and float64;
 //   - the builtins len, min and max; the functions of math listed in
@@ -52,7 +56,7 @@ import (
 //     values come back through variables of the replacement text:
 //     `{var __godl_r0 int; if __godl.Loop(...) { return __godl_r0 }}`).
 //
-// No calls of other functions, func literals, pointers, struct fields,
+// No calls of other functions, func literals, pointers, nested fields,
 // strings, type switches, fallthrough, goto, defer or go. Loops in
 // generic functions are left alone (a host call in a generic body makes
 // yaegi skip it), and so are loops of at most flMinTrips iterations
@@ -279,6 +283,10 @@ type flCompiler struct {
 	sig     *types.Signature
 	results []*flVar
 	returns bool
+	// fields: struct fields used as variables; derefFirst: the pointer
+	// whose fields may be read through it.
+	fields     map[flFieldKey]*flVar
+	derefFirst types.Object
 }
 
 type flLoopCtx struct {
@@ -391,6 +399,7 @@ func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt, sig *types.Sig
 			panic(r)
 		}
 	}()
+	c.derefFirst = c.derefs(st)
 	root := c.loop(st, label)
 	// The result variables of return statements come last.
 	for _, r := range c.results {
@@ -535,6 +544,127 @@ func (c *flCompiler) object(id *ast.Ident) *flVar {
 	return fv
 }
 
+// flFieldKey names a field of a struct variable.
+type flFieldKey struct {
+	obj   types.Object
+	field int
+}
+
+// field returns the variable standing for e, a field of a struct
+// variable declared outside the loop (passed as &p.F). Through a pointer
+// only for the pointer the loop dereferences first (derefFirst): taking
+// &p.F before the loop then panics where Go would, if p is nil.
+func (c *flCompiler) field(e *ast.SelectorExpr) *flVar {
+	sel := c.info.Selections[e]
+	id, ok := e.X.(*ast.Ident)
+	if sel == nil || sel.Kind() != types.FieldVal || len(sel.Index()) != 1 || !ok {
+		c.reject("%s", c.lw.text(e))
+	}
+	v, ok := c.info.Uses[id].(*types.Var)
+	if !ok || v.IsField() || v.Pkg() == nil || v.Pkg().Path() != "main" || v.Pos() >= c.start && v.Pos() < c.end ||
+		strings.HasPrefix(v.Name(), "_godl") || strings.HasPrefix(v.Name(), "__godl") {
+		c.reject("%s", c.lw.text(e))
+	}
+	if sel.Indirect() && c.derefFirst != types.Object(v) {
+		c.reject("%s through a pointer not dereferenced first", c.lw.text(e))
+	}
+	key := flFieldKey{v, sel.Index()[0]}
+	c.uses = append(c.uses, id)
+	if fv := c.fields[key]; fv != nil {
+		return fv
+	}
+	k, ptr := flKindOf(sel.Obj().Type())
+	if k == 0 {
+		c.reject("%s has type %s", c.lw.text(e), sel.Obj().Type())
+	}
+	fv := &flVar{name: id.Name + "." + e.Sel.Name, kind: k, slot: c.prog.nslots[k], param: len(c.prog.params), ptr: ptr}
+	c.prog.nslots[k]++
+	c.prog.params = append(c.prog.params, fv)
+	c.names = append(c.names, fv.name)
+	if c.fields == nil {
+		c.fields = map[flFieldKey]*flVar{}
+	}
+	c.fields[key] = fv
+	return fv
+}
+
+// derefs returns the pointer variable whose field the loop's header
+// reads before anything else can panic or be assigned outside the loop:
+// a range expression, or the condition after an initialisation of loop
+// variables by constants (for i := 0; i < len(p.xs); i++).
+func (c *flCompiler) derefs(st ast.Stmt) types.Object {
+	var e ast.Expr
+	switch st := st.(type) {
+	case *ast.RangeStmt:
+		e = st.X
+	case *ast.ForStmt:
+		if st.Init != nil {
+			as, ok := st.Init.(*ast.AssignStmt)
+			if !ok || as.Tok != token.DEFINE {
+				return nil
+			}
+			for _, r := range as.Rhs {
+				if c.info.Types[r].Value == nil {
+					return nil
+				}
+			}
+		}
+		e = st.Cond
+	}
+	obj, _ := c.firstPanic(e)
+	return obj
+}
+
+// firstPanic walks e in evaluation order to the first operation that can
+// panic: the pointer variable if it is a field read through it (nil
+// otherwise); stop tells that the walk ended.
+func (c *flCompiler) firstPanic(e ast.Expr) (obj types.Object, stop bool) {
+	if e == nil || c.info.Types[e].Value != nil {
+		return nil, false
+	}
+	switch e := e.(type) {
+	case *ast.Ident, *ast.BasicLit:
+		return nil, false
+	case *ast.ParenExpr:
+		return c.firstPanic(e.X)
+	case *ast.UnaryExpr:
+		return c.firstPanic(e.X)
+	case *ast.BinaryExpr:
+		if obj, stop := c.firstPanic(e.X); stop {
+			return obj, true
+		}
+		switch e.Op {
+		case token.LAND, token.LOR:
+			return nil, true // the right operand may not run
+		case token.QUO, token.REM, token.SHL, token.SHR:
+			return nil, true
+		}
+		return c.firstPanic(e.Y)
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
+			if _, ok := c.info.Uses[id].(*types.Builtin); !ok {
+				return nil, true
+			}
+		} else if !c.info.Types[e.Fun].IsType() {
+			return nil, true
+		}
+		for _, a := range e.Args {
+			if obj, stop := c.firstPanic(a); stop {
+				return obj, true
+			}
+		}
+		return nil, false
+	case *ast.SelectorExpr:
+		if sel := c.info.Selections[e]; sel != nil && sel.Kind() == types.FieldVal && sel.Indirect() && len(sel.Index()) == 1 {
+			if id, ok := e.X.(*ast.Ident); ok {
+				return c.info.Uses[id], true
+			}
+		}
+		return nil, true
+	}
+	return nil, true
+}
+
 // hidden returns a fresh local slot of kind k.
 func (c *flCompiler) hidden(k flKind) *flVar {
 	fv := &flVar{kind: k, slot: c.prog.nslots[k], param: -1}
@@ -627,6 +757,9 @@ func (c *flCompiler) expr(e ast.Expr) *flExpr {
 		return c.binary(e)
 	case *ast.CallExpr:
 		return c.call(e)
+	case *ast.SelectorExpr:
+		v := c.field(e)
+		return &flExpr{op: oVar, kind: v.kind, v: v}
 	case *ast.IndexExpr:
 		x := c.expr(e.X)
 		k := flElem(x.kind)
@@ -821,6 +954,13 @@ func (c *flCompiler) target(e ast.Expr, define bool) *flExpr {
 			c.reject("assignment to %s", c.lw.text(e))
 		}
 		return x
+	case *ast.SelectorExpr:
+		v := c.field(e)
+		if flElem(v.kind) != 0 {
+			c.reject("assignment to slice %s", v.name)
+		}
+		v.written = true
+		return &flExpr{op: oVar, kind: v.kind, v: v}
 	}
 	c.reject("assignment to %s", c.lw.text(e))
 	return nil

@@ -65,6 +65,8 @@ var fastLoopCases = []fastLoopCase{
 	{name: "a local a closure also captures", setup: []string{"func shared() int {\n\ts := 0\n\tbump := func() { s += 1000 }\n\tbump()\n\tfor i := 0; i < 100; i++ {\n\t\ts += i\n\t}\n\tbump()\n\treturn s\n}"}, code: "shared()", fast: true},
 	{name: "a variable whose type changed", setup: []string{"acc := 0", "acc := 0.5"}, code: "for i := 0; i < 100; i++ {\n\tacc *= 1.01\n}\nacc", fast: true},
 	{name: "dot product shapes", setup: []string{"u := []float64{1.5, -2, 3.25, 4}\nw := []float64{0.5, 8, -1, 2}"}, code: "d, e, g, k := 0.0, 0.0, 0.0, 1.5\nfor i := range u {\n\tj := len(u) - 1 - i\n\td += u[i] * w[i]\n\te += u[i] - w[j] + u[j] + w[i]\n\tg += u[i]*k - w[j]*k\n}\n[]float64{d, e, g}", fast: true},
+	{name: "fields through a pointer receiver the loop dereferences first", setup: []string{"type Net struct {\n\tW     []float64\n\tB     float64\n\tSteps int\n}\nfunc (n *Net) Forward(x []float64) float64 {\n\ts := 0.0\n\tfor i := range n.W {\n\t\ts += n.W[i]*x[i] + n.B\n\t}\n\treturn s\n}\nfunc (n *Net) Train(x []float64, lr float64) {\n\tfor i := 0; i < len(n.W); i++ {\n\t\tn.W[i] += lr * x[i]\n\t\tn.B -= lr\n\t\tn.Steps++\n\t}\n}", "net := &Net{W: []float64{1, 2, 3}}"}, code: "for k := 0; k < 3; k++ {\n\tnet.Train([]float64{1, -1, 0.5}, 0.1)\n}\n[]float64{net.Forward([]float64{2, 2, 2}), net.B, float64(net.Steps)}", fast: true, after: []string{"net.W", "net.Steps"}},
+	{name: "fields of a struct variable", setup: []string{"type Config struct {\n\tLR    float64\n\tN     int\n\tTrace []float64\n}", "cfg := Config{LR: 0.5, N: 40, Trace: make([]float64, 40)}"}, code: "x := 10.0\nfor i := 0; i < cfg.N; i++ {\n\tx -= cfg.LR * x\n\tcfg.Trace[i] = x\n\tcfg.LR *= 0.99\n}\n[]float64{x, cfg.LR, cfg.Trace[39]}", fast: true, after: []string{"cfg.LR", "cfg.Trace[5]"}},
 	{name: "fibonacci, parallel assignment", code: "a, b := 0, 1\nfor i := 0; i < 90; i++ {\n\ta, b = b, a+b\n}\na", fast: true},
 	{name: "bool variables", code: "found, first := false, -1\nfor i := 0; i < 100 && !found; i++ {\n\tif i*i > 500 {\n\t\tfound = true\n\t\tfirst = i\n\t}\n}\n[]any{found, first}", fast: true},
 	{name: "labelled continue", code: "pairs := 0\nouter:\nfor i := 0; i < 20; i++ {\n\tfor j := 0; j < 20; j++ {\n\t\tif j > i {\n\t\t\tcontinue outer\n\t\t}\n\t\tpairs++\n\t}\n}\npairs", fast: true},
@@ -187,6 +189,10 @@ func TestFastLoopPanics(t *testing.T) {
 			[]string{"grid := [][]float64{{1, 2}, {3, 4}}\ntot := 0.0\nfor i := 0; i < 30; i++ {\n\ttot += grid[i/2][i%2]\n}"},
 			"index out of range",
 			[]string{"  in cell 1, in the statement at cell1:4:2"}, "tot", false},
+		{"a nil receiver",
+			[]string{"type Vec struct{ xs []float64 }\nfunc (v *Vec) Sum() float64 {\n\tt := 0.0\n\tfor _, x := range v.xs {\n\t\tt += x\n\t}\n\treturn t\n}", "var vp *Vec\nvp.Sum()"},
+			"nil pointer dereference",
+			[]string{"  in method (*Vec).Sum, in the statement at cell1:4:2", "  in cell 2, in the statement at cell2:2:1"}, "", false},
 		{"a func literal",
 			[]string{"div := func(a, b int) int {\n\tq := 0\n\tfor i := 0; i < 30; i++ {\n\t\tq += a / b\n\t}\n\treturn q\n}", "div(1, 0)"},
 			"integer divide by zero",
@@ -337,7 +343,7 @@ func TestFastLoopStableText(t *testing.T) {
 // TestFastLoopRejects checks why loops stay with yaegi.
 func TestFastLoopRejects(t *testing.T) {
 	ts := newTestSession(t)
-	for _, c := range []string{"xs := []float64{1, 2}", "var h32 int32", "type P struct{ X float64 }\nvar p P", "m := map[int]int{}"} {
+	for _, c := range []string{"xs := []float64{1, 2}", "var h32 int32", "type P struct{ X float64 }\nvar p P\npp := &p", "m := map[int]int{}"} {
 		if r := ts.run(c); r.res.Status != kernel.StatusOK {
 			t.Fatal(r.errText())
 		}
@@ -345,12 +351,13 @@ func TestFastLoopRejects(t *testing.T) {
 	tests := []struct{ code, why string }{
 		{"for i := 0; i < 100; i++ {\n\tfmt.Println(i)\n}", "fmt.Println"},
 		{"for i := 0; i < 100; i++ {\n\th32 += 1\n}", "type int32"},
-		{"for i := 0; i < 100; i++ {\n\tp.X += 1\n}", "p.X"},
+		{"for i := 0; i < 100; i++ {\n\tpp.X += 1\n}", "pp.X through a pointer not dereferenced first"},
 		{"for i := 0; i < 100; i++ {\n\tm[i] = i\n}", "m has type map[int]int"},
 		{"for i := 0; i < 100; i++ {\n\txs = nil\n}", "nil"},
 		{"for i := 0; i < 100; i++ {\n\txs = append(xs, 1)\n}", "append"},
 		{"for i := 0; i < 8; i++ {\n\txs[0]++\n}", "8 iterations"},
 		{"for i := 0; i < 100; i++ {\n\tgo func() {}()\n}", "statement *ast.GoStmt"},
+		{"func (q *P) Twice(k int) float64 {\n\tt := 0.0\n\tfor i := 0; i < k; i++ {\n\t\tt += q.X\n\t}\n\treturn t\n}", "q.X through a pointer not dereferenced first"},
 	}
 	lowered := ts.lowerFor("1") // creates the lowerer
 	_ = lowered
