@@ -13,7 +13,8 @@ import (
 
 // streamWriter is the io.Writer that interpreted code's standard output
 // or error goes to (yaegi's Options.Stdout/Stderr, !command output). It
-// forwards to a fixed writer (the worker's fd 1 or 2) or, in-process, to
+// forwards to a fixed writer (the worker's fd 1 or 2, through an outBuffer:
+// outbuf.go) or, in-process, to
 // the Output of the cell that is running, or the last one that ran, so
 // that goroutine output arriving after its cell ended is not lost.
 //
@@ -21,17 +22,16 @@ import (
 // its stderr while a panic unwinds; the stderr writer diverts those lines
 // into the cell's traceback.
 type streamWriter struct {
-	name  string    // "stdout" or "stderr"
-	fixed io.Writer // non-nil: write there, through buf
-	buf   *outBuffer
-	s     *Session
+	name string     // "stdout" or "stderr"
+	buf  *outBuffer // non-nil: write to the fixed writer, through this
+	s    *Session
 }
 
 // newStreamWriter returns the writer of stream name ("stdout" or
 // "stderr") of s, writing to fixed if not nil (buffered while a cell
 // that writes only through the session's streams runs: outbuf.go).
 func newStreamWriter(name string, fixed io.Writer, s *Session) *streamWriter {
-	w := &streamWriter{name: name, fixed: fixed, s: s}
+	w := &streamWriter{name: name, s: s}
 	if fixed != nil {
 		w.buf = newOutBuffer(fixed)
 	}
