@@ -13,10 +13,10 @@ import (
 
 // streamWriter is the io.Writer that interpreted code's standard output
 // or error goes to (yaegi's Options.Stdout/Stderr, !command output). It
-// forwards to a fixed writer (the worker's fd 1 or 2, through an outBuffer:
-// outbuf.go) or, in-process, to
-// the Output of the cell that is running, or the last one that ran, so
-// that goroutine output arriving after its cell ended is not lost.
+// forwards to a fixed writer (the worker's fd 1 or 2, through an
+// outBuffer: outbuf.go) or, in-process, to the Output of the cell that is
+// running, or the last one that ran, so that goroutine output arriving
+// after its cell ended is not lost.
 //
 // yaegi prints one "pos: panic: fn(...)" line per interpreted frame to
 // its stderr while a panic unwinds; the stderr writer diverts those lines
