@@ -3,6 +3,7 @@ package interp
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -211,5 +212,62 @@ func BenchmarkOutbufCheck(b *testing.B) {
 		if ok, why := s.outQualifies(code, 4); !ok {
 			b.Fatal(why)
 		}
+	}
+}
+
+// countingWriter counts the writes it gets.
+type countingWriter struct {
+	lockedBuffer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return c.lockedBuffer.Write(p)
+}
+
+func (c *countingWriter) writes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// TestOutbufWrites checks that a session with fixed writers (the
+// worker's) writes a qualifying print loop in a few large writes, and a
+// loop that does not qualify line by line, in order either way.
+func TestOutbufWrites(t *testing.T) {
+	cases := []struct {
+		name     string
+		code     string
+		buffered bool
+	}{
+		{"print loop", "for i := 0; i < 2000; i++ {\n\tfmt.Println(i)\n}", true},
+		{"print loop calling gonum", "for i := 0; i < 2000; i++ {\n\tfmt.Println(i + int(floats.Sum(nil)))\n}", false},
+	}
+	var want strings.Builder
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintln(&want, i)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &countingWriter{}
+			s, err := NewSession(SessionOptions{Stdout: w, Stderr: &lockedBuffer{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			res, err := s.Execute(context.Background(), kernel.ExecuteRequest{Code: tc.code, ExecutionCount: 1}, &sessOutput{})
+			if err != nil || res.Status != kernel.StatusOK {
+				t.Fatal(res.Error, err)
+			}
+			if w.String() != want.String() {
+				t.Errorf("%d bytes written, want %d", len(w.String()), want.Len())
+			}
+			if n := w.writes(); tc.buffered != (n < 200) {
+				t.Errorf("%d writes for 2000 lines (buffered: %v)", n, tc.buffered)
+			}
+		})
 	}
 }
