@@ -246,6 +246,9 @@ func (lw *lowering) fmtArgs() {
 			if strings.ContainsAny(verbs[i-fixed], "Tpw") {
 				continue
 			}
+			if lw.numericVerbArg(call.Args[i], verbs[i-fixed]) { // workaround.go
+				continue
+			}
 			a := call.Args[i]
 			tv, ok := info.Types[a]
 			if !ok || tv.Type == nil || tv.Value != nil || !tv.IsValue() {

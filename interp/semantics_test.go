@@ -157,3 +157,16 @@ func TestSemanticsGoSyntax(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSemanticsNumericVerbs: a value of a cell type with String formatted
+// with %d or %f reached fmt as yaegi's wrapper struct ({5.00
+// %!f(func() string=0x535b20)}, {1 5462816} for %d of an enum).
+func TestSemanticsNumericVerbs(t *testing.T) {
+	decls := []string{"type Temp float64\nfunc (t Temp) String() string { return fmt.Sprintf(\"%.1f°C\", float64(t)) }\ntype Level int\nfunc (l Level) String() string { return [...]string{\"low\", \"high\"}[l] }\ntype P struct{ X, Y float64 }\nfunc (p P) String() string { return \"p\" }\ntype E struct{ N int }\nfunc (e *E) String() string { return \"e\" }"}
+	cases := []replCase{
+		{name: "verbs", cells: decls, last: "fmt.Sprintf(\"%.2f|%d|%5d|%.1f|%d|%d|%v|%s|%x\", Temp(5), Level(1), Level(0), P{1, 2}, E{3}, &E{4}, Level(1), Temp(2), Level(1))", value: `"5.00|1|    0|{1.0 2.0}|{3}|&{4}|high|2.0°C|68696768"`},
+		{name: "printf", cells: decls, last: "t := Temp(21.456)\nfmt.Printf(\"%6.2f %v\\n\", t, t)", stdout: " 21.46 21.5°C\n"},
+		{name: "mixed verbs", cells: decls, last: "fmt.Sprintf(\"%[1]v %[1]d\", Level(1))", value: `"high 1"`},
+	}
+	runCases(t, cases)
+}

@@ -1649,3 +1649,68 @@ func genericMethod(sel *types.Selection) bool {
 	nt, ok := types.Unalias(recv).(*types.Named)
 	return ok && nt.TypeArgs().Len() > 0
 }
+
+// numericVerbArg passes a print argument of a cell type with a String
+// or Error method, formatted only with verbs fmt does not format through
+// those methods (%d, %.2f, %e …), as its underlying type: yaegi hands
+// compiled fmt such a value as a wrapper struct with the methods as
+// func fields (%.2f of a Temp printed {5.00 %!f(func() string=0x535b20)},
+// %d of a Level {1 5462816}), where Go formats the value itself. It
+// tells whether it did.
+func (lw *lowering) numericVerbArg(a ast.Expr, verbs string) bool {
+	if strings.Trim(verbs, "vsqxX") == "" || strings.ContainsAny(verbs, "Tpw") {
+		return false
+	}
+	// Used with string verbs too (%[1]v %[1]d): a host value that
+	// formats the method's text for those, the underlying value for
+	// the others (textValue in unwrap.go).
+	mixed := strings.ContainsAny(verbs, "vsqxX")
+	tv, ok := lw.c.info.Types[a]
+	if !ok || !tv.IsValue() || tv.Type == nil || types.IsInterface(tv.Type) {
+		return false
+	}
+	t := tv.Type
+	ptr := false
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t, ptr = p.Elem(), true
+	}
+	nt, ok := types.Unalias(t).(*types.Named)
+	if !ok || nt.Obj().Pkg() == nil || nt.Obj().Pkg().Path() != "main" || types.IsInterface(nt) {
+		return false
+	}
+	// yaegi wraps a value whose pointer has the methods too.
+	ms := types.NewMethodSet(types.NewPointer(nt))
+	if niladic(ms, "String") != "string" && niladic(ms, "Error") != "string" || ms.Lookup(nil, "Format") != nil {
+		return false
+	}
+	u := nt.Underlying()
+	if _, isPtr := u.(*types.Pointer); isPtr {
+		return false
+	}
+	us, ok := lw.typeString(u, a.Pos())
+	if !ok {
+		return false
+	}
+	if ptr {
+		us = "*" + us
+	}
+	if mixed {
+		own := types.NewMethodSet(tv.Type)
+		method := "String"
+		if niladic(own, "Error") == "string" {
+			method = "Error"
+		} else if niladic(own, "String") != "string" {
+			return false
+		}
+		ts, ok := lw.typeString(tv.Type, a.Pos())
+		if !ok {
+			return false
+		}
+		lw.insert(a.Pos(), "func(__godl_v "+ts+") any { return __godl.TextValue(("+us+")(__godl_v), __godl_v."+method+"()) }(")
+		lw.insert(a.End(), ")")
+		return true
+	}
+	lw.insert(a.Pos(), "("+us+")(")
+	lw.insert(a.End(), ")")
+	return true
+}

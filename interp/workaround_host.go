@@ -103,6 +103,7 @@ func workaroundExports() map[string]reflect.Value {
 		"Hidden":     reflect.ValueOf(Hidden),
 		"TypeName":   reflect.ValueOf(TypeName),
 		"GoSyntax":   reflect.ValueOf(GoSyntax),
+		"TextValue":  reflect.ValueOf(TextValue),
 	}
 }
 
@@ -195,6 +196,11 @@ func (g goFields) Format(f fmt.State, verb rune) {
 	}
 	io.WriteString(f, s)
 }
+
+// TextValue returns what fmt prints as text (the interpreted String or
+// Error result) for the verbs fmt formats through those methods, and as
+// v for the others (numericVerbArg in workaround.go).
+func TextValue(v any, text string) any { return textValue{text, reflect.ValueOf(v)} }
 
 // GoSyntax returns v formatted by fmt with cell struct types named as
 // Go names them: %#v printed reflect's struct { Xs float64 }{Xs:1} for
