@@ -105,6 +105,10 @@ type outSummaries struct {
 	// tainted: a cell ran that go/types did not check: what it declared
 	// is unknown, so nothing of earlier cells is trusted.
 	tainted bool
+	// fmtMethods are the String, Error… methods (outFmtMethods) of every
+	// cell that ran: values of a type since redeclared may still be
+	// around, in interface values.
+	fmtMethods []*types.Func
 	// background: a cell ran that may have left goroutines running
 	// interpreted code (a go statement, a callback given to a compiled
 	// package): their interpreted output would be buffered while their
@@ -188,6 +192,15 @@ func (sums *outSummaries) check(c *checked, env map[string]types.Object) (bool, 
 		}
 		ok2, deps, _ := oc.walk(fd, true)
 		sums.funcs[f] = &funcSummary{ok: ok2, deps: deps}
+		name := fd.Name.Name
+		if fd.Recv == nil && strings.HasPrefix(name, "_godlMethod_") {
+			name = name[strings.LastIndex(name, "_")+1:]
+		} else if fd.Recv == nil {
+			continue
+		}
+		if outFmtMethods[name] {
+			sums.fmtMethods = append(sums.fmtMethods, f)
+		}
 	}
 	if w := oc.background(); w != "" {
 		sums.background = true
@@ -663,6 +676,11 @@ func (oc *outCheck) fmtIfaceOK() bool {
 func (oc *outCheck) allFmtMethodsTrusted() bool {
 	if oc.sums.tainted {
 		return false
+	}
+	for _, f := range oc.sums.fmtMethods {
+		if !oc.inCell(f) && !oc.sums.trusted(f, oc.env, map[*types.Func]int{}, nil) {
+			return false
+		}
 	}
 	for _, o := range oc.env {
 		tn, ok := o.(*types.TypeName)

@@ -96,6 +96,7 @@ func TestOutbufQualifies(t *testing.T) {
 		{"earlier func whose callee was redeclared", []string{"func f() { fmt.Println(1) }", "func g() { f() }", "func f() { os.Stdout.WriteString(\"x\") }"}, "g()", false},
 		{"earlier Stringer writing os.Stdout", []string{impureQ}, "fmt.Println(Q{})", false},
 		{"interface argument with an impure earlier Stringer", []string{impureQ, "var v any = 1"}, "fmt.Println(v)", false},
+		{"interface argument holding a value of a redeclared impure Stringer", []string{impureQ, "var v any = Q{}", "type Q struct{ X int }"}, "fmt.Println(v)", false},
 		{"interface method call", nil, "var s fmt.Stringer = time.Second\nfmt.Println(s.String())", false},
 		{"earlier json.Encoder on stdout", []string{"enc := json.NewEncoder(os.Stdout)"}, "enc.Encode(1)", false},
 		{"earlier func using a json.Encoder of its cell", []string{"enc := json.NewEncoder(os.Stdout)\nfunc emit(x int) { enc.Encode(x) }"}, "emit(1)", false},
@@ -121,6 +122,7 @@ func TestOutbufQualifies(t *testing.T) {
 			got, why := outQualifyCell(t, s, tc.cell, len(tc.prior)+1)
 			if got != tc.want {
 				t.Errorf("%q: qualifies %v (%s), want %v", tc.cell, got, why, tc.want)
+
 			}
 		})
 	}
