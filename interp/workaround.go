@@ -286,7 +286,8 @@ func (h *hoister) hoist(s convSite) {
 	name := lw.fresh("c")
 	decl := pre + name + " := " + text + "; "
 	use := name
-	if s.explicit != nil || s.viaVar {
+	_, inSelect := st.(*ast.SelectStmt) // a select's send lost the methods too
+	if s.explicit != nil || s.viaVar || inSelect {
 		v := lw.fresh("c")
 		decl += "var " + v + " " + s.iface + " = " + name + "; "
 		use = v
@@ -477,6 +478,19 @@ func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
 				return nil, false
 			}
 			if cc, ok := p.(*ast.CommClause); ok && cc.Comm == st {
+				// A send of a select: its value is evaluated when the
+				// select starts, in source order with the other cases'
+				// channels and values; a pure value moves before the
+				// select.
+				send, isSend := st.(*ast.SendStmt)
+				sel, _ := lw.parents[lw.parents[cc]].(*ast.SelectStmt)
+				if !isSend || sel == nil || !lw.pureValue(n) || !lw.pureValue(send.Chan) {
+					return nil, false
+				}
+				switch lw.parents[sel].(type) {
+				case *ast.BlockStmt, *ast.CaseClause:
+					return sel, true
+				}
 				return nil, false
 			}
 			if cc, ok := p.(*ast.CaseClause); ok {
