@@ -21,3 +21,5 @@ func (s *Session) cellSlow() {
 		n.CellSlow()
 	}
 }
+
+var _ worker.OutputFlusher = (*Session)(nil)

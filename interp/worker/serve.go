@@ -257,6 +257,14 @@ type FastPaths interface {
 	FastPaths()
 }
 
+// OutputFlusher is implemented by evaluators that hold back some of the
+// output written to the worker's stdout and stderr (the Session buffers
+// the prints of cells that cannot write there any other way): the worker
+// calls FlushOutput before each event it orders against those streams.
+type OutputFlusher interface {
+	FlushOutput()
+}
+
 // SlowCellNotifier is implemented by the Output the worker gives its
 // evaluator: CellSlow says that the running cell leaves the evaluator's
 // fast paths. It may be called any number of times.
@@ -417,6 +425,9 @@ func (ws *workerServer) syncSendDrain(kind msgKind, id uint32, m *ipcMsg, fallba
 func (ws *workerServer) send(kind msgKind, id uint32, m *ipcMsg, fallback func(error) *ipcMsg, drainEmpty bool) error {
 	ws.syncMu.Lock()
 	defer ws.syncMu.Unlock()
+	if f, ok := ws.eval.(OutputFlusher); ok {
+		f.FlushOutput() // output the evaluator holds back goes before the marker
+	}
 	ws.seq++
 	var b [syncMarkerLen]byte
 	marker := appendSyncMarker(b[:0], ws.seq)
