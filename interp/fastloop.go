@@ -21,16 +21,21 @@ import (
 // trees of typed Go closures (the technique gomacro uses) and replaces
 // the loop's text with a call of the session:
 //
-//	for i := 0; i < n; i++ {      {__godl_pc = 4294967297; __godl.Loop(3, &__godl_pc, &s, &n)
+//	for i := 0; i < n; i++ {      {__godl_pc = 4294967297; __godl.Loop(3, &__godl_pc, &s, n)
 //		s += i               ->
 //	}                             }
 //
 // (the same lines: positions of later code stay right). The program (id 3
 // of the session's loopRegistry) runs on a frame of typed slots: the
-// variables declared outside the loop are passed by pointer, copied in
-// when the loop starts and the ones it assigns copied back when it ends,
-// also when it panics or is interrupted. A simple iteration costs a few
-// nanoseconds.
+// variables declared outside the loop are passed in (by pointer those it
+// assigns, which are copied back when it ends, also when it panics or is
+// interrupted). A simple iteration costs a few nanoseconds. A loop whose
+// trip count is known when it starts keeps its text for yaegi, which
+// runs it when it is short (see guard):
+//
+//	{if len(xs) > 16 { __godl_pc = …; __godl.Loop(4, &__godl_pc, &s, xs) } else {for _, x := range xs {
+//		s += x
+//	}}}
 //
 // A loop qualifies (anything else is left to yaegi, as before) when it
 // uses only:
@@ -219,9 +224,14 @@ type loopRegistry struct {
 	mu    sync.RWMutex
 	byKey map[string]int
 	progs []*flProg
+	// guardTrips is the trip count above which a guarded loop runs
+	// compiled (flMinTrips; tests lower it to run every loop compiled).
+	guardTrips int
 }
 
-func newLoopRegistry() *loopRegistry { return &loopRegistry{byKey: map[string]int{}} }
+func newLoopRegistry() *loopRegistry {
+	return &loopRegistry{byKey: map[string]int{}, guardTrips: flMinTrips}
+}
 
 // add returns the id of p, registering it unless an identical program
 // has an id already (a re-lowered func keeps its text).
@@ -262,6 +272,10 @@ type fastLoop struct {
 	// unless they are named and the returns bare).
 	returns bool
 	results []string
+	// guard: a condition on the trip count, evaluated before the loop,
+	// that chooses the host call; otherwise yaegi runs the loop as it is
+	// (a short loop costs less there than the host call). "" for none.
+	guard string
 }
 
 // flCompiler compiles one loop.
@@ -422,12 +436,92 @@ func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt, sig *types.Sig
 		fl.params = append(fl.params, r.name)
 		fl.results = append(fl.results, ts)
 	}
+	if c.nfor == 1 {
+		// A loop without nested loops may be short: the trip count
+		// decides, when it is known before the loop starts.
+		fl.guard = c.guard(st)
+	}
 	return fl
 }
 
 // flMinTrips: a loop of at most so many iterations, known at compile
-// time, stays with yaegi unless it has a nested loop.
+// time, stays with yaegi unless it has a nested loop; known when the
+// loop starts, it is run by yaegi (see guard).
 const flMinTrips = 16
+
+// guard returns the condition, evaluated where the loop starts, under
+// which the loop st runs more than flMinTrips times: "" when the count
+// is not known before the loop runs. The condition only reads variables,
+// fields, constants and lengths, as the loop's header does first (it can
+// panic only where the header would), and chooses between two
+// equivalent ways to run the loop, so a wrong guess costs time only.
+func (c *flCompiler) guard(st ast.Stmt) string {
+	switch st := st.(type) {
+	case *ast.RangeStmt:
+		if !c.simple(st.X) || c.info.Types[st.X].Value != nil {
+			return ""
+		}
+		if _, ok := c.info.TypeOf(st.X).Underlying().(*types.Basic); ok {
+			return fmt.Sprintf("(%s) > %d", c.lw.text(st.X), c.lw.loops.guardTrips)
+		}
+		return fmt.Sprintf("len(%s) > %d", c.lw.text(st.X), c.lw.loops.guardTrips)
+	case *ast.ForStmt:
+		as, ok := st.Init.(*ast.AssignStmt)
+		cond, ok2 := st.Cond.(*ast.BinaryExpr)
+		post, ok3 := st.Post.(*ast.IncDecStmt)
+		if !ok || !ok2 || !ok3 || as.Tok != token.DEFINE || len(as.Lhs) != 1 || len(as.Rhs) != 1 || !c.simple(as.Rhs[0]) ||
+			(cond.Op != token.LSS && cond.Op != token.LEQ) || post.Tok != token.INC {
+			return ""
+		}
+		v := c.info.Defs[ast.Unparen(as.Lhs[0]).(*ast.Ident)]
+		x, ok := ast.Unparen(cond.X).(*ast.Ident)
+		p, ok2 := ast.Unparen(post.X).(*ast.Ident)
+		if v == nil || !ok || !ok2 || c.info.Uses[x] != v || c.info.Uses[p] != v || !c.simple(cond.Y) {
+			return ""
+		}
+		if c.info.Types[cond.Y].Value != nil && c.info.Types[as.Rhs[0]].Value != nil {
+			return "" // known now: see trips
+		}
+		op := ">"
+		if cond.Op == token.LEQ {
+			op = ">="
+		}
+		return fmt.Sprintf("(%s)-(%s) %s %d", c.lw.text(cond.Y), c.lw.text(as.Rhs[0]), op, c.lw.loops.guardTrips)
+	}
+	return ""
+}
+
+// simple tells whether e only reads constants, variables declared
+// outside the loop, their fields and lengths (sums and differences of
+// those): it may be evaluated again before the loop.
+func (c *flCompiler) simple(e ast.Expr) bool {
+	if c.info.Types[e].Value != nil {
+		return true
+	}
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		return c.simple(e.X)
+	case *ast.Ident:
+		v, ok := c.info.Uses[e].(*types.Var)
+		return ok && (v.Pos() < c.start || v.Pos() >= c.end)
+	case *ast.SelectorExpr:
+		sel := c.info.Selections[e]
+		_, ok := e.X.(*ast.Ident)
+		return ok && sel != nil && sel.Kind() == types.FieldVal && c.simple(e.X)
+	case *ast.IndexExpr:
+		return c.simple(e.X) && c.simple(e.Index)
+	case *ast.CallExpr:
+		id, ok := ast.Unparen(e.Fun).(*ast.Ident)
+		if !ok || len(e.Args) != 1 {
+			return false
+		}
+		b, ok := c.info.Uses[id].(*types.Builtin)
+		return ok && b.Name() == "len" && c.simple(e.Args[0])
+	case *ast.BinaryExpr:
+		return (e.Op == token.ADD || e.Op == token.SUB) && c.simple(e.X) && c.simple(e.Y)
+	}
+	return false
+}
 
 // trips returns the iteration count of a loop whose bounds are constant:
 // `for i := a; i < b; i++` (or <=), `for range n`.
@@ -1434,6 +1528,20 @@ func (lw *lowering) replaceFastLoops() {
 			why(fl, "another rewrite crosses the loop or renames its variables")
 			continue
 		}
+		// With a guard, the loop stays as it is (with its rewrites) for
+		// yaegi, between two insertions; unless another rewrite inserts
+		// text right there too (the braces could then cross).
+		guarded := fl.guard != ""
+		for _, ed := range lw.edits {
+			if es, ok := m.origOffset(ed.start); ok && ed.start == ed.end && (es == s || es == e) {
+				guarded = false
+			}
+		}
+		for _, ed := range lw.origEdits {
+			if ed.start == ed.end && (ed.start == s || ed.start == e) {
+				guarded = false
+			}
+		}
 		// Marker values: relative to the body's base line.
 		prog := fl.prog
 		valid := true
@@ -1469,18 +1577,31 @@ func (lw *lowering) replaceFastLoops() {
 		}
 		prog.key = prog.serialize()
 		id := lw.loops.add(prog)
-		lw.edits = kept
+		if !guarded {
+			lw.edits = kept
+		}
+		// The marker is set to the loop's position in the host call's
+		// branch only: yaegi's keeps the loop's own markers (one may
+		// have been hoisted before the loop).
 		var b strings.Builder
-		fmt.Fprintf(&b, "{%s = %d; ", fl.v, mv)
+		b.WriteString("{")
 		for i, t := range fl.results {
 			fmt.Fprintf(&b, "var __godl_r%d %s; ", i, t)
 		}
+		if guarded {
+			fmt.Fprintf(&b, "if %s { ", fl.guard)
+		}
+		fmt.Fprintf(&b, "%s = %d; ", fl.v, mv)
 		if fl.returns {
 			b.WriteString("if ")
 		}
 		fmt.Fprintf(&b, "__godl.Loop(%d, &%s", id, fl.v)
-		for _, n := range fl.params {
-			b.WriteString(", &")
+		for i, n := range fl.params {
+			// Pointers to what the loop assigns, values of the rest.
+			b.WriteString(", ")
+			if prog.params[i].written {
+				b.WriteString("&")
+			}
 			b.WriteString(n)
 		}
 		b.WriteString(")")
@@ -1493,6 +1614,18 @@ func (lw *lowering) replaceFastLoops() {
 				fmt.Fprintf(&b, " __godl_r%d", i)
 			}
 			b.WriteString(" }")
+		}
+		if guarded {
+			b.WriteString(" } else {")
+			if contiguous {
+				lw.insert(fl.node.Pos(), b.String())
+				lw.insert(fl.node.End(), "}}")
+			} else {
+				lw.editOrig(s, s, b.String())
+				lw.editOrig(e, e, "}}")
+			}
+			lw.fastDone++
+			continue
 		}
 		b.WriteString(strings.Repeat("\n", strings.Count(m.src[s:e], "\n")))
 		b.WriteString("}")

@@ -98,12 +98,20 @@ func (p *flProg) put(in *flInst) {
 // and the interpreter disagree about a variable's type.
 var errFastLoopArgs = errors.New("godl: internal error: a compiled loop got a variable of an unexpected type; please report it with the cell's source")
 
-// load copies the parameters in.
+// load copies the parameters in: pointers to those the loop assigns,
+// the values of the others (taking the address of a function's
+// parameter makes yaegi's calls of it slower).
 func (in *flInst) load(p *flProg, args []any) {
 	if len(args) != len(p.params) {
 		panic(errFastLoopArgs)
 	}
 	for i, v := range p.params {
+		if !v.written {
+			if !in.loadValue(v, args[i]) {
+				panic(fmt.Errorf("%w (%s is %T)", errFastLoopArgs, v.name, args[i]))
+			}
+			continue
+		}
 		ok := false
 		switch v.ptr {
 		case ptrInt:
@@ -165,6 +173,42 @@ func (in *flInst) load(p *flProg, args []any) {
 	}
 }
 
+// loadValue copies in the value a of parameter v.
+func (in *flInst) loadValue(v *flVar, a any) (ok bool) {
+	switch v.ptr {
+	case ptrInt:
+		var x int
+		if x, ok = a.(int); ok {
+			in.ints[v.slot] = int64(x)
+		}
+	case ptrInt64:
+		in.ints[v.slot], ok = a.(int64)
+	case ptrFloat64:
+		in.floats[v.slot], ok = a.(float64)
+	case ptrBool:
+		in.bools[v.slot], ok = a.(bool)
+	case ptrFSlice:
+		in.fsl[v.slot], ok = a.([]float64)
+	case ptrISlice:
+		var x []int
+		if x, ok = a.([]int); ok {
+			in.isl[v.slot] = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+		}
+	case ptrI64Sl:
+		in.isl[v.slot], ok = a.([]int64)
+	case ptrFSlice2:
+		in.fsl2[v.slot], ok = a.([][]float64)
+	case ptrISlice2:
+		var x [][]int
+		if x, ok = a.([][]int); ok {
+			in.isl2[v.slot] = unsafe.Slice((*[]int64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+		}
+	case ptrI64Sl2:
+		in.isl2[v.slot], ok = a.([][]int64)
+	}
+	return ok
+}
+
 // store copies back the parameters the loop assigns.
 func (in *flInst) store(p *flProg, args []any) {
 	for i, v := range p.params {
@@ -186,7 +230,8 @@ func (in *flInst) store(p *flProg, args []any) {
 
 // hostLoop runs compiled loop id (called from the interpreter as
 // __godl.Loop): marker is the position marker of the function around the
-// loop, args point to the loop's parameters. It reports whether a return
+// loop, args are the loop's parameters (pointers to those it assigns).
+// It reports whether a return
 // statement ended the loop (its values are in the last parameters).
 func (s *Session) hostLoop(id int, marker *int, args ...any) (returned bool) {
 	p := s.loops.get(id)

@@ -130,6 +130,9 @@ func TestFastLoopDifferential(t *testing.T) {
 			}
 			lowered += fast.lowerFor(c.code)
 			fast2 := newTestSession(t)
+			// Every guarded loop compiled, however short: the cases test
+			// the compiled path (TestFastLoopGuard tests the guard).
+			fast2.s.loops.guardTrips = -1
 			if got := strings.Contains(lowered, "__godl.Loop("); got != c.fast {
 				t.Errorf("compiled = %v, want %v; lowered:\n%s", got, c.fast, lowered)
 			}
@@ -174,7 +177,7 @@ func TestFastLoopPanics(t *testing.T) {
 			"integer divide by zero",
 			[]string{"  in cell 1, in the statement at cell1:3:2"}, "t", false},
 		{"index out of range in a func of an earlier cell",
-			[]string{"func sum(xs []float64, n int) float64 {\n\ts := 0.0\n\tfor i := 0; i < n; i++ {\n\t\ts += xs[i]\n\t}\n\treturn s\n}", "fmt.Sprint()\nsum([]float64{1, 2}, 3)"},
+			[]string{"func sum(xs []float64, n int) float64 {\n\ts := 0.0\n\tfor i := 0; i < n; i++ {\n\t\ts += xs[i]\n\t}\n\treturn s\n}", "fmt.Sprint()\nsum(make([]float64, 20), 30)"},
 			"index out of range",
 			[]string{"  in func sum, in the statement at cell1:4:3", "  in cell 2, in the statement at cell2:2:1"}, "", false},
 		{"negative shift count in a nested if",
@@ -385,5 +388,28 @@ func TestFastLoopEnvOff(t *testing.T) {
 	}
 	if r := ts.run(code); r.value() != "4950" {
 		t.Fatal(r.errText())
+	}
+}
+
+// TestFastLoopGuard checks that a loop whose trip count is known when it
+// starts runs compiled only when it is long: both ways give the same
+// results, and short loops skip the host call.
+func TestFastLoopGuard(t *testing.T) {
+	ts := newTestSession(t)
+	fn := "func dot(a, b []float64) float64 {\n\ts := 0.0\n\tfor i := range a {\n\t\ts += a[i] * b[i]\n\t}\n\treturn s\n}"
+	if src := ts.lowerFor(fn); !strings.Contains(src, "if len(a) > 16 {") || !strings.Contains(src, "} else {for i := range a {") {
+		t.Fatalf("no guard:\n%s", src)
+	}
+	ts.run(fn)
+	for _, c := range []struct{ code, want string }{
+		{"dot([]float64{1, 2, 3}, []float64{4, 5, 6})", "32"},
+		{"xs := make([]float64, 100)\nfor i := range xs {\n\txs[i] = 1\n}\ndot(xs, xs)", "100"},
+	} {
+		if r := ts.run(c.code); r.value() != c.want {
+			t.Errorf("%s = %q, want %s; %s", c.code, r.value(), c.want, r.errText())
+		}
+	}
+	if src := ts.lowerFor("n := 5\nk := 0\nfor i := 1; i <= n; i++ {\n\tk += i\n}"); !strings.Contains(src, "if (n)-(1) >= 16 {") {
+		t.Errorf("no guard on a counted loop:\n%s", src)
 	}
 }
