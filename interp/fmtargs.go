@@ -236,6 +236,9 @@ func (lw *lowering) fmtArgs() {
 				flagged = printfFlagged(constant.StringVal(tv.Value))
 			}
 		}
+		if verbs != nil {
+			lw.sharedTypeVerbs(call, fixed, verbs) // workaround.go
+		}
 		for i := fixed; i < len(call.Args); i++ {
 			if strings.Contains(verbs[i-fixed], "w") {
 				lw.wrapErrorArg(call.Args[i]) // workaround.go

@@ -266,6 +266,7 @@ func (lw *lowering) run() error {
 	// Interface conversions yaegi would make alias their source
 	// (workaround.go): they move rewritten text, like the defer/go rewrites.
 	lw.ifaceCopies()
+	lw.unexportedTags() // workaround.go
 	// After every other rewrite: the arguments moved out of a defer or go
 	// call take their own rewrites with them.
 	for _, st := range deferred {

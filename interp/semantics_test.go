@@ -171,3 +171,16 @@ func TestSemanticsNumericVerbs(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSemanticsJSONUnexported: yaegi exports unexported fields in its
+// reflect types (secret becomes Xsecret): encoding/json wrote and read
+// them.
+func TestSemanticsJSONUnexported(t *testing.T) {
+	decls := []string{"type Rec struct {\n\tName   string `json:\"name\"`\n\tScore  float64\n\tsecret int\n\tnote   string `yaml:\"n\"`\n}"}
+	cases := []replCase{
+		{name: "marshal", cells: decls, last: "b, _ := json.Marshal(Rec{\"a\", 1.5, 7, \"x\"})\nstring(b)", value: `"{\"name\":\"a\",\"Score\":1.5}"`},
+		{name: "unmarshal", cells: decls, last: "var r Rec\nerr := json.Unmarshal([]byte(`{\"name\":\"z\",\"Score\":2,\"Xsecret\":4}`), &r)\nfmt.Sprint(r.Name, r.Score, r.secret, err)", value: `"z2 0 <nil>"`},
+		{name: "struct literal type", last: "b, _ := json.Marshal(struct{ A, b int }{1, 2})\nstring(b)", value: `"{\"A\":1}"`},
+	}
+	runCases(t, cases)
+}

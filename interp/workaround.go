@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"hash/fnv"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -1402,6 +1403,77 @@ func (lw *lowering) typeVerb(call *ast.CallExpr, fixed, i int) {
 	lw.insert(call.Args[i].End(), ")")
 }
 
+// sharedTypeVerbs handles %T of arguments of static cell types that
+// other verbs use too (%T|%v of x, x via %[1]T): the argument cannot be
+// replaced by its type name, so the name is appended as a constant
+// argument, the %T becomes %[k]s of it, and the verbs after it get
+// explicit indexes (fmt continues after an explicit one). Not with *
+// widths (their arguments would need indexes too).
+func (lw *lowering) sharedTypeVerbs(call *ast.CallExpr, fixed int, verbs map[int]string) {
+	lit, ok := ast.Unparen(call.Args[fixed-1]).(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING || call.Ellipsis.IsValid() {
+		return
+	}
+	names := map[int]string{}
+	for arg, vs := range verbs {
+		if !strings.Contains(vs, "T") || vs == "T" || fixed+arg >= len(call.Args) {
+			continue
+		}
+		t := lw.c.info.TypeOf(call.Args[fixed+arg])
+		if t == nil || types.IsInterface(t) || !involvesCellType(t) {
+			continue
+		}
+		if _, ok := nestedIfaces(t); ok {
+			continue
+		}
+		if _, ok := simpleSpelling(t); !ok {
+			continue
+		}
+		names[arg] = types.TypeString(t, func(p *types.Package) string { return p.Name() })
+	}
+	if len(names) == 0 {
+		return
+	}
+	dirs := scanPrintf(lit.Value)
+	for _, d := range dirs {
+		if len(d.stars) > 0 {
+			return
+		}
+	}
+	n := len(call.Args) - fixed // arguments after the format
+	extra := map[int]int{}      // argument -> index of its appended name
+	var tail strings.Builder
+	explicit := false
+	for _, d := range dirs {
+		if d.verb == '%' {
+			continue
+		}
+		at := lit.Pos() + token.Pos(d.off)
+		if name, ok := names[d.arg]; ok && d.verb == 'T' {
+			k, seen := extra[d.arg]
+			if !seen {
+				n++
+				k = n
+				extra[d.arg] = k
+				tail.WriteString(", " + strconv.Quote(name))
+			}
+			if lit.Value[d.off-1] == ']' {
+				// Its own explicit index: replace it.
+				if j := strings.LastIndexByte(lit.Value[:d.off], '['); j >= 0 {
+					at = lit.Pos() + token.Pos(j)
+				}
+			}
+			lw.add(at, lit.Pos()+token.Pos(d.off+1), fmt.Sprintf("[%d]s", k))
+			explicit = true
+			continue
+		}
+		if explicit && lit.Value[d.off-1] != ']' {
+			lw.insert(at, fmt.Sprintf("[%d]", d.arg+1))
+		}
+	}
+	lw.insert(call.Args[len(call.Args)-1].End(), tail.String())
+}
+
 // typeNameSwitch returns a func literal giving the Go name of the
 // dynamic type of a value of interface type iface at pos: comma-ok type
 // assertions to the cell types that implement iface (fmt's %T printed
@@ -1727,4 +1799,82 @@ func (lw *lowering) numericVerbArg(a ast.Expr, verbs string) bool {
 	lw.insert(a.Pos(), "("+us+")(")
 	lw.insert(a.End(), ")")
 	return true
+}
+
+// Unexported fields of cell structs are exported in yaegi's reflect
+// type (s becomes Xs, see GoFields): encoding/json and encoding/xml
+// wrote them ({"Xsecret":7}) and filled them from such keys. The
+// lowering tags each unexported field of a cell's struct types
+// `json:"-" xml:"-"` (added to a tag it has, unless that names json or
+// xml already), which those packages skip, as Go skips the field.
+func (lw *lowering) unexportedTags() {
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		st, ok := n.(*ast.StructType)
+		if !ok || st.Fields == nil {
+			return true
+		}
+		for _, f := range st.Fields.List {
+			if len(f.Names) == 0 {
+				continue // embedded
+			}
+			unexported := false
+			for _, id := range f.Names {
+				if !id.IsExported() && id.Name != "_" {
+					unexported = true
+				}
+			}
+			if !unexported {
+				continue
+			}
+			const add = `json:"-" xml:"-"`
+			if mixed := len(f.Names) > 1 && lw.mixedNames(f); mixed {
+				// A, b int: one field per name, the tag on b's.
+				typ, ok := lw.takeText(f.Type)
+				if !ok || f.Tag != nil || strings.Contains(typ, "\n") {
+					continue
+				}
+				var parts []string
+				for _, id := range f.Names {
+					part := id.Name + " " + typ
+					if !id.IsExported() && id.Name != "_" {
+						part += " `" + add + "`"
+					}
+					parts = append(parts, part)
+				}
+				lw.add(f.Names[0].Pos(), f.Type.End(), strings.Join(parts, "; "))
+				continue
+			}
+			if f.Tag == nil {
+				lw.insert(f.Type.End(), " `"+add+"`")
+				continue
+			}
+			tag, err := strconv.Unquote(f.Tag.Value)
+			if err != nil || strings.Contains(tag, "`") {
+				continue
+			}
+			rt := reflect.StructTag(tag)
+			if _, ok := rt.Lookup("json"); ok {
+				continue
+			}
+			if _, ok := rt.Lookup("xml"); ok {
+				continue
+			}
+			lw.add(f.Tag.Pos(), f.Tag.End(), "`"+strings.TrimSpace(tag+" "+add)+"`")
+		}
+		return true
+	})
+}
+
+// mixedNames tells whether the names of field f are some exported, some
+// not.
+func (lw *lowering) mixedNames(f *ast.Field) bool {
+	exp, unexp := false, false
+	for _, id := range f.Names {
+		if id.IsExported() {
+			exp = true
+		} else if id.Name != "_" {
+			unexp = true
+		}
+	}
+	return exp && unexp
 }

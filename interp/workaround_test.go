@@ -137,7 +137,7 @@ func TestWorkaroundFieldNames(t *testing.T) {
 		{name: "plus v", cells: decls, last: "fmt.Sprintf(\"%+v %v\", SS{2, 1}, SS{2, 1})", value: `"{s:2 T:1} {2 1}"`},
 		{name: "sharp v", cells: decls, last: "fmt.Sprintf(\"%#v\", SS{2, 1})", value: `"main.SS{s:2, T:1}"`},
 		{name: "pointer and nested", cells: decls, last: "fmt.Sprintf(\"%+v|%-6v|%+v\", &SS{s: 3}, SS{}, Outer{SS{1, 2}, []SS{{s: 4}}})", value: `"&{s:3 T:0}|{0      0     }|{in:{s:1 T:2} xs:[{s:4 T:0}]}"`},
-		{name: "type verb", cells: decls, last: "x := SS{2, 1}\nfmt.Sprintf(\"%T|%v|%-10T|%T|%T|%[1]T\", x, x, &x, []SS{}, 3)", value: `"struct { Xs float64; T int }|{2 1}|*main.SS  |[]main.SS|int|struct { Xs float64; T int }"`}, // an argument with two verbs stays
+		{name: "type verb", cells: decls, last: "x := SS{2, 1}\nfmt.Sprintf(\"%T|%v|%-10T|%T|%T|%[1]T|%v %%\", x, x, &x, []SS{}, 3, 4)", value: `"main.SS|{2 1}|*main.SS  |[]main.SS|int|main.SS|{2 1} %"`}, // x with two verbs: its name is appended (after %[1]T, %v is argument 2, as in Go)
 		{name: "type verb alone", cells: decls, last: "fmt.Sprintf(`%T`, SS{})", value: `"main.SS"`},
 		{name: "struct literal type", last: "fmt.Sprintf(\"%+v\", struct{ a, b int }{1, 2})", value: `"{a:1 b:2}"`},
 	}
