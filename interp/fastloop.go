@@ -124,7 +124,6 @@ const (
 	ptrFSlice2 // *[][]float64
 	ptrISlice2 // *[][]int
 	ptrI64Sl2  // *[][]int64
-	numFLPtrs_ // sentinel
 )
 
 // flVar is a variable of a fast loop: a slot of its kind; a parameter
@@ -196,7 +195,6 @@ type flStmt struct {
 	loop       int
 	key, val   *flExpr // range targets (oVar or oIndex), nil for none
 	x          *flExpr // range bound or slice
-	rng        *flVar  // the hidden counter of a range loop
 	pos        token.Pos
 	mark       int
 }
@@ -1446,7 +1444,6 @@ func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
 		if st.x.panics() {
 			c.marks[st] = s.Pos()
 		}
-		st.rng = c.hidden(flInt)
 		if s.Key != nil {
 			st.key = c.target(s.Key, s.Tok == token.DEFINE)
 			if st.key != nil && st.key.kind != flInt {
@@ -1709,9 +1706,6 @@ func (p *flProg) serialize() string {
 		expr(s.key)
 		expr(s.val)
 		expr(s.x)
-		if s.rng != nil {
-			fmt.Fprintf(&b, "r%d", s.rng.slot)
-		}
 		stmt(s.init)
 		stmt(s.post)
 		stmt(s.els)
