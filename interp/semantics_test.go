@@ -93,6 +93,7 @@ func TestSemanticsAliasForms(t *testing.T) {
 		{name: "multi-line value", cells: decls, last: "func f() string {\n\tv := V{1}\n\tvar l []any\n\tfor i := 0; i < 2; i++ {\n\t\tv.A = i\n\t\tl = append(l,\n\t\t\tv)\n\t}\n\tvar q any = V{\n\t\tA: 7,\n\t}\n\treturn fmt.Sprint(l, q)\n}\nf()", value: `"[V<0> V<1>] V<7>"`},
 		{name: "multi-line top level", cells: decls, last: "var q any = V{\n\tA: 8,\n}\nchk(q)", value: `"V<8> true"`},
 		{name: "select send", cells: decls, last: "func f() string {\n\tch := make(chan any, 3)\n\tx := V{1}\n\tfor i := 0; i < 2; i++ {\n\t\tx.A = i\n\t\tselect {\n\t\tcase ch <- x:\n\t\tdefault:\n\t\t}\n\t}\n\treturn fmt.Sprint(<-ch, <-ch)\n}\nf()", value: `"V<0> V<1>"`},
+		{name: "defer argument", cells: decls, last: "func f() {\n\tx := V{3}\n\tdefer fmt.Println(\"deferred\", any(x), chk(x))\n\tx.A = 9\n}\nf()", stdout: "deferred V<3> V<3> true\n"},
 		{name: "loop post stores", cells: decls, last: "func f() {\n\tvar q any\n\tv := V{1}\n\tfor i := 0; i < 2; q = v {\n\t\ti++\n\t}\n\t_ = q\n}", err: "cell3:4:25: the Go interpreter (yaegi) would store a reference to v here, not a copy"},
 		{name: "else-if init stores", cells: decls, last: "func f() {\n\tm := map[int]any{}\n\tv := V{1}\n\tfor i := 0; i < 2; i++ {\n\t\tif i < 0 {\n\t\t} else if m[i] = v; true {\n\t\t}\n\t}\n}", err: "assign it to a variable first (v := v) and store v"},
 		{name: "loop condition argument stays", cells: decls, last: "func f() int {\n\tv := V{1}\n\tn := 0\n\tfor i := 0; i < 2 && keep(v); i++ {\n\t\tn++\n\t}\n\treturn n\n}\nf()", value: "2"},

@@ -505,6 +505,10 @@ func (lw *lowering) siteStmt(n ast.Node) (ast.Node, bool) {
 			case *ast.AssignStmt, *ast.ExprStmt, *ast.SendStmt, *ast.ReturnStmt, *ast.DeclStmt, *ast.IncDecStmt:
 			case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt:
 				// From its header (checked above).
+			case *ast.DeferStmt, *ast.GoStmt:
+				// An argument: evaluated at the statement (callArgs
+				// then moves what is left); defer fmt.Println(any(x))
+				// lost the methods.
 			default:
 				return nil, false
 			}
