@@ -1526,19 +1526,10 @@ func (lw *lowering) replaceFastLoops() {
 			continue
 		}
 		// With a guard, the loop stays as it is (with its rewrites) for
-		// yaegi, between two insertions; unless another rewrite inserts
-		// text right there too (the braces could then cross).
+		// yaegi, between two insertions: the opening one after other
+		// insertions at its place, the closing one before them (seq 0:
+		// the next statement's position marker goes after the block).
 		guarded := fl.guard != ""
-		for _, ed := range lw.edits {
-			if es, ok := m.origOffset(ed.start); ok && ed.start == ed.end && (es == s || es == e) {
-				guarded = false
-			}
-		}
-		for _, ed := range lw.origEdits {
-			if ed.start == ed.end && (ed.start == s || ed.start == e) {
-				guarded = false
-			}
-		}
 		// Marker values: relative to the body's base line.
 		prog := fl.prog
 		valid := true
@@ -1616,10 +1607,11 @@ func (lw *lowering) replaceFastLoops() {
 			b.WriteString(" } else {")
 			if contiguous {
 				lw.insert(fl.node.Pos(), b.String())
-				lw.insert(fl.node.End(), "}}")
+				end := lw.off(fl.node.End())
+				lw.edits = append(lw.edits, edit{end, end, "}}", 0})
 			} else {
 				lw.editOrig(s, s, b.String())
-				lw.editOrig(e, e, "}}")
+				lw.origEdits = append(lw.origEdits, edit{e, e, "}}", 0})
 			}
 			lw.fastDone++
 			continue

@@ -412,4 +412,27 @@ func TestFastLoopGuard(t *testing.T) {
 	if src := ts.lowerFor("n := 5\nk := 0\nfor i := 1; i <= n; i++ {\n\tk += i\n}"); !strings.Contains(src, "if (n)-(1) >= 16 {") {
 		t.Errorf("no guard on a counted loop:\n%s", src)
 	}
+	// A statement with a position marker after the loop: the marker
+	// goes after the block, so that both ways set it.
+	ts.run("func scan(xs []int, k int) int {\n\tt := 0\n\tfor i := 0; i < k; i++ {\n\t\tt += xs[i]\n\t}\n\treturn xs[t]\n}")
+	src := ts.lowerFor("func scan(xs []int, k int) int {\n\tt := 0\n\tfor i := 0; i < k; i++ {\n\t\tt += xs[i]\n\t}\n\treturn xs[t]\n}")
+	if !strings.Contains(src, "}}}; __godl_pf4scan = ") {
+		t.Errorf("the next statement's marker is not after the block:\n%s", src)
+	}
+	for _, c := range []struct{ code, frame string }{
+		{"scan([]int{1, 2, 3}, 3)", "cell4:6:2"},
+		{"scan(make([]int, 20), 30)", "cell4:4:3"},
+		{"scan(make([]int, 40), 30)", ""},
+	} {
+		r := ts.run(c.code)
+		if c.frame == "" {
+			if r.value() != "0" {
+				t.Errorf("%s: %s", c.code, r.errText())
+			}
+			continue
+		}
+		if !strings.Contains(r.errText(), "in func scan, in the statement at "+c.frame) {
+			t.Errorf("%s: want the statement at %s:\n%s", c.code, c.frame, r.errText())
+		}
+	}
 }
