@@ -808,7 +808,7 @@ func (lw *lowering) finalStringer() {
 // result of the cell types the cell knows (fmt printed {3} for T = Oops),
 // %T of them through typeNameSwitch with fmt as fallback, %w arguments
 // of cell error types through the interpreted conversion to error
-// (errorConv's func literal), which fmt.Errorf wraps with their Error
+// (ifaceConv's func literal), which fmt.Errorf wraps with their Error
 // method (it printed %!w(struct { N int }={4})). Cell types declared in
 // later cells are not in the switches.
 func (lw *lowering) genericFmtArgs(fd *ast.FuncDecl) {

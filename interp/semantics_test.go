@@ -185,3 +185,31 @@ func TestSemanticsJSONUnexported(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSemanticsCompiledIfaces: cell values stored into interfaces of
+// compiled packages (fmt.Stringer, sort.Interface …) in a loop all
+// answered as the last one ([V<1> V<1>]), pointers too: yaegi's wrapper
+// calls the methods on the variable it was made from.
+func TestSemanticsCompiledIfaces(t *testing.T) {
+	decls := []string{semV}
+	cases := []replCase{
+		{name: "append in a loop", cells: decls, last: "var vs []fmt.Stringer\nfor i := 0; i < 2; i++ { vs = append(vs, V{i}) }\nfmt.Sprint(vs[0].String(), vs[1].String(), vs)", value: `"V<0>V<1>[V<0> V<1>]"`},
+		{name: "variable in a loop", cells: decls, last: "func f() string { var vs []fmt.Stringer; for i := 0; i < 2; i++ { v := V{i}; vs = append(vs, v) }; return vs[0].String() + vs[1].String() }\nf()", value: `"V<0>V<1>"`},
+		{name: "pointers", cells: decls, last: "func f() string { var vs []fmt.Stringer; for i := 0; i < 2; i++ { vs = append(vs, &V{i}) }; return vs[0].String() + vs[1].String() }\nf()", value: `"V<0>V<1>"`},
+		{name: "index and explicit", cells: decls, last: "func f() string { vs := make([]fmt.Stringer, 2); for i := 0; i < 2; i++ { vs[i] = fmt.Stringer(V{i}) }; return vs[0].String() + vs[1].String() }\nf()", value: `"V<0>V<1>"`},
+		{name: "top level", cells: append(decls, "var s fmt.Stringer = V{2}"), last: "s.String() + fmt.Sprint(s)", value: `"V<2>V<2>"`},
+	}
+	runCases(t, cases)
+}
+
+// TestSemanticsHiddenAssert: an assertion to a cell value type on a cell
+// value in a compiled interface other than error (fmt.Stringer) was
+// silently false.
+func TestSemanticsHiddenAssert(t *testing.T) {
+	decls := []string{semV}
+	cases := []replCase{
+		{name: "value type", cells: append(decls, "var s fmt.Stringer = V{2}"), last: "v, ok := s.(V)\nfmt.Sprint(v, ok)", err: "godl cannot tell whether this fmt.Stringer value holds main.V"},
+		{name: "pointer", cells: append(decls, "var s fmt.Stringer = &V{3}"), last: "p, ok := s.(*V)\nfmt.Sprint(p.A, ok)", value: `"3 true"`},
+	}
+	runCases(t, cases)
+}

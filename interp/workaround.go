@@ -110,7 +110,7 @@ func (lw *lowering) ifaceCopies() {
 				break
 			}
 			for i := range n.Lhs {
-				if lhsT[i] != nil && (!split || isErrorType(lhsT[i])) {
+				if lhsT[i] != nil && (!split || compiledIface(lhsT[i])) {
 					// Split: the values are moved by the split.
 					cs.ifaceCopy(n.Rhs[i], lhsT[i])
 				}
@@ -122,14 +122,14 @@ func (lw *lowering) ifaceCopies() {
 			if n.Type != nil && len(n.Values) == len(n.Names) {
 				t := info.TypeOf(n.Type)
 				for _, v := range n.Values {
-					if !split || isErrorType(t) {
+					if !split || compiledIface(t) {
 						cs.ifaceCopy(v, t)
 					}
 				}
 			}
 		case *ast.ReturnStmt:
 			if res, ok := lw.enclosingResults(n); ok && res.Len() == len(n.Results) {
-				cs.inReturn = true // returning as error works (see errorConv)
+				cs.inReturn = true // returning as error works (see ifaceConv)
 				for i, r := range n.Results {
 					cs.ifaceCopy(r, res.At(i).Type())
 				}
@@ -184,8 +184,8 @@ func (s convSite) node() ast.Node {
 // there and yaegi would alias it.
 func (cs *convSites) ifaceCopy(e ast.Expr, target types.Type) {
 	if is, ok := cs.lw.aliasingConversion(e, target); ok {
-		if !cs.inReturn && isErrorType(target) {
-			cs.lw.errorConv(e, nil)
+		if !cs.inReturn && compiledIface(target) {
+			cs.lw.ifaceConv(e, nil, target)
 			return
 		}
 		// A value returned as an empty interface lost its methods
@@ -201,7 +201,23 @@ func isErrorType(t types.Type) bool {
 	return types.Identical(t, types.Universe.Lookup("error").Type())
 }
 
-// errorConv converts e, a value of a cell type with methods, to error
+// compiledIface tells whether t is an interface type with methods of a
+// compiled package (error, fmt.Stringer, io.Reader, sort.Interface):
+// yaegi puts a cell value in it as a wrapper of the interface (see
+// ifaceConv).
+func compiledIface(t types.Type) bool {
+	if isErrorType(t) {
+		return true
+	}
+	nt, ok := types.Unalias(t).(*types.Named)
+	if !ok || nt.Obj().Pkg() == nil || nt.Obj().Pkg().Path() == "main" {
+		return false
+	}
+	it, ok := nt.Underlying().(*types.Interface)
+	return ok && !it.Empty()
+}
+
+// ifaceConv converts e, a value of a cell type with methods, to error
 // by returning it from a func literal. yaegi's direct conversion to
 // error (var e error = Oops{2}, errs = append(errs, Oops{1})) made a
 // value compiled code sees without its Error method (fmt printed {2}),
@@ -211,12 +227,23 @@ func isErrorType(t types.Type) bool {
 // returning an error gives (the parameter is also a fresh copy). A type
 // assertion back to the cell type fails on it, as on any error a func
 // returned. explicit is the conversion error(e), replaced, if any.
-func (lw *lowering) errorConv(e ast.Expr, explicit *ast.CallExpr) {
+//
+// The same holds for the other interfaces of compiled packages
+// (fmt.Stringer, io.Reader …): their wrapper of a cell value, made by a
+// conversion, calls the methods on the variable it was made from, so
+// that values stored in a loop all answered as the last one
+// (vs = append(vs, V{i}) gave [V<1> V<1>], pointers too); made by a
+// return, each is its own.
+func (lw *lowering) ifaceConv(e ast.Expr, explicit *ast.CallExpr, target types.Type) {
 	ts, ok := lw.typeString(lw.c.info.TypeOf(e), e.Pos())
 	if !ok {
 		return
 	}
-	pre := "func(__godl_v " + ts + ") error { return __godl_v }("
+	is, ok := lw.typeString(target, e.Pos())
+	if !ok {
+		return
+	}
+	pre := "func(__godl_v " + ts + ") " + is + " { return __godl_v }("
 	if explicit != nil {
 		lw.add(explicit.Fun.Pos(), explicit.Lparen+1, pre)
 		return
@@ -702,7 +729,10 @@ func (lw *lowering) aliasingConversion(e ast.Expr, target types.Type) (iface str
 		return "", false
 	}
 	tv, ok := lw.c.info.Types[e]
-	if !ok || !tv.IsValue() || tv.Type == nil || !aliasedInIface(tv.Type) {
+	if !ok || !tv.IsValue() || tv.Type == nil {
+		return "", false
+	}
+	if !aliasedInIface(tv.Type) && !(compiledIface(target) && cellPointer(tv.Type)) {
 		return "", false
 	}
 	return lw.typeString(target, e.Pos())
@@ -795,8 +825,8 @@ func (cs *convSites) callCopies(call *ast.CallExpr) {
 	if ftv.IsType() {
 		if len(call.Args) == 1 && !call.Ellipsis.IsValid() && !cs.lw.replaced[call] {
 			if is, ok := cs.lw.aliasingConversion(call.Args[0], ftv.Type); ok {
-				if isErrorType(ftv.Type) {
-					cs.lw.errorConv(call.Args[0], call)
+				if compiledIface(ftv.Type) {
+					cs.lw.ifaceConv(call.Args[0], call, ftv.Type)
 					return
 				}
 				cs.sites = append(cs.sites, convSite{e: call.Args[0], iface: is, explicit: call})
@@ -1881,4 +1911,15 @@ func (lw *lowering) mixedNames(f *ast.Field) bool {
 		}
 	}
 	return exp && unexp
+}
+
+// cellPointer tells whether t is a pointer to a cell type with methods
+// (yaegi's wrapper for a compiled interface aliases those too).
+func cellPointer(t types.Type) bool {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	if !ok {
+		return false
+	}
+	nt, ok := types.Unalias(p.Elem()).(*types.Named)
+	return ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "main" && types.NewMethodSet(t).Len() > 0
 }

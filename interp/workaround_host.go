@@ -114,10 +114,13 @@ func workaroundExports() map[string]reflect.Value {
 // answer is unknown (typeassert.go).
 func Hidden(v any, target string) {
 	t := reflect.TypeOf(v)
-	if t == nil || t.PkgPath() != "github.com/traefik/yaegi/interp" || !strings.HasPrefix(t.Name(), "_") {
+	if t == nil || !strings.HasPrefix(t.Name(), "_") {
 		return
 	}
-	panic(&assertionError{fmt.Sprintf("godl cannot tell whether this %s value holds %s: yaegi hides a value of a cell type (not a pointer) stored in an interface of a compiled package, such as error; declare the type's methods on its pointer (func (e *MyErr) Error() string) and use &MyErr{…}", strings.TrimPrefix(t.Name(), "_"), target)})
+	if _, wrapped := IfaceValue(v).(wrappedValue); t.PkgPath() != "github.com/traefik/yaegi/interp" && !wrapped {
+		return // not a wrapper: interp._error, stdlib._fmt_Stringer …
+	}
+	panic(&assertionError{fmt.Sprintf("godl cannot tell whether this %s value holds %s: yaegi hides a value of a cell type (not a pointer) stored in an interface of a compiled package, such as error; declare the type's methods on its pointer (func (e *MyErr) Error() string) and use &MyErr{…}", strings.ReplaceAll(strings.TrimPrefix(t.Name(), "_"), "_", "."), target)})
 }
 
 // AssertFail panics as Go does when the type assertion x.(T) fails: v
