@@ -21,8 +21,8 @@ import (
 // trees of typed Go closures (the technique gomacro uses) and replaces
 // the loop's text with a call of the session:
 //
-//	for i := 0; i < n; i++ {      {__godl_pc = 4294967297; __godl.Loop(3, &__godl_pc, &s, n)
-//		s += i               ->
+//	for i := 0; i < 1e7; i++ {    {__godl_pc = 4295098369; __godl.Loop(3, &__godl_pc, &s, k)
+//		s += i * k           ->
 //	}                             }
 //
 // (the same lines: positions of later code stay right). The program (id 3
@@ -45,7 +45,7 @@ import (
 //     it, rows of the loop's own are: row := m[i]), declared in the
 //     cell's package (cell variables, or locals and parameters of the
 //     function around it), and fields of those types of struct variables
-//     (p.F, passed as &p.F; through a pointer only for the pointer the
+//     (p.F, passed as &p.F or p.F; through a pointer only for the pointer the
 //     loop's header dereferences before anything else can panic, as in
 //     `for i := range n.W` in a method of *Net, so that a nil pointer
 //     panics where Go's would);
