@@ -210,6 +210,7 @@ func TestSemanticsHiddenAssert(t *testing.T) {
 	cases := []replCase{
 		{name: "value type", cells: append(decls, "var s fmt.Stringer = V{2}"), last: "v, ok := s.(V)\nfmt.Sprint(v, ok)", err: "godl cannot tell whether this fmt.Stringer value holds main.V"},
 		{name: "pointer", cells: append(decls, "var s fmt.Stringer = &V{3}"), last: "p, ok := s.(*V)\nfmt.Sprint(p.A, ok)", value: `"3 true"`},
+		{name: "pointer, other type", cells: append(decls, "var s fmt.Stringer = &V{3}"), last: "_, ok := s.(N)\nok", value: "false"},
 	}
 	runCases(t, cases)
 }

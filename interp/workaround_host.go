@@ -117,8 +117,14 @@ func Hidden(v any, target string) {
 	if t == nil || !strings.HasPrefix(t.Name(), "_") {
 		return
 	}
-	if _, wrapped := IfaceValue(v).(wrappedValue); t.PkgPath() != "github.com/traefik/yaegi/interp" && !wrapped {
+	_, wrapped := IfaceValue(v).(wrappedValue)
+	if t.PkgPath() != "github.com/traefik/yaegi/interp" && !wrapped {
 		return // not a wrapper: interp._error, stdlib._fmt_Stringer …
+	}
+	if wrapped {
+		if iv := reflect.ValueOf(v).Field(0); iv.Kind() == reflect.Interface && iv.Elem().Kind() == reflect.Pointer {
+			return // it holds a pointer, which assertions see: false is right
+		}
 	}
 	panic(&assertionError{fmt.Sprintf("godl cannot tell whether this %s value holds %s: yaegi hides a value of a cell type (not a pointer) stored in an interface of a compiled package, such as error; declare the type's methods on its pointer (func (e *MyErr) Error() string) and use &MyErr{…}", strings.ReplaceAll(strings.TrimPrefix(t.Name(), "_"), "_", "."), target)})
 }
