@@ -252,6 +252,7 @@ func TestFastLoopPanics(t *testing.T) {
 func TestFastLoopInterrupt(t *testing.T) {
 	cells := map[string][]string{
 		"top level": {"n := 0", "for i := 0; i < 1000000000000; i++ {\n\tn += i & 1\n}"},
+		"nested short loops": {"n := 0", "for {\n\tfor j := 0; j < 3; j++ {\n\t\tn += j\n\t}\n}"},
 		"in a func": {"n := 0", "func spin(k int) int {\n\tc := 0\n\tfor i := 0; i < k; i++ {\n\t\tc += i & 1\n\t}\n\treturn c\n}", "n = spin(1000000000000)"},
 	}
 	for name, cs := range cells {
@@ -281,7 +282,7 @@ func TestFastLoopInterrupt(t *testing.T) {
 			if r.stderr != "" || r.stdout != "" {
 				t.Errorf("output of the interrupted cell: %q %q", r.stdout, r.stderr)
 			}
-			if name == "top level" {
+			if name != "in a func" {
 				if v := ts.run("n > 1000").value(); v != "true" {
 					t.Errorf("n > 1000 = %q: the loop's work was lost", v)
 				}
