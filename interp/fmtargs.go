@@ -354,6 +354,38 @@ type boxer struct {
 	leaves   []types.Type                    // the boxed types with methods
 }
 
+// boxKeys boxes a map whose keys are of a cell type with String or
+// Error and an ordered basic underlying type (map[Level]int printed
+// map[0:1 1:2] for map[low:1 high:2]): its entries go to __godl.MapOf
+// as slices (keys boxed, with their underlying values to sort them as
+// fmt sorts the original keys), which Unwrap prints as fmt prints a map.
+func (b *boxer) boxKeys(x, xs, i string, t types.Type, u *types.Map, depth int) (string, bool) {
+	key := u.Key()
+	kb, ok := key.Underlying().(*types.Basic)
+	if !ok || kb.Info()&(types.IsInteger|types.IsFloat|types.IsString) == 0 || !fmtMethodsStatic(key) || !b.cellType(key) {
+		return "", false
+	}
+	st, ok := b.spell(t)
+	ks, ok2 := b.spell(kb)
+	if !ok || !ok2 {
+		return "", false
+	}
+	b.leaves = append(b.leaves, key)
+	d := fmt.Sprint(depth + 1)
+	inner, ok := b.box(xs+"["+i+"]", u.Elem(), depth+1)
+	if !ok {
+		inner = xs + "[" + i + "]"
+	}
+	sk, kk, vk, kv, vv := "__godl_sk"+d, "__godl_kk"+d, "__godl_vk"+d, "__godl_kv"+d, "__godl_vv"+d
+	// Each slot through a fresh variable (yaegi reuses a slot assigned
+	// an index expression or a composite literal in a loop).
+	return "func(" + xs + " " + st + ") any { if " + xs + " == nil { return " + xs + " }; " +
+		sk + ", " + kk + ", " + vk + " := make([]any, 0, len(" + xs + ")), make([]any, 0, len(" + xs + ")), make([]any, 0, len(" + xs + ")); " +
+		"for " + i + " := range " + xs + " { " + kv + " := " + i + "; " + vv + " := " + inner + "; " +
+		sk + " = append(" + sk + ", " + ks + "(" + i + ")); " + kk + " = append(" + kk + ", " + kv + "); " + vk + " = append(" + vk + ", " + vv + ") }; " +
+		"return __godl.MapOf(" + sk + ", " + kk + ", " + vk + ") }(" + x + ")", true
+}
+
 // box returns an expression of the copy of x (static type t), and
 // whether anything is boxed. At depth 0 a value with its own method is
 // left to yaegi, which passes it to fmt with its methods.
@@ -387,6 +419,9 @@ func (b *boxer) box(x string, t types.Type, depth int) (string, bool) {
 		// assigned an index expression share one temporary.
 		return "func(" + xs + " " + st + ") []any { " + r + " := make([]any, len(" + xs + ")); for " + i + " := range " + xs + " { " + v + " := " + inner + "; " + r + "[" + i + "] = " + v + " }; return " + r + " }(" + x + ")", true
 	case *types.Map:
+		if code, ok := b.boxKeys(x, xs, i, t, u, depth); ok {
+			return code, true
+		}
 		inner, ok := b.box(xs+"["+i+"]", u.Elem(), depth+1)
 		st, ok2 := b.spell(t)
 		ks, ok3 := b.spell(u.Key())

@@ -214,3 +214,17 @@ func TestSemanticsHiddenAssert(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSemanticsMapKeys: keys of a cell type with String printed without
+// it (map[0:1 1:2] for map[low:1 high:2]).
+func TestSemanticsMapKeys(t *testing.T) {
+	decls := []string{"type Level int\nfunc (l Level) String() string { return [...]string{\"low\", \"high\", \"max\"}[l] }\ntype Temp float64\nfunc (t Temp) String() string { return fmt.Sprintf(\"%.1f°C\", float64(t)) }"}
+	cases := []replCase{
+		{name: "print", cells: decls, last: "m := map[Level]int{2: 3, 0: 1, 1: 2}\nfmt.Sprint(m)", value: `"map[low:1 high:2 max:3]"`},
+		{name: "out value", cells: decls, last: "map[Level]int{1: 2, 0: 1}", value: "map[low:1 high:2]"},
+		{name: "keys and values", cells: decls, last: "fmt.Sprintf(\"%v|%+v\", map[Level]Temp{1: 20, 0: 10}, map[Level]Temp{2: 1})", value: `"map[low:10.0°C high:20.0°C]|map[max:1.0°C]"`},
+		{name: "field", cells: decls, last: "type Stats struct{ Counts map[Level]int }\nfmt.Sprint(Stats{Counts: map[Level]int{1: 5}})", value: `"{map[high:5]}"`},
+		{name: "nil", cells: decls, last: "var nm map[Level]int\nfmt.Sprint(nm)", value: `"map[]"`},
+	}
+	runCases(t, cases)
+}

@@ -2,7 +2,9 @@ package interp
 
 import (
 	"fmt"
+	"io"
 	"reflect"
+	"sort"
 	"sync"
 	"unsafe"
 )
@@ -227,6 +229,9 @@ func (u *unwrapper) value(v reflect.Value, top bool, depth int) (reflect.Value, 
 		return v, false
 	}
 	t := v.Type()
+	if t == mapViewType {
+		return u.mapView(v.Interface().(mapView), depth), true
+	}
 	if isValueInterface(t) {
 		c := concrete(v)
 		if !c.IsValid() {
@@ -470,6 +475,7 @@ func unwrapExports() map[string]reflect.Value {
 		"SprintWith": reflect.ValueOf(SprintWith),
 		"Fields":     reflect.ValueOf(Fields),
 		"Ptr":        reflect.ValueOf(Ptr),
+		"MapOf":      reflect.ValueOf(MapOf),
 	}
 }
 
@@ -600,4 +606,90 @@ func Ptr(v any) any {
 	p := reflect.New(reflect.TypeOf(v))
 	p.Elem().Set(reflect.ValueOf(v))
 	return p.Interface()
+}
+
+// mapView is a map whose keys the interpreter boxed (boxKeys in
+// fmtargs.go): its entries, sorted as fmt sorts the original keys.
+type mapView struct {
+	keys, vals []any
+}
+
+var mapViewType = reflect.TypeFor[mapView]()
+
+// MapOf returns the entries keys[i]: vals[i] of a map sorted by sortKeys
+// (the keys' underlying values: integers, floats or strings), for
+// Unwrap, which prints them as fmt prints a map.
+func MapOf(sortKeys, keys, vals []any) any {
+	idx := make([]int, len(keys))
+	for i := range idx {
+		idx[i] = i
+	}
+	less := func(a, b any) bool {
+		va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+		switch {
+		case va.CanInt() && vb.CanInt():
+			return va.Int() < vb.Int()
+		case va.CanUint() && vb.CanUint():
+			return va.Uint() < vb.Uint()
+		case va.CanFloat() && vb.CanFloat():
+			x, y := va.Float(), vb.Float()
+			return x < y || x != x && y == y // NaN first, as fmt
+		case va.Kind() == reflect.String && vb.Kind() == reflect.String:
+			return va.String() < vb.String()
+		}
+		return false
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return less(sortKeys[idx[i]], sortKeys[idx[j]]) })
+	m := mapView{keys: make([]any, len(keys)), vals: make([]any, len(keys))}
+	for i, k := range idx {
+		m.keys[i], m.vals[i] = keys[k], vals[k]
+	}
+	return m
+}
+
+// mapView unwraps a mapView's keys and values into a mapText.
+func (u *unwrapper) mapView(m mapView, depth int) reflect.Value {
+	out := mapText{keys: make([]any, len(m.keys)), vals: make([]any, len(m.vals))}
+	for i := range m.keys {
+		for _, p := range []struct {
+			from []any
+			to   []any
+		}{{m.keys, out.keys}, {m.vals, out.vals}} {
+			p.to[i] = p.from[i]
+			if p.from[i] == nil {
+				continue
+			}
+			if r, changed := u.value(reflect.ValueOf(p.from[i]), false, depth+1); changed {
+				p.to[i] = nil
+				if r.IsValid() {
+					p.to[i] = r.Interface()
+				}
+			}
+		}
+	}
+	return reflect.ValueOf(out)
+}
+
+// mapText prints its entries as fmt prints a map: map[k:v k:v], each
+// with the directive's flags and verb.
+type mapText struct {
+	keys, vals []any
+}
+
+// Format implements fmt.Formatter.
+func (m mapText) Format(f fmt.State, verb rune) {
+	d := fmt.FormatString(f, verb)
+	if verb == 'v' && f.Flag('#') {
+		d = "%v" // Go syntax of the original map type is not known here
+	}
+	io.WriteString(f, "map[")
+	for i := range m.keys {
+		if i > 0 {
+			io.WriteString(f, " ")
+		}
+		fmt.Fprintf(f, d, m.keys[i])
+		io.WriteString(f, ":")
+		fmt.Fprintf(f, d, m.vals[i])
+	}
+	io.WriteString(f, "]")
 }
