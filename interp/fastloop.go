@@ -49,8 +49,10 @@ import (
 //     loop's header dereferences before anything else can panic, as in
 //     `for i := range n.W` in a method of *Net, so that a nil pointer
 //     panics where Go's would);
+//   - bytes (uint8) and []byte, compared, converted and copied only (no
+//     arithmetic on bytes: `x[i] = float64(img[i]) / 255`);
 //   - constants; arithmetic, comparison, logical, bit and shift
-//     operators; conversions between int, int64 and float64;
+//     operators; conversions between int, int64, float64 and uint8;
 //   - the builtins len, min and max; the functions of math listed in
 //     flMath, and the top-level float and int generators of math/rand;
 //   - assignments (=, :=, op=, var declarations), ++ and --, if/else,
@@ -93,6 +95,8 @@ const (
 	flISlice                    // []int, []int64
 	flFSlice2                   // [][]float64
 	flISlice2                   // [][]int, [][]int64
+	flU8                        // uint8 (byte): in an int slot; compared, converted, copied only
+	flBSlice                    // []uint8, []byte
 )
 
 // flElem returns the element kind of slice kind k (0 if k is no slice).
@@ -106,6 +110,8 @@ func flElem(k flKind) flKind {
 		return flFSlice
 	case flISlice2:
 		return flISlice
+	case flBSlice:
+		return flU8
 	}
 	return 0
 }
@@ -124,6 +130,8 @@ const (
 	ptrFSlice2 // *[][]float64
 	ptrISlice2 // *[][]int
 	ptrI64Sl2  // *[][]int64
+	ptrU8      // *uint8
+	ptrBSlice  // *[]uint8
 )
 
 // flVar is a variable of a fast loop: a slot of its kind; a parameter
@@ -204,7 +212,7 @@ type flStmt struct {
 type flProg struct {
 	root   *flStmt
 	params []*flVar
-	nslots [flISlice2 + 1]int
+	nslots [flBSlice + 1]int
 	mark   int // the loop statement's own marker value
 	key    string
 
@@ -560,6 +568,8 @@ func flKindOf(t types.Type) (flKind, flPtr) {
 			return flFloat, ptrFloat64
 		case types.Bool, types.UntypedBool:
 			return flBool, ptrBool
+		case types.Uint8:
+			return flU8, ptrU8
 		}
 		return 0, 0
 	}
@@ -572,6 +582,8 @@ func flKindOf(t types.Type) (flKind, flPtr) {
 				return flISlice, ptrISlice
 			case types.Int64:
 				return flISlice, ptrI64Sl
+			case types.Uint8:
+				return flBSlice, ptrBSlice
 			}
 		}
 		if s2, ok := s.Elem().(*types.Slice); ok {
@@ -622,14 +634,13 @@ func (c *flCompiler) object(id *ast.Ident) *flVar {
 	if k == 0 {
 		c.reject("%s has type %s", v.Name(), v.Type())
 	}
-	fv := &flVar{name: v.Name(), kind: k, slot: c.prog.nslots[k], param: -1, ptr: ptr}
-	c.prog.nslots[k]++
+	fv := &flVar{name: v.Name(), kind: k, slot: c.slot(k), param: -1, ptr: ptr}
 	if v.Pos() < c.start || v.Pos() >= c.end {
 		fv.param = len(c.prog.params)
 		c.prog.params = append(c.prog.params, fv)
 		c.names = append(c.names, v.Name())
 		c.uses = append(c.uses, id)
-	} else if k == flFSlice2 || k == flISlice2 {
+	} else if k == flFSlice2 || k == flISlice2 || k == flBSlice {
 		c.reject("slice %s declared in the loop", v.Name())
 	}
 	c.vars[obj] = fv
@@ -669,8 +680,7 @@ func (c *flCompiler) field(e *ast.SelectorExpr) *flVar {
 	if k == 0 {
 		c.reject("%s has type %s", c.lw.text(e), sel.Obj().Type())
 	}
-	fv := &flVar{name: id.Name + "." + e.Sel.Name, kind: k, slot: c.prog.nslots[k], param: len(c.prog.params), ptr: ptr}
-	c.prog.nslots[k]++
+	fv := &flVar{name: id.Name + "." + e.Sel.Name, kind: k, slot: c.slot(k), param: len(c.prog.params), ptr: ptr}
 	c.prog.params = append(c.prog.params, fv)
 	c.names = append(c.names, fv.name)
 	if c.fields == nil {
@@ -759,16 +769,25 @@ func (c *flCompiler) firstPanic(e ast.Expr) (obj types.Object, stop bool) {
 
 // hidden returns a fresh local slot of kind k.
 func (c *flCompiler) hidden(k flKind) *flVar {
-	fv := &flVar{kind: k, slot: c.prog.nslots[k], param: -1}
-	c.prog.nslots[k]++
+	fv := &flVar{kind: k, slot: c.slot(k), param: -1}
 	return fv
+}
+
+// slot allocates a slot for a variable of kind k (a uint8 takes an int
+// slot).
+func (c *flCompiler) slot(k flKind) int {
+	if k == flU8 {
+		k = flInt
+	}
+	c.prog.nslots[k]++
+	return c.prog.nslots[k] - 1
 }
 
 // constant returns the constant tv of kind k.
 func (c *flCompiler) constant(e ast.Expr, tv types.TypeAndValue, k flKind) *flExpr {
 	x := &flExpr{op: oConst, kind: k}
 	switch k {
-	case flInt:
+	case flInt, flU8:
 		v := constant.ToInt(tv.Value)
 		i, exact := constant.Int64Val(v)
 		if !exact {
@@ -881,11 +900,11 @@ func (c *flCompiler) binary(e *ast.BinaryExpr) *flExpr {
 			c.reject("%s", c.lw.text(e))
 		}
 	case token.EQL, token.NEQ:
-		if x.kind != y.kind || x.kind > flBool {
+		if x.kind != y.kind || (x.kind > flBool && x.kind != flU8) {
 			c.reject("comparison %s", c.lw.text(e))
 		}
 	case token.LSS, token.LEQ, token.GTR, token.GEQ:
-		if x.kind != y.kind || (x.kind != flInt && x.kind != flFloat) {
+		if x.kind != y.kind || (x.kind != flInt && x.kind != flFloat && x.kind != flU8) {
 			c.reject("comparison %s", c.lw.text(e))
 		}
 	case token.ADD, token.SUB, token.MUL, token.QUO:
@@ -915,7 +934,8 @@ func (c *flCompiler) call(e *ast.CallExpr) *flExpr {
 		if x.kind == k {
 			return x
 		}
-		if (x.kind == flInt || x.kind == flFloat) && (k == flInt || k == flFloat) {
+		num := func(k flKind) bool { return k == flInt || k == flFloat || k == flU8 }
+		if num(x.kind) && num(k) {
 			return &flExpr{op: oConv, kind: k, x: x}
 		}
 		c.reject("conversion %s", c.lw.text(e))
@@ -1287,8 +1307,7 @@ func (c *flCompiler) ret(s *ast.ReturnStmt) *flStmt {
 			if k == 0 || flElem(k) != 0 {
 				c.reject("result of type %s", res.At(i).Type())
 			}
-			v := &flVar{name: fmt.Sprintf("__godl_r%d", i), kind: k, slot: c.prog.nslots[k], ptr: ptr, written: true}
-			c.prog.nslots[k]++
+			v := &flVar{name: fmt.Sprintf("__godl_r%d", i), kind: k, slot: c.slot(k), ptr: ptr, written: true}
 			c.results = append(c.results, v)
 		}
 	}
@@ -1360,8 +1379,8 @@ func (c *flCompiler) assign(s *ast.AssignStmt) *flStmt {
 	st.rhs = rhs
 	if len(rhs) > 1 {
 		for _, x := range rhs {
-			if flElem(x.kind) != 0 {
-				c.reject("parallel assignment of slices")
+			if flElem(x.kind) != 0 || x.kind == flU8 {
+				c.reject("parallel assignment of slices or bytes")
 			}
 		}
 	}
@@ -1435,7 +1454,7 @@ func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
 		} else if flElem(k) != 0 {
 			st.op = sRangeSlice
 			st.x = c.expr(s.X)
-			if (k == flFSlice2 || k == flISlice2) && st.x.op != oVar {
+			if (k == flFSlice2 || k == flISlice2 || k == flBSlice) && st.x.op != oVar {
 				c.reject("range over %s", c.lw.text(s.X))
 			}
 		} else {

@@ -30,6 +30,7 @@ type flInst struct {
 	isl    [][]int64
 	fsl2   [][][]float64
 	isl2   [][][]int64
+	bsl    [][]uint8
 	cur    int // marker value of the statement that may panic next
 	tick   int // iterations left before the next poll
 	gen    *atomic.Int64
@@ -75,6 +76,7 @@ func (p *flProg) get() *flInst {
 		isl:    make([][]int64, p.nslots[flISlice]),
 		fsl2:   make([][][]float64, p.nslots[flFSlice2]),
 		isl2:   make([][][]int64, p.nslots[flISlice2]),
+		bsl:    make([][]uint8, p.nslots[flBSlice]),
 	}
 	l := &flLinker{in: in}
 	in.run = l.stmt(p.root)
@@ -87,6 +89,7 @@ func (p *flProg) put(in *flInst) {
 	clear(in.isl)
 	clear(in.fsl2)
 	clear(in.isl2)
+	clear(in.bsl)
 	p.mu.Lock()
 	if len(p.free) < 8 {
 		p.free = append(p.free, in)
@@ -166,6 +169,11 @@ func (in *flInst) load(p *flProg, args []any) {
 			if q, ok = args[i].(*[][]int64); ok {
 				in.isl2[v.slot] = *q
 			}
+		case ptrU8:
+			var q *uint8
+			if q, ok = args[i].(*uint8); ok {
+				in.ints[v.slot] = int64(*q)
+			}
 		}
 		if !ok {
 			panic(fmt.Errorf("%w (%s is %T)", errFastLoopArgs, v.name, args[i]))
@@ -205,6 +213,13 @@ func (in *flInst) loadValue(v *flVar, a any) (ok bool) {
 		}
 	case ptrI64Sl2:
 		in.isl2[v.slot], ok = a.([][]int64)
+	case ptrU8:
+		var x uint8
+		if x, ok = a.(uint8); ok {
+			in.ints[v.slot] = int64(x)
+		}
+	case ptrBSlice:
+		in.bsl[v.slot], ok = a.([]uint8)
 	}
 	return ok
 }
@@ -224,6 +239,8 @@ func (in *flInst) store(p *flProg, args []any) {
 			*args[i].(*float64) = in.floats[v.slot]
 		case ptrBool:
 			*args[i].(*bool) = in.bools[v.slot]
+		case ptrU8:
+			*args[i].(*uint8) = uint8(in.ints[v.slot])
 		}
 	}
 }
@@ -342,7 +359,7 @@ func (l *flLinker) islice(x *flExpr) func() []int64 {
 // eval links the evaluation of x for its panics only (`_ = x`).
 func (l *flLinker) eval(x *flExpr) func() {
 	switch x.kind {
-	case flInt:
+	case flInt, flU8:
 		f := l.intE(x)
 		return func() { f() }
 	case flFloat:
@@ -384,9 +401,23 @@ func (l *flLinker) intE(x *flExpr) func() int64 {
 	case oBinary:
 		return l.intBinary(x)
 	case oConv:
-		f := l.floatE(x.x)
-		return func() int64 { return int64(f()) }
+		switch {
+		case x.x.kind == flFloat && x.kind == flU8:
+			f := l.floatE(x.x)
+			return func() int64 { return int64(uint8(f())) }
+		case x.x.kind == flFloat:
+			f := l.floatE(x.x)
+			return func() int64 { return int64(f()) }
+		case x.kind == flU8:
+			f := l.intE(x.x)
+			return func() int64 { return int64(uint8(f())) }
+		}
+		return l.intE(x.x) // from a uint8: the same value
 	case oIndex:
+		if x.x.kind == flBSlice {
+			s, ix := &l.in.bsl[x.x.v.slot], l.intE(x.y)
+			return func() int64 { return int64((*s)[ix()]) }
+		}
 		if x.x.op == oVar {
 			s := &l.in.isl[x.x.v.slot]
 			if x.y.op == oVar {
@@ -423,6 +454,9 @@ func (l *flLinker) intE(x *flExpr) func() int64 {
 			return func() int64 { return int64(len(*s)) }
 		case flISlice2:
 			s := &l.in.isl2[x.x.v.slot]
+			return func() int64 { return int64(len(*s)) }
+		case flBSlice:
+			s := &l.in.bsl[x.x.v.slot]
 			return func() int64 { return int64(len(*s)) }
 		}
 	case oCall:
@@ -570,7 +604,7 @@ func (l *flLinker) boolE(x *flExpr) func() bool {
 			return func() bool { return a() || b() }
 		}
 		switch x.x.kind {
-		case flInt:
+		case flInt, flU8:
 			return compare(x, l, l.ip, l.intE, func(x *flExpr) int64 { return x.i })
 		case flFloat:
 			return compare(x, l, l.fp, l.floatE, func(x *flExpr) float64 { return x.f })
@@ -991,6 +1025,10 @@ func (l *flLinker) assign1(tok token.Token, t, x *flExpr, m int) stmtFn {
 	}
 	if t.op == oIndex {
 		ix := l.intE(t.y)
+		if t.kind == flU8 {
+			s, f := &l.in.bsl[t.x.v.slot], l.intE(x)
+			return func() int { i := ix(); (*s)[i] = uint8(f()); return 0 }
+		}
 		if t.kind == flInt {
 			sf, f := l.islice(t.x), l.intE(x)
 			op := intOp(tok)
@@ -1020,6 +1058,9 @@ func (l *flLinker) assign1(tok token.Token, t, x *flExpr, m int) stmtFn {
 		return func() int { s, i := sf(), ix(); p := &s[i]; *p = op(*p, f()); return 0 }
 	}
 	switch t.kind {
+	case flU8:
+		p, f := l.ip(t.v), l.intE(x)
+		return func() int { *p = f(); return 0 }
 	case flFSlice:
 		p, f := &l.in.fsl[t.v.slot], l.fslice(x)
 		return func() int { *p = f(); return 0 }
@@ -1329,6 +1370,37 @@ func (l *flLinker) rangeSlice(st *flStmt) stmtFn {
 			v = l.ip(st.val.v)
 		}
 		return rangeOver(l.in, st.loop, l.islice(st.x), k, v, body)
+	case flBSlice:
+		// The value goes to an int slot.
+		var v *int64
+		if st.val != nil {
+			v = l.ip(st.val.v)
+		}
+		p := &l.in.bsl[st.x.v.slot]
+		brk, cont, in := flBreak(st.loop), flContinue(st.loop), l.in
+		return func() int {
+			s := *p
+			for i := range s {
+				if k != nil {
+					*k = int64(i)
+				}
+				if v != nil {
+					*v = int64(s[i])
+				}
+				if r := body(); r != 0 {
+					if r == brk {
+						break
+					}
+					if r != cont {
+						return r
+					}
+				}
+				if in.tick--; in.tick <= 0 {
+					in.poll()
+				}
+			}
+			return 0
+		}
 	case flFSlice2:
 		var v *[]float64
 		if st.val != nil {

@@ -69,6 +69,7 @@ var fastLoopCases = []fastLoopCase{
 	{name: "fields of a struct variable", setup: []string{"type Config struct {\n\tLR    float64\n\tN     int\n\tTrace []float64\n}", "cfg := Config{LR: 0.5, N: 40, Trace: make([]float64, 40)}"}, code: "x := 10.0\nfor i := 0; i < cfg.N; i++ {\n\tx -= cfg.LR * x\n\tcfg.Trace[i] = x\n\tcfg.LR *= 0.99\n}\n[]float64{x, cfg.LR, cfg.Trace[39]}", fast: true, after: []string{"cfg.LR", "cfg.Trace[5]"}},
 	{name: "gradient descent: the inner loop compiles, the outer appends and prints", setup: []string{"gx := make([]float64, 50)\ngy := make([]float64, 50)\nfor i := range gx {\n\tgx[i] = float64(i) / 10\n\tgy[i] = 3*gx[i] + 1\n}"}, code: "w, b, lr := 0.0, 0.0, 0.05\nvar losses []float64\nfor epoch := 0; epoch < 200; epoch++ {\n\tgw, gb, loss := 0.0, 0.0, 0.0\n\tfor i := range gx {\n\t\td := w*gx[i] + b - gy[i]\n\t\tgw += 2 * d * gx[i]\n\t\tgb += 2 * d\n\t\tloss += d * d\n\t}\n\tw -= lr * gw / float64(len(gx))\n\tb -= lr * gb / float64(len(gx))\n\tlosses = append(losses, loss)\n\tif epoch%50 == 0 {\n\t\tfmt.Printf(\"%d %.6f\\n\", epoch, loss)\n\t}\n}\n[]float64{w, b, losses[199]}", fast: true},
 	{name: "a func of an earlier cell after the interpreter was rebuilt", setup: []string{"func tot(n int) int {\n\ts := 0\n\tfor i := 0; i < n; i++ {\n\t\ts += i\n\t}\n\treturn s\n}", "v := 1", "v := 2.5"}, code: "tot(100) + int(v)", fast: true},
+	{name: "bytes: pixels normalised, thresholded, inverted, their max", setup: []string{"img := make([]byte, 784)\nfor i := range img {\n\timg[i] = byte(i * 7)\n}\nvar mx byte"}, code: "x := make([]float64, len(img))\nfor i, p := range img {\n\tx[i] = float64(p) / 255\n}\nbright := 0\nfor _, p := range img {\n\tif p > 128 && p != mx {\n\t\tbright++\n\t}\n\tif p > mx {\n\t\tmx = p\n\t}\n}\nfor i := range img {\n\timg[i] = uint8(255 - int(img[i]))\n}\n[]float64{x[10], x[783], float64(bright), float64(mx), float64(img[3]), float64(len(img))}", fast: true, after: []string{"mx", "img[100]"}},
 	{name: "fibonacci, parallel assignment", code: "a, b := 0, 1\nfor i := 0; i < 90; i++ {\n\ta, b = b, a+b\n}\na", fast: true},
 	{name: "bool variables", code: "found, first := false, -1\nfor i := 0; i < 100 && !found; i++ {\n\tif i*i > 500 {\n\t\tfound = true\n\t\tfirst = i\n\t}\n}\n[]any{found, first}", fast: true},
 	{name: "labelled continue", code: "pairs := 0\nouter:\nfor i := 0; i < 20; i++ {\n\tfor j := 0; j < 20; j++ {\n\t\tif j > i {\n\t\t\tcontinue outer\n\t\t}\n\t\tpairs++\n\t}\n}\npairs", fast: true},
@@ -252,9 +253,9 @@ func TestFastLoopPanics(t *testing.T) {
 // the cell stops within a second, variables keep what the loop did.
 func TestFastLoopInterrupt(t *testing.T) {
 	cells := map[string][]string{
-		"top level": {"n := 0", "for i := 0; i < 1000000000000; i++ {\n\tn += i & 1\n}"},
+		"top level":          {"n := 0", "for i := 0; i < 1000000000000; i++ {\n\tn += i & 1\n}"},
 		"nested short loops": {"n := 0", "for {\n\tfor j := 0; j < 3; j++ {\n\t\tn += j\n\t}\n}"},
-		"in a func": {"n := 0", "func spin(k int) int {\n\tc := 0\n\tfor i := 0; i < k; i++ {\n\t\tc += i & 1\n\t}\n\treturn c\n}", "n = spin(1000000000000)"},
+		"in a func":          {"n := 0", "func spin(k int) int {\n\tc := 0\n\tfor i := 0; i < k; i++ {\n\t\tc += i & 1\n\t}\n\treturn c\n}", "n = spin(1000000000000)"},
 	}
 	for name, cs := range cells {
 		t.Run(name, func(t *testing.T) {
@@ -363,6 +364,7 @@ func TestFastLoopRejects(t *testing.T) {
 		{"for i := 0; i < 100; i++ {\n\txs = append(xs, 1)\n}", "append"},
 		{"for i := 0; i < 8; i++ {\n\txs[0]++\n}", "8 iterations"},
 		{"for i := 0; i < 100; i++ {\n\tgo func() {}()\n}", "statement *ast.GoStmt"},
+		{"bs := []byte{1, 2}\nfor i := 0; i < 100; i++ {\n\tbs[i%2] += 1\n}", "bs[i%2] += 1"},
 		{"func (q *P) Twice(k int) float64 {\n\tt := 0.0\n\tfor i := 0; i < k; i++ {\n\t\tt += q.X\n\t}\n\treturn t\n}", "q.X through a pointer not dereferenced first"},
 	}
 	lowered := ts.lowerFor("1") // creates the lowerer
