@@ -884,6 +884,8 @@ func (lw *lowering) genericFmtArgs(fd *ast.FuncDecl) {
 				// A value of a cell type with String or Error: the
 				// method's result (fmt printed {3} for a T = Oops).
 				if cb := genericStringer(lw.c.pkg, a.Pos()); cb != "" { // workaround.go
+					// Also without cell types yet: a later cell's type
+					// through __godl_str.
 					lw.insert(a.Pos(), cb+"(")
 					lw.insert(a.End(), ")")
 				}

@@ -119,7 +119,7 @@ func (l *cellLowerer) lower(src string, cell int) (*loweredCell, error) {
 	var out string
 	// Without compiled loops (fastloop.go) if the rewrites clash.
 	for _, loops := range []*loopRegistry{l.loops, nil} {
-		lw = &lowering{c: c, cell: cell, parents: map[ast.Node]ast.Node{}, needImports: map[string]bool{}, loops: loops, fastWhy: l.fastWhy}
+		lw = &lowering{c: c, cell: cell, parents: map[ast.Node]ast.Node{}, needImports: map[string]bool{}, loops: loops, fastWhy: l.fastWhy, env: l.env}
 		if err := lw.run(); err != nil {
 			return nil, err
 		}
@@ -189,6 +189,8 @@ type lowering struct {
 	// ambiguous: a type assertion reported cell types yaegi confuses
 	// (typeassert.go), once per cell.
 	ambiguous bool
+	// env: the committed cells' top-level objects (genericClash).
+	env map[string]types.Object
 	// loops: the session's compiled loops, nil to leave every loop to
 	// yaegi; fast: this cell's loops that compile (fastloop.go).
 	loops      *loopRegistry
@@ -267,6 +269,8 @@ func (lw *lowering) run() error {
 	// (workaround.go): they move rewritten text, like the defer/go rewrites.
 	lw.ifaceCopies()
 	lw.unexportedTags() // workaround.go
+	lw.genericStr()     // workaround.go
+	lw.genericClash()   // workaround.go
 	// After every other rewrite: the arguments moved out of a defer or go
 	// call take their own rewrites with them.
 	for _, st := range deferred {

@@ -1750,10 +1750,72 @@ func genericStringer(pkg *types.Package, pos token.Pos) string {
 			cases = append(cases, "case "+name+": return __godl_sv.("+name+")."+method+"()")
 		}
 	}
-	if len(cases) == 0 {
-		return ""
+	// Types of later cells: the session's __godl_str, which cells that
+	// call generic code set (genericStr).
+	sw := ""
+	if len(cases) > 0 {
+		sw = "switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; "
 	}
-	return "func(__godl_sv any) any { switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; " + strings.Join(ptrs, "") + "return __godl_sv }"
+	return "func(__godl_sv any) any { " + sw + strings.Join(ptrs, "") + "if __godl_str != nil { if __godl_s, __godl_ok := __godl_str(__godl_sv); __godl_ok { return __godl_s } }; return __godl_sv }"
+}
+
+// genericStr sets the session's __godl_str to the type switch over every
+// cell type with String or Error before the first top-level statement
+// of a cell that calls generic code: a generic body's print arguments
+// fall back to it (genericStringer) for types declared after the body's
+// cell (Show[T] of cell 1 printed {2} for an Oops of cell 2; a print of
+// such a value in a generic method made yaegi fail "index out of
+// range").
+func (lw *lowering) genericStr() {
+	calls := false
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			if _, inst := lw.c.info.Instances[n]; inst {
+				calls = true
+			}
+		case *ast.SelectorExpr:
+			if genericMethod(lw.c.info.Selections[n]) {
+				calls = true
+			}
+		}
+		return !calls
+	})
+	if !calls {
+		return
+	}
+	var first ast.Node
+	for _, d := range lw.c.file.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			if d.Tok != token.VAR {
+				continue
+			}
+			for _, sp := range d.Specs {
+				if vs, ok := sp.(*ast.ValueSpec); ok && len(vs.Values) > 0 && (first == nil || d.Pos() < first.Pos()) {
+					first = d
+				}
+			}
+		case *ast.FuncDecl:
+			if d.Name.Name == "_godlCell" && d.Recv == nil && d.Body != nil && len(d.Body.List) > 0 && (first == nil || d.Body.List[0].Pos() < first.Pos()) {
+				first = d.Body.List[0]
+			}
+		}
+	}
+	if first == nil {
+		return
+	}
+	cb := stringerSwitch(lw.c.pkg, []types.Type{types.NewInterfaceType(nil, nil)}, first.Pos())
+	if cb == "" {
+		return
+	}
+	if gd, ok := first.(*ast.GenDecl); ok {
+		if di, ok := lw.c.m.defines[lw.off(gd.Pos())]; ok {
+			lw.editOrig(di.start, di.start, "__godl_str = "+cb+"; ")
+			return
+		}
+	}
+	lw.insert(first.Pos(), "__godl_str = "+cb+"; ")
 }
 
 // genericMethod tells whether sel selects a method of an instance of a
@@ -1922,4 +1984,61 @@ func cellPointer(t types.Type) bool {
 	}
 	nt, ok := types.Unalias(p.Elem()).(*types.Named)
 	return ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "main" && types.NewMethodSet(t).Len() > 0
+}
+
+// genericClash fails a cell that declares a generic func and a method
+// of a generic type of the same name (or one of them when the session
+// has the other): yaegi v0.16.1 resolves the func to the method once
+// the method is instantiated (Box[int]{}.Show() then Show(xs) failed
+// with "too many arguments" or "index out of range").
+func (lw *lowering) genericClash() {
+	funcs := map[string]bool{}
+	methods := map[string]string{} // method name -> its type's name
+	lw.genericNames(lw.c.pkg.Scope(), funcs, methods)
+	// Earlier cells' funcs (the check's scope has only those the cell
+	// names).
+	for name, o := range lw.env {
+		if f, ok := o.(*types.Func); ok && lw.c.pkg.Scope().Lookup(name) == nil {
+			if sig, ok := f.Type().(*types.Signature); ok && sig.TypeParams().Len() > 0 {
+				funcs[name] = true
+			}
+		}
+	}
+	lw.reportClash(funcs, methods)
+}
+
+// genericNames adds the generic funcs and the methods of generic types
+// of scope (the cell's package, or the session's around it).
+func (lw *lowering) genericNames(scope *types.Scope, funcs map[string]bool, methods map[string]string) {
+	for _, name := range scope.Names() {
+		switch o := scope.Lookup(name).(type) {
+		case *types.Func:
+			if sig, ok := o.Type().(*types.Signature); ok && sig.TypeParams().Len() > 0 {
+				funcs[name] = true
+			}
+		case *types.TypeName:
+			if nt, ok := o.Type().(*types.Named); ok && nt.TypeParams().Len() > 0 {
+				for i := 0; i < nt.NumMethods(); i++ {
+					methods[nt.Method(i).Name()] = name
+				}
+			}
+		}
+	}
+}
+
+// reportClash reports the cell's declarations that clash (genericClash).
+func (lw *lowering) reportClash(funcs map[string]bool, methods map[string]string) {
+	for _, d := range lw.c.file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name == "_godlCell" {
+			continue
+		}
+		name := fd.Name.Name
+		switch {
+		case fd.Recv == nil && funcs[name] && methods[name] != "":
+			lw.errorf(fd.Name.Pos(), "the Go interpreter (yaegi) confuses the generic function %s with the method %s of the generic type %s: give one of them another name", name, name, methods[name])
+		case fd.Recv != nil && genericRecv(fd) && funcs[name]:
+			lw.errorf(fd.Name.Pos(), "the Go interpreter (yaegi) confuses the method %s of a generic type with the generic function %s: give one of them another name", name, name)
+		}
+	}
 }
