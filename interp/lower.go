@@ -271,6 +271,7 @@ func (lw *lowering) run() error {
 	lw.unexportedTags() // workaround.go
 	lw.genericStr()     // workaround.go
 	lw.genericClash()   // workaround.go
+	lw.emptySwitches()  // workaround.go
 	// After every other rewrite: the arguments moved out of a defer or go
 	// call take their own rewrites with them.
 	for _, st := range deferred {

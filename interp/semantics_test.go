@@ -231,3 +231,11 @@ func TestSemanticsMapKeys(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSemanticsEmptySwitch: yaegi skipped the init and tag of a switch
+// without clauses.
+func TestSemanticsEmptySwitch(t *testing.T) {
+	runCases(t, []replCase{
+		{name: "tag and init", last: "n := 0\nf := func() int { n++; return n }\nswitch f() {}\nswitch x := f(); x {}\nswitch f(); {}\nn", value: "3"},
+	})
+}

@@ -2042,3 +2042,15 @@ func (lw *lowering) reportClash(funcs map[string]bool, methods map[string]string
 		}
 	}
 }
+
+// emptySwitches gives a switch without clauses a default clause: yaegi
+// v0.16.1 evaluated neither the init statement nor the tag of
+// `switch f() {}` (Go calls f).
+func (lw *lowering) emptySwitches() {
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		if sw, ok := n.(*ast.SwitchStmt); ok && len(sw.Body.List) == 0 && (sw.Init != nil || sw.Tag != nil) {
+			lw.insert(sw.Body.Lbrace+1, "default:")
+		}
+		return true
+	})
+}
