@@ -272,6 +272,7 @@ func (lw *lowering) run() error {
 	lw.genericStr()     // workaround.go
 	lw.genericClash()   // workaround.go
 	lw.emptySwitches()  // workaround.go
+	lw.methodValues()   // workaround.go
 	// After every other rewrite: the arguments moved out of a defer or go
 	// call take their own rewrites with them.
 	for _, st := range deferred {

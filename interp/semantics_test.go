@@ -239,3 +239,17 @@ func TestSemanticsEmptySwitch(t *testing.T) {
 		{name: "tag and init", last: "n := 0\nf := func() int { n++; return n }\nswitch f() {}\nswitch x := f(); x {}\nswitch f(); {}\nn", value: "3"},
 	})
 }
+
+// TestSemanticsMethodValues: a method value read its receiver when
+// called (g := v.Get; v.A = 5; g() gave 5, Go gives 1).
+func TestSemanticsMethodValues(t *testing.T) {
+	decls := []string{"type P struct{ A int }\nfunc (p P) Get() int { return p.A }\nfunc (p *P) Inc() { p.A++ }\ntype Getter interface{ Get() int }"}
+	cases := []replCase{
+		{name: "value receiver", cells: decls, last: "v := P{1}\ng := v.Get\nv.A = 5\ng()", value: "1"},
+		{name: "in a func", cells: decls, last: "func f() int { v := P{1}; g := v.Get; v.A = 5; return g() }\nf()", value: "1"},
+		{name: "interface", cells: decls, last: "func f() int { var i Getter = P{1}; g := i.Get; i = P{7}; return g() + i.Get() }\nf()", value: "8"},
+		{name: "pointer receiver stays bound to the variable", cells: decls, last: "v := P{1}\ninc := v.Inc\ninc()\nv.A", value: "2"},
+		{name: "in a slice of funcs", cells: decls, last: "var fs []func() int\nfor i := 0; i < 2; i++ { v := P{i}; fs = append(fs, v.Get) }\nfmt.Sprint(fs[0](), fs[1]())", value: `"0 1"`},
+	}
+	runCases(t, cases)
+}

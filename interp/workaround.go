@@ -2054,3 +2054,60 @@ func (lw *lowering) emptySwitches() {
 		return true
 	})
 }
+
+// methodValues binds a copy of the receiver when a method value is
+// made (g := v.Get): yaegi read the receiver when the method value was
+// called, so g() after v.A = 5 saw 5 (Go binds a copy for a value
+// receiver, and the interface value for an interface's method). The
+// receiver goes through a func literal's parameter:
+//
+//	g := v.Get  ->  g := func(__godl_r P) func() int { return __godl_r.Get }(v)
+func (lw *lowering) methodValues() {
+	info := lw.c.info
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		s := info.Selections[sel]
+		if s == nil || s.Kind() != types.MethodVal {
+			return true
+		}
+		if call, ok := lw.parents[sel].(*ast.CallExpr); ok && ast.Unparen(call.Fun) == sel {
+			return true // called at once
+		}
+		if p, ok := lw.parents[sel].(*ast.ParenExpr); ok {
+			if call, ok := lw.parents[p].(*ast.CallExpr); ok && call.Fun == p {
+				return true
+			}
+		}
+		rt := info.TypeOf(sel.X)
+		if rt == nil || lw.inGeneric(sel) {
+			return true
+		}
+		if _, ptr := rt.Underlying().(*types.Pointer); ptr {
+			return true
+		}
+		sig, ok := s.Obj().Type().(*types.Signature)
+		if !ok || sig.Recv() == nil {
+			return true
+		}
+		if _, ptrRecv := sig.Recv().Type().(*types.Pointer); ptrRecv && !types.IsInterface(rt) {
+			return true // bound to &v: later changes show, as in Go
+		}
+		rs, ok1 := lw.typeString(rt, sel.Pos())
+		ms, ok2 := lw.typeString(info.TypeOf(sel), sel.Pos())
+		if !ok1 || !ok2 || strings.Contains(lw.text(sel.X), "\n") {
+			return true
+		}
+		from, to := lw.off(sel.Pos()), lw.off(sel.End())
+		for _, e := range lw.edits {
+			if e.end > e.start && e.start < to && e.end > from {
+				return true // text another rewrite replaced or moved
+			}
+		}
+		lw.insert(sel.Pos(), "func(__godl_r "+rs+") "+ms+" { return __godl_r."+sel.Sel.Name+" }(")
+		lw.add(sel.X.End(), sel.End(), ")")
+		return true
+	})
+}
