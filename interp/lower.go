@@ -273,6 +273,7 @@ func (lw *lowering) run() error {
 	lw.genericClash()   // workaround.go
 	lw.emptySwitches()  // workaround.go
 	lw.methodValues()   // workaround.go
+	lw.ifaceEquality()  // workaround.go
 	// After every other rewrite: the arguments moved out of a defer or go
 	// call take their own rewrites with them.
 	for _, st := range deferred {

@@ -94,8 +94,9 @@ func TestSemanticsAliasForms(t *testing.T) {
 		{name: "multi-line top level", cells: decls, last: "var q any = V{\n\tA: 8,\n}\nchk(q)", value: `"V<8> true"`},
 		{name: "select send", cells: decls, last: "func f() string {\n\tch := make(chan any, 3)\n\tx := V{1}\n\tfor i := 0; i < 2; i++ {\n\t\tx.A = i\n\t\tselect {\n\t\tcase ch <- x:\n\t\tdefault:\n\t\t}\n\t}\n\treturn fmt.Sprint(<-ch, <-ch)\n}\nf()", value: `"V<0> V<1>"`},
 		{name: "defer argument", cells: decls, last: "func f() {\n\tx := V{3}\n\tdefer fmt.Println(\"deferred\", any(x), chk(x))\n\tx.A = 9\n}\nf()", stdout: "deferred V<3> V<3> true\n"},
-		{name: "loop post stores", cells: decls, last: "func f() {\n\tvar q any\n\tv := V{1}\n\tfor i := 0; i < 2; q = v {\n\t\ti++\n\t}\n\t_ = q\n}", err: "cell3:4:25: the Go interpreter (yaegi) would store a reference to v here, not a copy"},
-		{name: "else-if init stores", cells: decls, last: "func f() {\n\tm := map[int]any{}\n\tv := V{1}\n\tfor i := 0; i < 2; i++ {\n\t\tif i < 0 {\n\t\t} else if m[i] = v; true {\n\t\t}\n\t}\n}", err: "assign it to a variable first (v := v) and store v"},
+		{name: "loop post stores", cells: decls, last: "func f() string {\n\tvar l []any\n\tvar q any\n\tv := V{1}\n\tfor i := 0; i < 3; q = v {\n\t\tif q != nil {\n\t\t\tl = append(l, q)\n\t\t}\n\t\ti++\n\t\tv.A = i\n\t}\n\treturn fmt.Sprint(l)\n}\nf()", value: `"[V<1> V<2>]"`},
+		{name: "else-if init stores", cells: decls, last: "func f() string {\n\tm := map[int]any{}\n\tv := V{1}\n\tfor i := 0; i < 2; i++ {\n\t\tv.A = i\n\t\tif i < 0 {\n\t\t} else if m[i] = v; true {\n\t\t}\n\t}\n\treturn fmt.Sprint(m)\n}\nf()", value: `"map[0:V<0> 1:V<1>]"`},
+		{name: "final expression", cells: decls, last: "m := map[string]any{\"x\": V{3}}\nchk(any(V{3})) + fmt.Sprint(m[\"x\"] == any(V{3}))", value: `"V<3> truetrue"`},
 		{name: "loop condition argument stays", cells: decls, last: "func f() int {\n\tv := V{1}\n\tn := 0\n\tfor i := 0; i < 2 && keep(v); i++ {\n\t\tn++\n\t}\n\treturn n\n}\nf()", value: "2"},
 	}
 	runCases(t, cases)
@@ -250,6 +251,18 @@ func TestSemanticsMethodValues(t *testing.T) {
 		{name: "interface", cells: decls, last: "func f() int { var i Getter = P{1}; g := i.Get; i = P{7}; return g() + i.Get() }\nf()", value: "8"},
 		{name: "pointer receiver stays bound to the variable", cells: decls, last: "v := P{1}\ninc := v.Inc\ninc()\nv.A", value: "2"},
 		{name: "in a slice of funcs", cells: decls, last: "var fs []func() int\nfor i := 0; i < 2; i++ { v := P{i}; fs = append(fs, v.Get) }\nfmt.Sprint(fs[0](), fs[1]())", value: `"0 1"`},
+	}
+	runCases(t, cases)
+}
+
+// TestSemanticsIfaceEquality: interface values holding equal cell values
+// with methods compared unequal (yaegi compared its valueInterfaces).
+func TestSemanticsIfaceEquality(t *testing.T) {
+	decls := []string{semV + "\ntype W struct{ B string }\nfunc (w W) String() string { return \"w\" }\ntype Shape interface{ String() string }"}
+	cases := []replCase{
+		{name: "any", cells: decls, last: "var a, b any = V{1}, V{1}\nvar c any = W{\"1\"}\nfmt.Sprint(a == b, a != b, a == c, a == nil, any(1) == any(1))", value: `"true false false false true"`},
+		{name: "cell interface in a func", cells: decls, last: "func f() bool { var s1, s2 Shape = V{2}, V{2}; return s1 == s2 }\nf()", value: "true"},
+		{name: "map of any values", cells: decls, last: "m := map[string]any{\"x\": V{3}}\nm[\"x\"] == any(V{3})", value: "true"},
 	}
 	runCases(t, cases)
 }

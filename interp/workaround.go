@@ -1618,26 +1618,27 @@ func printfVerbOffsets(format string) map[int]int {
 	return out
 }
 
-// unmoved reports a value hoist could not move when it really aliases:
-// stored (not passed to a func) in a loop, where every stored value
-// would change with the last one. Elsewhere the copy matters only when
-// the source changes later, which the lowering cannot tell: it stays.
+// unmoved converts a value hoist could not move in place, through a
+// func literal whose parameter is the copy and which returns it from a
+// variable of the interface type (a value returned straight as an
+// empty interface lost its methods; from a variable it keeps them):
+//
+//	for i := 0; i < n; q = v { … }  ->  … q = func(__godl_v V) any { var __godl_w any = __godl_v; return __godl_w }(v) …
+//
+// (a call per evaluation, ~1 µs, where a moved value costs a variable).
 func (h *hoister) unmoved(s convSite) {
 	lw := h.lw
-	n := s.node()
-	if call, ok := lw.parents[n].(*ast.CallExpr); ok && s.explicit == nil {
-		if tv, ok := lw.c.info.Types[call.Fun]; !ok || !tv.IsBuiltin() {
-			return // an argument
-		}
-	}
-	if !lw.inLoop(n) {
+	ts, ok := lw.typeString(lw.c.info.TypeOf(s.e), s.e.Pos())
+	if !ok || s.iface == "" {
 		return
 	}
-	text := lw.text(s.e)
-	if len(text) > 40 || strings.Contains(text, "\n") {
-		text = "the value"
+	pre := "func(__godl_v " + ts + ") " + s.iface + " { var __godl_w " + s.iface + " = __godl_v; return __godl_w }("
+	if call, ok := s.explicit.(*ast.CallExpr); ok {
+		lw.add(call.Fun.Pos(), call.Lparen+1, pre)
+		return
 	}
-	lw.errorf(n.Pos(), "the Go interpreter (yaegi) would store a reference to %s here, not a copy (a value of a cell type with methods put into an interface, in a loop: every value stored would change with the last one); assign it to a variable first (v := %s) and store v", text, text)
+	lw.insert(s.e.Pos(), pre)
+	lw.insertInner(s.e.End(), ")")
 }
 
 // inLoop tells whether n is in the body, condition or post statement of
@@ -2108,6 +2109,78 @@ func (lw *lowering) methodValues() {
 		}
 		lw.insert(sel.Pos(), "func(__godl_r "+rs+") "+ms+" { return __godl_r."+sel.Sel.Name+" }(")
 		lw.add(sel.X.End(), sel.End(), ")")
+		return true
+	})
+}
+
+// ifaceEquality compares interface values that may hold cell values
+// with methods by their dynamic types and values: yaegi compared the
+// valueInterfaces it keeps for them by the expression that made each,
+// so two any holding V{1} were unequal (var a, b any = V{1}, V{1};
+// a == b was false). A type switch without guard variable finds each
+// operand's own type:
+//
+//	a == b  ->  func(__godl_a, __godl_b any) bool { switch __godl_a.(type) { case V: switch __godl_b.(type) { case V: return __godl_a.(V) == __godl_b.(V) }; return false }; return __godl_a == __godl_b }(a, b)
+//
+// Only for empty interfaces and interfaces of cells (error and other
+// compiled interfaces hold yaegi's wrappers), not for comparisons with
+// nil, and for the comparable cell types that may be inside.
+func (lw *lowering) ifaceEquality() {
+	info := lw.c.info
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		be, ok := n.(*ast.BinaryExpr)
+		if !ok || be.Op != token.EQL && be.Op != token.NEQ || lw.inGeneric(be) {
+			return true
+		}
+		xt, yt := info.Types[be.X], info.Types[be.Y]
+		if xt.Type == nil || yt.Type == nil || xt.IsNil() || yt.IsNil() {
+			return true
+		}
+		if !types.IsInterface(xt.Type) || !types.IsInterface(yt.Type) || compiledIface(xt.Type) || compiledIface(yt.Type) {
+			return true
+		}
+		for _, t := range []types.Type{xt.Type, yt.Type} {
+			if _, param := types.Unalias(t).(*types.TypeParam); param {
+				return true
+			}
+		}
+		var cases []string
+		for _, name := range lw.c.pkg.Scope().Names() {
+			tn, ok := lw.c.pkg.Scope().Lookup(name).(*types.TypeName)
+			if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") {
+				continue
+			}
+			nt, ok := tn.Type().(*types.Named)
+			if !ok || nt.TypeParams().Len() > 0 || types.IsInterface(nt) || types.NewMethodSet(nt).Len() == 0 || !types.Comparable(nt) {
+				continue
+			}
+			if !types.AssignableTo(nt, xt.Type) || !types.AssignableTo(nt, yt.Type) {
+				continue
+			}
+			if _, o := lw.c.pkg.Scope().Innermost(be.Pos()).LookupParent(name, be.Pos()); o != tn {
+				continue
+			}
+			cases = append(cases, "case "+name+": switch __godl_b.(type) { case "+name+": return __godl_a.("+name+") == __godl_b.("+name+") }; return false")
+		}
+		if len(cases) == 0 {
+			return true
+		}
+		if strings.Contains(lw.text(be), "\n") {
+			return true
+		}
+		from, to := lw.off(be.Pos()), lw.off(be.End())
+		for _, e := range lw.edits {
+			if e.end > e.start && e.start < to && e.end > from && !(e.start >= from && e.end <= to) {
+				return true // straddles another rewrite
+			}
+		}
+		not := ""
+		if be.Op == token.NEQ {
+			not = "!"
+		}
+		lw.insert(be.Pos(), not+"func(__godl_a, __godl_b any) bool { switch __godl_a.(type) { "+strings.Join(cases, "; ")+" }; return __godl_a == __godl_b }(")
+		lw.add(be.OpPos, be.OpPos+token.Pos(len(be.Op.String())), ",")
+		lw.insertInner(be.End(), ")")
 		return true
 	})
 }
