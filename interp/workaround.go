@@ -54,9 +54,10 @@ import (
 // from a statement of a block or the part of an if/for/switch header
 // evaluated once and first, from behind && or || only when it cannot
 // panic, not from a defer or go statement (whose arguments callArgs
-// copies anyway). Others stay as they are: stored in a loop (where the
-// bug shows) they fail the cell with a message that says to assign the
-// value to a variable first (see unmoved).
+// copies anyway). Others (a loop's condition or post statement, an
+// else-if header, a case list, a final expression) go through a func
+// literal that copies the value and returns it from a variable of the
+// interface type (see unmoved).
 //
 // The same moves fix values that lost their methods outright: a
 // composite literal, arithmetic or a conversion stored straight into an
