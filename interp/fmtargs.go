@@ -298,7 +298,7 @@ func unwrapCode(lw *lowering, t types.Type, pos token.Pos, spread bool) (pre, po
 	if !need {
 		return "", "", false
 	}
-	cb := stringerSwitch(lw.c.pkg, ifaces, pos)
+	cb := withContainers(lw, stringerSwitch(lw.c.pkg, ifaces, pos), ifaces, pos)
 	site := "0, nil"
 	if cb != "" {
 		h := fnv.New32a()
@@ -832,7 +832,7 @@ func (lw *lowering) finalStringer() {
 	} else {
 		add(tv.Type)
 	}
-	if cb := stringerSwitch(lw.c.pkg, ifaces, es.Pos()); cb != "" {
+	if cb := withContainers(lw, stringerSwitch(lw.c.pkg, ifaces, es.Pos()), ifaces, es.Pos()); cb != "" {
 		lw.insert(es.Pos(), "__godl_str = "+cb+"; ")
 	}
 }
@@ -904,4 +904,58 @@ func (lw *lowering) genericFmtArgs(fd *ast.FuncDecl) {
 		}
 		return true
 	})
+}
+
+// withContainers adds to cb (a stringerSwitch callback) the named cell
+// types without String or Error whose elements or exported fields have
+// them (type Pair struct{ A Temp }): yaegi stores such a value in an
+// interface without the inner methods ([]any{Pair{…}} printed [{1 2}]
+// for [{1.0°C 2}]). A comma-ok assertion finds the value (by structure:
+// not for types whose layout another cell type shares), and the case
+// gives fmt's texts of its boxed copy (elemMethodsCode) for %v and %+v,
+// separated by a NUL (textValue).
+func withContainers(lw *lowering, cb string, ifaces []types.Type, pos token.Pos) string {
+	const tail = `return "", false }`
+	if cb == "" || !strings.HasSuffix(cb, tail) || lw.c.pkg == nil {
+		return cb
+	}
+	scope := lw.c.pkg.Scope().Innermost(pos)
+	if scope == nil {
+		scope = lw.c.pkg.Scope()
+	}
+	names := lw.c.pkg.Scope().Names()
+	sort.Strings(names)
+	var checks []string
+	for _, name := range names {
+		tn, ok := lw.c.pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
+			continue
+		}
+		nt, ok := tn.Type().(*types.Named)
+		if !ok || nt.TypeParams().Len() != 0 || types.IsInterface(nt) || fmtMethodsStatic(nt) || fmtMethodsStatic(types.NewPointer(nt)) {
+			continue
+		}
+		if _, o := scope.LookupParent(name, pos); o != tn || structTwin(lw.c.pkg, nt) {
+			continue
+		}
+		held := false
+		for _, it := range ifaces {
+			if types.AssignableTo(nt, it) {
+				held = true
+			}
+		}
+		if !held {
+			continue
+		}
+		pre, post, ok := elemMethodsCode(lw, nt, pos)
+		if !ok {
+			continue
+		}
+		// Both %v's and %+v's text (textValue picks one).
+		checks = append(checks, "if __godl_c, __godl_ok := __godl_sv.("+name+"); __godl_ok { return func(__godl_b any) string { return __godl_fmt.Sprint(__godl_b) + \"\\x00\" + __godl_fmt.Sprintf(\"%+v\", __godl_b) }("+pre+"__godl_c"+post+"), true }; ")
+	}
+	if len(checks) == 0 {
+		return cb
+	}
+	return strings.TrimSuffix(cb, tail) + strings.Join(checks, "") + tail
 }

@@ -266,3 +266,16 @@ func TestSemanticsIfaceEquality(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSemanticsContainersInAny: a value of a cell type without String
+// whose fields have it, held in an any, printed without the fields'
+// method ({6 7} for {6.0°C 7}).
+func TestSemanticsContainersInAny(t *testing.T) {
+	decls := []string{"type Temp float64\nfunc (t Temp) String() string { return fmt.Sprintf(\"%.1f°C\", float64(t)) }\ntype Pair struct{ A Temp; B int }"}
+	cases := []replCase{
+		{name: "print", cells: decls, last: "var b any = Pair{6, 7}\nfmt.Sprintf(\"%v|%+v|%v\", b, b, []any{Pair{8, 9}, 3})", value: `"{6.0°C 7}|{A:6.0°C B:7}|[{8.0°C 9} 3]"`},
+		{name: "out value", cells: decls, last: "ps := []any{Pair{8, 9}, 3}\nps", value: "[{8.0°C 9} 3]"},
+		{name: "generic body", cells: decls, last: "func show[T any](x T) string { return fmt.Sprint(x) }\nvar b any = Pair{1, 2}\nshow(b)", value: `"{1.0°C 2}"`},
+	}
+	runCases(t, cases)
+}

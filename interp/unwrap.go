@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -87,13 +88,7 @@ func computeMayHold(t reflect.Type, top bool) bool {
 	case reflect.Interface:
 		return true
 	case reflect.Pointer:
-		if fmtMethods(t) {
-			return false
-		}
-		if interpStruct(t.Elem()) {
-			return true // maybe a cell type's pointer with String (see rawPointer)
-		}
-		if !top {
+		if !top || fmtMethods(t) {
 			return false
 		}
 		switch t.Elem().Kind() {
@@ -225,12 +220,17 @@ func concrete(v reflect.Value) reflect.Value {
 // tells whether the result differs from v. An invalid result stands for
 // a nil interface.
 func (u *unwrapper) value(v reflect.Value, top bool, depth int) (reflect.Value, bool) {
-	if !v.IsValid() || depth > maxUnwrapDepth || !mayHoldVI(v.Type(), top) {
+	if !v.IsValid() || depth > maxUnwrapDepth || !u.mayHold(v.Type(), top) {
 		return v, false
 	}
 	t := v.Type()
 	if t == mapViewType {
 		return u.mapView(v.Interface().(mapView), depth), true
+	}
+	if interpStruct(t) && v.CanInterface() {
+		if r, ok := u.rawPointer(v); ok {
+			return r, true
+		}
 	}
 	if isValueInterface(t) {
 		c := concrete(v)
@@ -380,6 +380,32 @@ func (u *unwrapper) value(v reflect.Value, top bool, depth int) (reflect.Value, 
 	return v, false
 }
 
+// mayHold is mayHoldVI, and with a type switch (str) also a cell
+// struct value or a pointer to one (rawPointer), anywhere in a
+// container fmt prints (a slice element, say).
+func (u *unwrapper) mayHold(t reflect.Type, top bool) bool {
+	if mayHoldVI(t, top) {
+		return true
+	}
+	if u.str == nil {
+		return false
+	}
+	for {
+		switch t.Kind() {
+		case reflect.Pointer:
+			return interpStruct(t.Elem())
+		case reflect.Struct:
+			return interpStruct(t)
+		case reflect.Slice, reflect.Array:
+			t = t.Elem()
+		case reflect.Map:
+			t = t.Elem()
+		default:
+			return false
+		}
+	}
+}
+
 // interpStruct tells whether t may be the reflect type of a cell struct
 // type: yaegi builds those as unnamed structs.
 func interpStruct(t reflect.Type) bool {
@@ -390,11 +416,12 @@ func interpStruct(t reflect.Type) bool {
 // String or Error method fmt would call: yaegi stores such a pointer in
 // an interface as a plain Go pointer, not a valueInterface, so the
 // interpreter's type switch (str) gets the pointer itself (fmt printed
-// &{4 } for S3<4>, an address inside a slice). Types str has no text for
-// are remembered per site.
+// &{4 } for S3<4>, an address inside a slice). Likewise a value of a cell
+// struct type without methods, whose fields have them (withContainers in
+// fmtargs.go). Types str has no text for are remembered per site.
 func (u *unwrapper) rawPointer(v reflect.Value) (reflect.Value, bool) {
 	t := v.Type()
-	if u.str == nil || !interpStruct(t.Elem()) {
+	if u.str == nil || t.Kind() == reflect.Pointer && !interpStruct(t.Elem()) {
 		return v, false
 	}
 	key := plainKey{unsafe.Pointer(reflect.ValueOf(t).Pointer()), u.site}
@@ -439,7 +466,16 @@ func (t textValue) Format(f fmt.State, verb rune) {
 	switch verb {
 	case 'v', 's', 'x', 'X', 'q':
 		if verb != 'v' || !f.Flag('#') {
-			fmt.Fprintf(f, fmt.FormatString(f, verb), t.text)
+			text := t.text
+			// "%v text\x00%+v text" (withContainers in fmtargs.go).
+			if i := strings.IndexByte(text, 0); i >= 0 {
+				if verb == 'v' && f.Flag('+') {
+					text = text[i+1:]
+				} else {
+					text = text[:i]
+				}
+			}
+			fmt.Fprintf(f, fmt.FormatString(f, verb), text)
 			return
 		}
 	}
@@ -509,7 +545,7 @@ func (u *unwrapper) all(xs []any) []any {
 			continue
 		}
 		rv := reflect.ValueOf(x)
-		if !mayHoldVI(rv.Type(), true) {
+		if !u.mayHold(rv.Type(), true) {
 			continue
 		}
 		r, changed := u.safeValue(rv)

@@ -875,7 +875,8 @@ func (cs *convSites) callCopies(call *ast.CallExpr) {
 // anyPrintArgCode returns the texts to insert around a print argument of
 // type any at pos; ok is false when no cell type has String or Error.
 func anyPrintArgCode(lw *lowering, pos token.Pos) (pre, post string, ok bool) {
-	cb := stringerSwitch(lw.c.pkg, []types.Type{types.NewInterfaceType(nil, nil)}, pos)
+	any := []types.Type{types.NewInterfaceType(nil, nil)}
+	cb := withContainers(lw, stringerSwitch(lw.c.pkg, any, pos), any, pos)
 	if cb == "" {
 		return "", "", false
 	}
@@ -1753,12 +1754,13 @@ func genericStringer(pkg *types.Package, pos token.Pos) string {
 		}
 	}
 	// Types of later cells: the session's __godl_str, which cells that
-	// call generic code set (genericStr).
+	// call generic code set (genericStr); its text may hold %+v's after
+	// a NUL (withContainers).
 	sw := ""
 	if len(cases) > 0 {
 		sw = "switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; "
 	}
-	return "func(__godl_sv any) any { " + sw + strings.Join(ptrs, "") + "if __godl_str != nil { if __godl_s, __godl_ok := __godl_str(__godl_sv); __godl_ok { return __godl_s } }; return __godl_sv }"
+	return "func(__godl_sv any) any { " + sw + strings.Join(ptrs, "") + "if __godl_str != nil { if __godl_s, __godl_ok := __godl_str(__godl_sv); __godl_ok { for __godl_i := 0; __godl_i < len(__godl_s); __godl_i++ { if __godl_s[__godl_i] == 0 { return __godl_s[:__godl_i] } }; return __godl_s } }; return __godl_sv }"
 }
 
 // genericStr sets the session's __godl_str to the type switch over every
@@ -1807,7 +1809,8 @@ func (lw *lowering) genericStr() {
 	if first == nil {
 		return
 	}
-	cb := stringerSwitch(lw.c.pkg, []types.Type{types.NewInterfaceType(nil, nil)}, first.Pos())
+	any := []types.Type{types.NewInterfaceType(nil, nil)}
+	cb := withContainers(lw, stringerSwitch(lw.c.pkg, any, first.Pos()), any, first.Pos())
 	if cb == "" {
 		return
 	}
