@@ -1997,6 +1997,15 @@ func cellPointer(t types.Type) bool {
 // the method is instantiated (Box[int]{}.Show() then Show(xs) failed
 // with "too many arguments" or "index out of range").
 func (lw *lowering) genericClash() {
+	declares := false
+	for _, d := range lw.c.file.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name != "_godlCell" && genericFunc(fd) {
+			declares = true
+		}
+	}
+	if !declares {
+		return // the clash needs a generic func or method of this cell
+	}
 	funcs := map[string]bool{}
 	methods := map[string]string{} // method name -> its type's name
 	lw.genericNames(lw.c.pkg.Scope(), funcs, methods)
