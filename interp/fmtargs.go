@@ -938,6 +938,9 @@ func withContainers(lw *lowering, cb string, ifaces []types.Type, pos token.Pos)
 		if _, o := scope.LookupParent(name, pos); o != tn || structTwin(lw.c.pkg, nt) {
 			continue
 		}
+		if _, isStruct := nt.Underlying().(*types.Struct); !isStruct {
+			continue // other kinds match plain values of their underlying type
+		}
 		held := false
 		for _, it := range ifaces {
 			if types.AssignableTo(nt, it) {
