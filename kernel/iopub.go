@@ -37,7 +37,7 @@ type publisher struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	queue   []*iopubItem
-	sending bool // a goroutine is sending; others queue behind it
+	sending bool // run is sending a batch
 	running bool // run has started
 	closed  bool
 	done    chan struct{}
@@ -55,22 +55,14 @@ func (p *publisher) publish(msgType string, parent []byte, content any) {
 	p.publishBuffers(msgType, parent, content, nil)
 }
 
-// publishBuffers is publish for a message with binary buffers. When
-// nothing is queued or being sent, the caller sends the message itself,
-// saving the hand-over to the sender goroutine.
+// publishBuffers is publish for a message with binary buffers. The
+// sender goroutine encodes and sends it: the caller goes on at once (a
+// request's busy status is encoded while the worker computes, and a
+// reply leaves before the idle status is encoded), and with the kernel's
+// single P the hand-over costs a goroutine switch.
 func (p *publisher) publishBuffers(msgType string, parent []byte, content any, buffers [][]byte) {
 	p.mu.Lock()
 	if p.closed {
-		p.mu.Unlock()
-		return
-	}
-	if p.running && !p.sending && len(p.queue) == 0 {
-		p.sending = true
-		p.mu.Unlock()
-		p.k.sendBuffers(p.sock, topic(p.k, msgType), msgType, parent, content, buffers)
-		p.mu.Lock()
-		p.sending = false
-		p.cond.Broadcast()
 		p.mu.Unlock()
 		return
 	}
@@ -115,8 +107,6 @@ type streamContent struct {
 }
 
 // run sends queued messages until close; it drains the queue first.
-// Whoever sends (run, or publish inline) holds the sending flag, so
-// messages leave in queue order.
 func (p *publisher) run() {
 	defer close(p.done)
 	var batch []*iopubItem

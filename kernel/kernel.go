@@ -145,7 +145,11 @@ func New(cfg Config) (*Kernel, error) {
 			// libzmq replaces a stale socket file of a dead kernel too.
 			_ = os.Remove(ep[len("ipc://"):])
 		}
-		if err := b.sock.Listen(conn.BufferedEndpoint(*b.port)); err != nil {
+		lep := conn.BufferedEndpoint(*b.port)
+		if b.sock == k.iopub {
+			lep = conn.burstEndpoint(*b.port)
+		}
+		if err := b.sock.Listen(lep); err != nil {
 			k.closeSockets()
 			return nil, fmt.Errorf("kernel: bind %s socket to %s: %w", b.name, ep, err)
 		}

@@ -24,14 +24,23 @@ import (
 // networks, but read through a buffer and write each whole message with
 // one call. They are registered once in zmq4's process-wide transport
 // registry (the only way zmq4 offers to plug a transport in).
+//
+// The "burst" variants write a message once the sender has yielded, so
+// that messages sent together leave together (iopub); the others write
+// each message as soon as it is complete (replies).
 const (
 	bufferedTCP = "godl-tcp"
 	bufferedIPC = "godl-ipc"
+	burstTCP    = "godl-tcp-burst"
+	burstIPC    = "godl-ipc-burst"
 )
 
 func init() {
-	for name, network := range map[string]string{bufferedTCP: "tcp", bufferedIPC: "unix"} {
-		if err := zmq4.RegisterTransport(name, bufferedTransport{network: network}); err != nil {
+	for name, t := range map[string]bufferedTransport{
+		bufferedTCP: {network: "tcp"}, bufferedIPC: {network: "unix"},
+		burstTCP: {network: "tcp", burst: true}, burstIPC: {network: "unix", burst: true},
+	} {
+		if err := zmq4.RegisterTransport(name, t); err != nil {
 			panic(fmt.Sprintf("kernel: register zmq4 transport %s: %v", name, err))
 		}
 	}
@@ -42,12 +51,22 @@ func init() {
 // or ipc, so peers may use any ZeroMQ library; only the local side is
 // faster than with Endpoint.
 func (ci ConnectionInfo) BufferedEndpoint(port int) string {
+	return ci.transportEndpoint(port, bufferedTCP, bufferedIPC)
+}
+
+// burstEndpoint is BufferedEndpoint with the transport that writes
+// messages sent together in one system call.
+func (ci ConnectionInfo) burstEndpoint(port int) string {
+	return ci.transportEndpoint(port, burstTCP, burstIPC)
+}
+
+func (ci ConnectionInfo) transportEndpoint(port int, tcp, ipc string) string {
 	ep := ci.Endpoint(port)
 	switch {
 	case len(ep) > 6 && ep[:6] == "tcp://":
-		return bufferedTCP + ep[3:]
+		return tcp + ep[3:]
 	case len(ep) > 6 && ep[:6] == "ipc://":
-		return bufferedIPC + ep[3:]
+		return ipc + ep[3:]
 	}
 	return ep
 }
@@ -56,6 +75,7 @@ func (ci ConnectionInfo) BufferedEndpoint(port int) string {
 // are wrapped by bufferedConn.
 type bufferedTransport struct {
 	network string // "tcp" or "unix"
+	burst   bool   // write from a flusher goroutine (bufferedConn.burst)
 }
 
 func (t bufferedTransport) Dial(ctx context.Context, dialer transport.Dialer, addr string) (net.Conn, error) {
@@ -63,7 +83,7 @@ func (t bufferedTransport) Dial(ctx context.Context, dialer transport.Dialer, ad
 	if err != nil {
 		return nil, err
 	}
-	return newBufferedConn(c), nil
+	return newBufferedConn(c, t.burst), nil
 }
 
 func (t bufferedTransport) Listen(ctx context.Context, addr string) (net.Listener, error) {
@@ -74,7 +94,7 @@ func (t bufferedTransport) Listen(ctx context.Context, addr string) (net.Listene
 			l, err := net.FileListener(f)
 			f.Close()
 			if err == nil {
-				return bufferedListener{l}, nil
+				return bufferedListener{l, t.burst}, nil
 			}
 		}
 	}
@@ -82,7 +102,7 @@ func (t bufferedTransport) Listen(ctx context.Context, addr string) (net.Listene
 	if err != nil {
 		return nil, err
 	}
-	return bufferedListener{l}, nil
+	return bufferedListener{l, t.burst}, nil
 }
 
 // Addr resolves "*" hosts and ports as zmq4's tcp transport does.
@@ -103,14 +123,17 @@ func (t bufferedTransport) Addr(ep string) (string, error) {
 	return net.JoinHostPort(host, port), nil
 }
 
-type bufferedListener struct{ net.Listener }
+type bufferedListener struct {
+	net.Listener
+	burst bool
+}
 
 func (l bufferedListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return newBufferedConn(c), nil
+	return newBufferedConn(c, l.burst), nil
 }
 
 // greetingLen is the size of the ZMTP 3 greeting that precedes framing.
@@ -128,11 +151,12 @@ const maxPending = 1 << 20
 
 // bufferedConn reads through a buffer and holds written bytes until a
 // ZMTP frame without the MORE flag (the end of a message or a command) is
-// complete. Then its flusher goroutine writes what is held, once the
-// goroutine writing messages has yielded: messages sent in a burst (status
-// busy and execute_input, execute_result and status idle) leave in one
-// system call and reach the client together. It parses the framing of
-// what it is given and never changes a byte.
+// complete, then writes them at once; with burst, its flusher goroutine
+// writes what is held once the goroutine writing messages has yielded:
+// messages sent in a burst (status busy and execute_input,
+// execute_result and status idle) leave in one system call and reach the
+// client together. It parses the framing of what it is given and never
+// changes a byte.
 type bufferedConn struct {
 	net.Conn
 	raw io.ReadWriter // c's reads and writes (internal/rawio)
@@ -147,14 +171,15 @@ type bufferedConn struct {
 	sizeLeft int    // size bytes still to come
 	size     uint64 // body size being assembled
 	bodyLeft uint64
+	burst    bool
 	kick     chan struct{} // wakes the flusher; nil until the first message
 	werr     error         // the flusher's write error, reported by Write
 	closed   bool
 }
 
-func newBufferedConn(c net.Conn) *bufferedConn {
+func newBufferedConn(c net.Conn, burst bool) *bufferedConn {
 	raw := rawio.ReadWriter(c)
-	return &bufferedConn{Conn: c, raw: raw, r: bufio.NewReaderSize(raw, 32<<10)}
+	return &bufferedConn{Conn: c, raw: raw, r: bufio.NewReaderSize(raw, 32<<10), burst: burst}
 }
 
 // maxFrame is the largest incoming frame accepted. zmq4 allocates a
@@ -288,8 +313,9 @@ func (c *bufferedConn) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// frameDone ends a frame. At the end of a message the flusher is woken;
-// when too many bytes are held they are written at once.
+// frameDone ends a frame. At the end of a message the bytes are written,
+// or with burst the flusher is woken; when too many bytes are held they
+// are written at once.
 func (c *bufferedConn) frameDone() error {
 	c.state = 0
 	if len(c.buf) >= maxPending {
@@ -297,6 +323,9 @@ func (c *bufferedConn) frameDone() error {
 	}
 	if c.flags&flagMore != 0 {
 		return nil
+	}
+	if !c.burst {
+		return c.writeHeld()
 	}
 	if c.kick == nil {
 		c.kick = make(chan struct{}, 1)

@@ -53,19 +53,22 @@ func TestBufferedConnWrites(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
+		burst      bool
 		msgs       [][]byte // each written with one Write per frame byte run
 		wantWrites int      // after the burst, greeting excluded
 	}{
-		{"one message", [][]byte{msg("a", "b", "c")}, 1},
-		{"a burst of two", [][]byte{msg("busy", "x"), msg("execute_input", "y")}, 1},
-		{"a burst of four", [][]byte{msg("1"), msg("2", "2"), msg("3"), msg("4", "4", "4")}, 1},
+		{"one message", true, [][]byte{msg("a", "b", "c")}, 1},
+		{"a burst of two", true, [][]byte{msg("busy", "x"), msg("execute_input", "y")}, 1},
+		{"a burst of four", true, [][]byte{msg("1"), msg("2", "2"), msg("3"), msg("4", "4", "4")}, 1},
+		{"without burst: one message", false, [][]byte{msg("a", "b", "c")}, 1},
+		{"without burst: each message", false, [][]byte{msg("1"), msg("2", "2"), msg("3")}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, b := net.Pipe()
 			defer b.Close()
 			cw := &countingWriter{Reader: a}
-			c := &bufferedConn{Conn: a, raw: cw}
+			c := &bufferedConn{Conn: a, raw: cw, burst: tt.burst}
 			if _, err := c.Write(greeting); err != nil {
 				t.Fatal(err)
 			}
