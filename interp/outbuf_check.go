@@ -724,22 +724,48 @@ var outHiddenTypes = map[string]bool{
 // holdsHidden tells whether a value of type t can hold a func or a value
 // of outHiddenTypes (or of a type of another compiled package).
 func holdsHidden(t types.Type, seen map[types.Type]bool) bool {
+	return anyPart(t, seen, func(t types.Type, seen map[types.Type]bool) bool {
+		switch t := t.(type) {
+		case *types.Signature:
+			return true
+		case *types.Named:
+			obj := t.Origin().Obj()
+			if obj.Pkg() != nil && obj.Pkg().Path() != "main" {
+				path := obj.Pkg().Path()
+				if _, isIface := t.Underlying().(*types.Interface); isIface {
+					return false // see below
+				}
+				// Methods of other packages' types are refused by funcUse.
+				return outSafePkgs[path] && outHiddenTypes[path+"."+obj.Name()]
+			}
+			return holdsHidden(t.Underlying(), seen)
+		}
+		// An interface value can hold a func or a hidden type too, but
+		// using it needs a type assertion, which is checked, or a method
+		// call through the interface, which disqualifies.
+		return false
+	})
+}
+
+// anyPart reports whether leaf holds for t, or for a type that a value of
+// type t holds through pointers, slices, arrays, channels, maps and struct
+// fields. leaf sees the other types (basic, func, interface, named, type
+// parameter); a named type only once per seen map.
+func anyPart(t types.Type, seen map[types.Type]bool, leaf func(t types.Type, seen map[types.Type]bool) bool) bool {
 	switch t := types.Unalias(t).(type) {
-	case *types.Signature:
-		return true
 	case *types.Pointer:
-		return holdsHidden(t.Elem(), seen)
+		return anyPart(t.Elem(), seen, leaf)
 	case *types.Slice:
-		return holdsHidden(t.Elem(), seen)
+		return anyPart(t.Elem(), seen, leaf)
 	case *types.Array:
-		return holdsHidden(t.Elem(), seen)
+		return anyPart(t.Elem(), seen, leaf)
 	case *types.Chan:
-		return holdsHidden(t.Elem(), seen)
+		return anyPart(t.Elem(), seen, leaf)
 	case *types.Map:
-		return holdsHidden(t.Key(), seen) || holdsHidden(t.Elem(), seen)
+		return anyPart(t.Key(), seen, leaf) || anyPart(t.Elem(), seen, leaf)
 	case *types.Struct:
 		for i := 0; i < t.NumFields(); i++ {
-			if holdsHidden(t.Field(i).Type(), seen) {
+			if anyPart(t.Field(i).Type(), seen, leaf) {
 				return true
 			}
 		}
@@ -752,23 +778,10 @@ func holdsHidden(t types.Type, seen map[types.Type]bool) bool {
 			return false
 		}
 		seen[t] = true
-		obj := t.Origin().Obj()
-		if obj.Pkg() != nil && obj.Pkg().Path() != "main" {
-			path := obj.Pkg().Path()
-			if _, isIface := t.Underlying().(*types.Interface); isIface {
-				return false // see below
-			}
-			// Methods of other packages' types are refused by funcUse.
-			return outSafePkgs[path] && outHiddenTypes[path+"."+obj.Name()]
-		}
-		return holdsHidden(t.Underlying(), seen)
-	case *types.Interface, *types.TypeParam:
-		// An interface value can hold a func or a hidden type too, but
-		// using it needs a type assertion, which is checked, or a method
-		// call through the interface, which disqualifies.
-		return false
+		return leaf(t, seen)
+	default:
+		return leaf(t, seen)
 	}
-	return false
 }
 
 // background says how the cell may leave goroutines running interpreted
@@ -811,45 +824,23 @@ func (oc *outCheck) background() string {
 // run interpreted code through it: t holds a func, an interface, or a
 // value of a cell type with methods.
 func mayCallBack(t types.Type, seen map[types.Type]bool) bool {
-	switch t := types.Unalias(t).(type) {
-	case *types.Basic:
-		return false
-	case *types.Pointer:
-		return mayCallBack(t.Elem(), seen)
-	case *types.Slice:
-		return mayCallBack(t.Elem(), seen)
-	case *types.Array:
-		return mayCallBack(t.Elem(), seen)
-	case *types.Chan:
-		return mayCallBack(t.Elem(), seen)
-	case *types.Map:
-		return mayCallBack(t.Key(), seen) || mayCallBack(t.Elem(), seen)
-	case *types.Struct:
-		for i := 0; i < t.NumFields(); i++ {
-			if mayCallBack(t.Field(i).Type(), seen) {
+	return anyPart(t, seen, func(t types.Type, seen map[types.Type]bool) bool {
+		switch t := t.(type) {
+		case *types.Basic:
+			return false
+		case *types.Named:
+			obj := t.Origin().Obj()
+			if _, isIface := t.Underlying().(*types.Interface); isIface {
 				return true
 			}
+			if obj.Pkg() != nil && obj.Pkg().Path() != "main" {
+				return false // compiled values run compiled code
+			}
+			if types.NewMethodSet(types.NewPointer(t)).Len() > 0 {
+				return true
+			}
+			return mayCallBack(t.Underlying(), seen)
 		}
-		return false
-	case *types.Named:
-		if seen == nil {
-			seen = map[types.Type]bool{}
-		}
-		if seen[t] {
-			return false
-		}
-		seen[t] = true
-		obj := t.Origin().Obj()
-		if _, isIface := t.Underlying().(*types.Interface); isIface {
-			return true
-		}
-		if obj.Pkg() != nil && obj.Pkg().Path() != "main" {
-			return false // compiled values run compiled code
-		}
-		if types.NewMethodSet(types.NewPointer(t)).Len() > 0 {
-			return true
-		}
-		return mayCallBack(t.Underlying(), seen)
-	}
-	return true // funcs, interfaces, type parameters
+		return true // funcs, interfaces, type parameters
+	})
 }
