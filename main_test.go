@@ -15,12 +15,12 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/godl-kernel/godl/install"
+	"github.com/godl-kernel/godl/internal/testutil"
 	"github.com/godl-kernel/godl/kernel"
 	"github.com/godl-kernel/godl/kernel/kerneltest"
 )
@@ -699,7 +699,7 @@ func TestRunCtrlC(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(godlBin, "run", in)
-	var stderr lockedBuffer
+	var stderr testutil.LockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -737,24 +737,6 @@ func TestRunCtrlC(t *testing.T) {
 	if cells[2].(map[string]any)["execution_count"] != nil {
 		t.Errorf("the run went on after Ctrl-C")
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe to read while a process writes it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // Every tutorial in notebooks/ runs cleanly: they are executed in CI.

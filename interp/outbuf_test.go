@@ -1,34 +1,16 @@
 package interp
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/godl-kernel/godl/internal/testutil"
 	"github.com/godl-kernel/godl/kernel"
 )
-
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // outQualifyCell lowers code as cell n of s would be, after the cells s
 // ran, and reports whether its output would be buffered, and why not.
@@ -108,7 +90,7 @@ func TestOutbufQualifies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := NewSession(SessionOptions{Stdout: &lockedBuffer{}, Stderr: &lockedBuffer{}})
+			s, err := NewSession(SessionOptions{Stdout: &testutil.LockedBuffer{}, Stderr: &testutil.LockedBuffer{}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +113,7 @@ func TestOutbufQualifies(t *testing.T) {
 // TestOutBuffer checks the buffer alone: order, the size limit, the
 // timer, and that turning it off flushes.
 func TestOutBuffer(t *testing.T) {
-	var w lockedBuffer
+	var w testutil.LockedBuffer
 	b := newOutBuffer(&w)
 	b.Write([]byte("a"))
 	if w.String() != "a" {
@@ -192,7 +174,7 @@ func TestOutbufRoutedPrinters(t *testing.T) {
 // BenchmarkOutbufCheck measures deciding whether a cell's output may be
 // buffered (done for every cell the worker runs).
 func BenchmarkOutbufCheck(b *testing.B) {
-	s, err := NewSession(SessionOptions{Stdout: &lockedBuffer{}, Stderr: &lockedBuffer{}})
+	s, err := NewSession(SessionOptions{Stdout: &testutil.LockedBuffer{}, Stderr: &testutil.LockedBuffer{}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -219,22 +201,16 @@ func BenchmarkOutbufCheck(b *testing.B) {
 
 // countingWriter counts the writes it gets.
 type countingWriter struct {
-	lockedBuffer
-	n int
+	testutil.LockedBuffer
+	n atomic.Int64
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	c.n++
-	c.mu.Unlock()
-	return c.lockedBuffer.Write(p)
+	c.n.Add(1)
+	return c.LockedBuffer.Write(p)
 }
 
-func (c *countingWriter) writes() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n
-}
+func (c *countingWriter) writes() int { return int(c.n.Load()) }
 
 // TestOutbufWrites checks that a session with fixed writers (the
 // worker's) writes a qualifying print loop in a few large writes, and a
@@ -255,7 +231,7 @@ func TestOutbufWrites(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := &countingWriter{}
-			s, err := NewSession(SessionOptions{Stdout: w, Stderr: &lockedBuffer{}})
+			s, err := NewSession(SessionOptions{Stdout: w, Stderr: &testutil.LockedBuffer{}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godl-kernel/godl/internal/testutil"
 	"github.com/godl-kernel/godl/kernel"
 	"github.com/godl-kernel/godl/kernel/kerneltest"
 )
@@ -73,7 +74,7 @@ func TestJupyterClient(t *testing.T) {
 			if err := kerneltest.WriteConnectionFile(path, info); err != nil {
 				t.Fatal(err)
 			}
-			log := &syncBuffer{}
+			log := &testutil.LockedBuffer{}
 			k, err := kernel.New(kernel.Config{Connection: info, Evaluator: newFake(), Info: testInfo, Log: log})
 			if err != nil {
 				t.Fatal(err)

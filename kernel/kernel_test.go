@@ -1,40 +1,21 @@
 package kernel_test
 
 import (
-	"bytes"
 	"context"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/godl-kernel/godl/internal/testutil"
 	"github.com/godl-kernel/godl/kernel"
 	"github.com/godl-kernel/godl/kernel/kerneltest"
 )
-
-// syncBuffer is a log writer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // harness is a kernel with a fake evaluator and a connected client.
 type harness struct {
 	k      *kernel.Kernel
 	fake   *fakeEvaluator
 	c      *kerneltest.Client
-	log    *syncBuffer
+	log    *testutil.LockedBuffer
 	done   chan struct{}
 	cancel context.CancelFunc
 	// restart and err are what Run returned, once done is closed.
@@ -64,7 +45,7 @@ func start(t testing.TB, conn kernel.ConnectionInfo) *harness {
 	if conn.Key == "" && conn.SignatureScheme == "" {
 		conn.Key = "secret-test-key"
 	}
-	h := &harness{fake: newFake(), log: &syncBuffer{}, done: make(chan struct{})}
+	h := &harness{fake: newFake(), log: &testutil.LockedBuffer{}, done: make(chan struct{})}
 	k, err := kernel.New(kernel.Config{Connection: conn, Evaluator: h.fake, Info: testInfo, Log: h.log})
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godl-kernel/godl/internal/testutil"
 	"github.com/godl-kernel/godl/kernel"
 	"github.com/godl-kernel/godl/kernel/kerneltest"
 )
@@ -253,7 +254,7 @@ func TestTransports(t *testing.T) {
 // client dials loopback.
 func startDialing(t *testing.T, conn kernel.ConnectionInfo) *harness {
 	conn.Key = "k"
-	h := &harness{fake: newFake(), log: &syncBuffer{}, done: make(chan struct{})}
+	h := &harness{fake: newFake(), log: &testutil.LockedBuffer{}, done: make(chan struct{})}
 	k, err := kernel.New(kernel.Config{Connection: conn, Evaluator: h.fake, Info: testInfo, Log: h.log})
 	if err != nil {
 		t.Fatal(err)

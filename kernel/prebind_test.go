@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/godl-kernel/godl/internal/prebind"
+	"github.com/godl-kernel/godl/internal/testutil"
 	"github.com/godl-kernel/godl/kernel"
 	"github.com/godl-kernel/godl/kernel/kerneltest"
 )
@@ -49,7 +50,7 @@ func TestPreboundPorts(t *testing.T) {
 	}()
 	time.Sleep(50 * time.Millisecond)
 
-	k, err := kernel.New(kernel.Config{Connection: conn, Evaluator: newFake(), Info: testInfo, Log: &syncBuffer{}})
+	k, err := kernel.New(kernel.Config{Connection: conn, Evaluator: newFake(), Info: testInfo, Log: &testutil.LockedBuffer{}})
 	if err != nil {
 		t.Fatalf("kernel.New on prebound ports: %v", err)
 	}

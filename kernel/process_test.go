@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/godl-kernel/godl/internal/testutil"
 	"github.com/godl-kernel/godl/kernel"
 	"github.com/godl-kernel/godl/kernel/kerneltest"
 )
@@ -44,7 +45,7 @@ func TestHelperKernel(t *testing.T) {
 func TestKernelProcess(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	log := &syncBuffer{}
+	log := &testutil.LockedBuffer{}
 	p, err := kerneltest.Start(ctx, t.TempDir(),
 		[]string{os.Args[0], "-test.run=^TestHelperKernel$", "-test.count=1", "{connection_file}"},
 		[]string{"GODL_HELPER_KERNEL=1"}, log)

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/godl-kernel/godl/internal/testutil"
 	"github.com/godl-kernel/godl/kernel"
 )
 
@@ -356,26 +357,8 @@ func TestSupervisorRecoversInWorker(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log shared by goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestSupervisorIdleCrash(t *testing.T) {
-	log := &lockedBuffer{}
+	log := &testutil.LockedBuffer{}
 	s := startFake(t, Config{Log: log})
 	mustOK(t, s, "set x 1\nbgexit 100ms")
 	first := s.currentPID()
