@@ -184,6 +184,7 @@ func (s convSite) node() ast.Node {
 // ifaceCopy records e when Go converts it to the interface type target
 // there and yaegi would alias it.
 func (cs *convSites) ifaceCopy(e ast.Expr, target types.Type) {
+	cs.lw.hiddenConversion(e, target) // workaround_hidden.go
 	if is, ok := cs.lw.aliasingConversion(e, target); ok {
 		if !cs.inReturn && compiledIface(target) {
 			cs.lw.ifaceConv(e, nil, target)
@@ -824,6 +825,9 @@ func (cs *convSites) callCopies(call *ast.CallExpr) {
 		return
 	}
 	if ftv.IsType() {
+		if len(call.Args) == 1 && !call.Ellipsis.IsValid() {
+			cs.lw.hiddenConversion(call.Args[0], ftv.Type)
+		}
 		if len(call.Args) == 1 && !call.Ellipsis.IsValid() && !cs.lw.replaced[call] {
 			if is, ok := cs.lw.aliasingConversion(call.Args[0], ftv.Type); ok {
 				if compiledIface(ftv.Type) {
