@@ -288,6 +288,7 @@ func (lw *lowering) run() error {
 	// (workaround.go).
 	lw.typeParamNames()
 	lw.genericHostCalls() // workaround.go
+	lw.negZeroCalls()     // workaround_negzero.go: needs every other edit
 	if len(lw.errs) > 0 {
 		return &cellError{Errors: lw.errs}
 	}

@@ -37,3 +37,43 @@ func TestSilentStringerContainers(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSilentNegativeZeroArg: yaegi does not copy an argument that
+// reflect calls zero, so -0.0 reached declared funcs as +0.0.
+func TestSilentNegativeZeroArg(t *testing.T) {
+	cases := []replCase{
+		{name: "declared func", last: "func sb(x float64) bool { return math.Signbit(x) }\nz := math.Copysign(0, -1)\nsb(z)", value: "true"},
+		{name: "declared func float32", last: "func sb32(x float32) bool { return math.Signbit(float64(x)) }\nz := float32(math.Copysign(0, -1))\nsb32(z)", value: "true"},
+		{name: "method", last: "type Q struct{}\nfunc (Q) sb(x float64) bool { return math.Signbit(x) }\nz := math.Copysign(0, -1)\nQ{}.sb(z)", value: "true"},
+		{name: "earlier cell", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "z := math.Copysign(0, -1)\ninv(z)", value: "-Inf"},
+		{name: "complex", last: "func re(c complex128) bool { return math.Signbit(real(c)) }\nz := complex(math.Copysign(0, -1), 0)\nre(z)", value: "true"},
+		{name: "named float", last: "type F float64\nfunc fsb(x F) bool { return math.Signbit(float64(x)) }\nz := F(math.Copysign(0, -1))\nfsb(z)", value: "true"},
+		{name: "statement in a func", cells: []string{"func sb(x float64) bool { return math.Signbit(x) }"}, last: "func k(x float64) (r bool) { r = sb(x); return }\nk(math.Copysign(0, -1))", value: "true"},
+		{name: "define in a func", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "func k(x float64) string { y, w := inv(-x), inv(x); return fmt.Sprint(y, w) }\nk(0)", value: `"-Inf +Inf"`},
+		{name: "return in a func", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "func k(x float64) float64 { return inv(x) }\nk(math.Copysign(0, -1))", value: "-Inf"},
+		{name: "loop accumulating", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "s := \"\"\nfor _, v := range []float64{1, math.Copysign(0, -1), 0} { s += fmt.Sprint(inv(v), \" \") }\ns", value: `"1 -Inf +Inf "`},
+		{name: "top-level define", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "z := math.Copysign(0, -1)\ny := inv(z)\ny", value: "-Inf"},
+		{name: "struct field argument", cells: []string{"func inv(x float64) float64 { return 1 / x }\ntype P struct{ X, Y float64 }"}, last: "func k(p P) float64 { return inv(p.X * 2) }\nk(P{math.Copysign(0, -1), 1})", value: "-Inf"},
+		{name: "func literal body", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "k := func(x float64) float64 { y := inv(x); return y }\nk(math.Copysign(0, -1))", value: "-Inf"},
+		{name: "switch case body", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "func k(x float64) (r float64) {\n\tswitch {\n\tcase x <= 0:\n\t\tr = inv(x)\n\t}\n\treturn\n}\nk(math.Copysign(0, -1))", value: "-Inf"},
+		{name: "panic position kept", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "func k(x float64) float64 {\n\ty := inv(x)\n\tvar a []int\n\treturn y + float64(a[1])\n}\nk(math.Copysign(0, -1))", err: "cell2:4:"},
+		{name: "two arguments, else path", cells: []string{"func addf(x, y float64) float64 { return x + y }"}, last: "func k() float64 { s, x := 1.0, 0.5; for i := 0; i < 3; i++ { s = addf(s, x) }; return s }\nk()", value: "2.5"},
+		{name: "two arguments, zero path", cells: []string{"func addf(x, y float64) float64 { return x + y }"}, last: "func k(x float64) float64 { s := math.Copysign(0, -1); s = addf(s, x*2); return 1 / s }\nk(math.Copysign(0, -1))", value: "-Inf"},
+		{name: "positive zero", last: "func sb(x float64) bool { return math.Signbit(x) }\nsb(0)", value: "false"},
+	}
+	runCases(t, cases)
+}
+
+// TestSilentVerbOfField: %d of a struct whose fields are of cell types
+// formats each field as Go does; only fmt's bad-verb note names the
+// field's underlying type (Go: %!d(main.Temp=0); here %!d(float64=0):
+// the reflect type yaegi gives a cell type without methods of its own
+// in a struct).
+func TestSilentVerbOfField(t *testing.T) {
+	decls := []string{"type Cnt int\nfunc (c Cnt) String() string { return fmt.Sprint(\"#\", int(c)) }\ntype Box struct{ C Cnt; T Temp }\n" + silentTemp}
+	cases := []replCase{
+		{name: "d of struct", cells: decls, last: "fmt.Printf(\"%d\\n\", Box{C: 3})", stdout: "{3 %!d(float64=0)}\n"},
+		{name: "v of struct", cells: decls, last: "fmt.Printf(\"%v\\n\", Box{C: 3, T: 2})", stdout: "{#3 2.0°C}\n"},
+	}
+	runCases(t, cases)
+}

@@ -1,0 +1,314 @@
+package interp
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+)
+
+// Signed zeros passed to declared funcs. yaegi v0.16.1 does not copy an
+// argument that reflect.Value.IsZero calls zero into the callee's frame
+// (run.go, "Work around a recursive struct zero interface issue"), and
+// IsZero calls -0.0 zero: a float argument -0.0 reached a func declared
+// at top level as +0.0 (math.Signbit, 1/x, printing -0). A call through
+// a func value goes through reflect, which copies every argument, but
+// costs about three times a direct call (1.0 against 0.34 µs here).
+// So a statement calling such a func with float or complex arguments is
+// guarded: if an argument is zero, the same statement runs with the func
+// converted to its own type (a func value; a local variable holding it
+// made yaegi panic "reflect.Set: value of type *interp.node"):
+//
+//	s += f(x)  →  if x == 0 { s += (func(x float64) float64)(f)(x) } else { s += f(x) }
+//
+// (a comparison per call, nothing measurable). Only where that is a
+// plain textual copy: the arguments are side-effect-free expressions of
+// variables, fields, constants and float arithmetic without inner
+// parentheses (evaluated twice when zero),
+// the statement is an expression statement, an assignment, a return or
+// a definition inside a func, in a statement list, and no other rewrite
+// touches it. Methods need nothing (yaegi calls them through reflect).
+// Left alone: other arguments (f(g(x)), f(xs[i])), headers (if f(x) …),
+// top-level definitions of a cell, structs and arrays of floats.
+
+// negZeroCalls guards the statements described above.
+func (lw *lowering) negZeroCalls() {
+	info := lw.c.info
+	guarded := map[ast.Stmt][]*ast.CallExpr{}
+	var order []ast.Stmt
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+		if !ok {
+			return true
+		}
+		fn, ok := info.Uses[id].(*types.Func)
+		if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "main" {
+			return true
+		}
+		sig, ok := fn.Type().(*types.Signature)
+		if !ok || sig.Recv() != nil || sig.TypeParams().Len() != 0 {
+			return true
+		}
+		may, twice := lw.negZeroArgs(call, sig)
+		if !may {
+			return true
+		}
+		st, inPlace := lw.negZeroStmt(call)
+		if !inPlace && !twice {
+			return true
+		}
+		if inPlace {
+			// Run once: the call goes through a func value.
+			if ts, ok := lw.typeString(sig, id.Pos()); ok && !lw.edited(id.Pos(), id.End()) {
+				lw.add(id.Pos(), id.End(), "("+ts+")("+id.Name+")")
+			}
+			return true
+		}
+		if st == nil {
+			return true
+		}
+		if guarded[st] == nil {
+			order = append(order, st)
+		}
+		guarded[st] = append(guarded[st], call)
+		return true
+	})
+	for _, st := range order {
+		lw.negZeroGuard(st, guarded[st])
+	}
+}
+
+// negZeroArgs tells whether call passes a float or complex argument that
+// may be -0 (may), and whether those can be evaluated twice (twice).
+func (lw *lowering) negZeroArgs(call *ast.CallExpr, sig *types.Signature) (may, twice bool) {
+	if call.Ellipsis.IsValid() {
+		return false, false
+	}
+	twice = true
+	n := sig.Params().Len()
+	if sig.Variadic() {
+		n-- // the variadic slice is copied
+	}
+	for i, a := range call.Args {
+		if i >= n {
+			break
+		}
+		if !floatKind(sig.Params().At(i).Type()) {
+			continue
+		}
+		if tv := lw.c.info.Types[a]; tv.Value != nil {
+			continue // a constant is never -0
+		}
+		may = true
+		twice = twice && lw.twiceSafe(ast.Unparen(a))
+	}
+	return may, twice
+}
+
+func floatKind(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&(types.IsFloat|types.IsComplex) != 0
+}
+
+// twiceSafe tells whether e has no side effects and cannot panic:
+// variables, constants, fields of struct variables, and unary and
+// binary float arithmetic of such.
+func (lw *lowering) twiceSafe(e ast.Expr) bool {
+	info := lw.c.info
+	if tv := info.Types[e]; tv.Value != nil {
+		return true
+	}
+	switch e := e.(type) {
+	case *ast.ParenExpr:
+		// Not in the guard: yaegi took if (s) == 0 || (x) == 0 { … }
+		// else { s = f(s, x) } wrong ("call of reflect.Value.Bool on
+		// float64 Value").
+		return false
+	case *ast.Ident:
+		_, isVar := info.Uses[e].(*types.Var)
+		return isVar
+	case *ast.SelectorExpr:
+		sel := info.Selections[e]
+		if sel == nil || sel.Kind() != types.FieldVal || sel.Indirect() {
+			return false
+		}
+		return lw.twiceSafe(e.X)
+	case *ast.UnaryExpr:
+		return (e.Op == token.SUB || e.Op == token.ADD) && lw.twiceSafe(e.X)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.MUL, token.QUO:
+		default:
+			return false
+		}
+		return floatKind(info.TypeOf(e)) && lw.twiceSafe(e.X) && lw.twiceSafe(e.Y)
+	}
+	return false
+}
+
+// negZeroStmt returns the statement of a statement list that holds call
+// and can be guarded, or nil; inPlace: the statement runs once at the
+// cell's top level where a guard cannot go (the cell's final
+// expression, a definition), and the call can go through a func value.
+func (lw *lowering) negZeroStmt(call *ast.CallExpr) (_ ast.Stmt, inPlace bool) {
+	var st ast.Stmt
+	for p := lw.parents[call]; p != nil; p = lw.parents[p] {
+		if _, ok := p.(*ast.FuncLit); ok {
+			return nil, false // a func literal's body: its own statement would be guarded
+		}
+		if s, ok := p.(ast.Stmt); ok {
+			st = s
+			break
+		}
+		if vs, ok := p.(*ast.ValueSpec); ok {
+			// A top-level definition of a cell is a package-level var.
+			_, top := lw.parents[lw.parents[vs]].(*ast.File)
+			return nil, top
+		}
+	}
+	if st == nil {
+		return nil, false
+	}
+	top := lw.atCellTop(st) && !lw.inLoop(st)
+	if es, ok := st.(*ast.ExprStmt); ok && es == cellFinalStmt(lw.c) {
+		return nil, top
+	}
+	switch s := st.(type) {
+	case *ast.ExprStmt, *ast.ReturnStmt:
+	case *ast.AssignStmt:
+		if s.Tok == token.DEFINE && lw.atCellTop(s) {
+			return nil, top
+		}
+		if s.Tok == token.DEFINE && !lw.newNames(s) {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	switch lw.parents[st].(type) {
+	case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+	default:
+		return nil, false
+	}
+	// No other rewrite inside or at the end of the statement: its text
+	// is copied as the source has it.
+	if lw.edited(st.Pos(), st.End()) || len(lw.origEdits) > 0 {
+		return nil, false // (origEdits: in cell offsets, from fast loops)
+	}
+	return st, false
+}
+
+// edited tells whether an edit replaces text of [pos, end), inserts
+// inside it, or puts braces around it.
+func (lw *lowering) edited(pos, end token.Pos) bool {
+	from, to := lw.off(pos), lw.off(end)
+	for _, e := range lw.edits {
+		if e.start == e.end && e.start > from && e.start < to || e.start != e.end && e.start < to && e.end > from {
+			return true
+		}
+		// Insertions at the ends: position markers (the next
+		// statement's at the end) stay outside the guard; a block
+		// around the statement would hide a definition.
+		if e.start == e.end && (e.start == from || e.start == to) && strings.ContainsAny(e.text, "{}") {
+			return true
+		}
+	}
+	return false
+}
+
+// newNames tells whether every name a := statement defines is new (or _).
+func (lw *lowering) newNames(s *ast.AssignStmt) bool {
+	for _, l := range s.Lhs {
+		id, ok := l.(*ast.Ident)
+		if !ok {
+			return false
+		}
+		if id.Name != "_" && lw.c.info.Defs[id] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// negZeroGuard rewrites st, whose calls are calls, as described above.
+func (lw *lowering) negZeroGuard(st ast.Stmt, calls []*ast.CallExpr) {
+	info := lw.c.info
+	var conds []string
+	seen := map[string]bool{}
+	type sub struct {
+		at   int
+		v    string
+		size int // of the name it replaces
+	}
+	var subs []sub
+	from := lw.off(st.Pos())
+	for _, call := range calls {
+		id := ast.Unparen(call.Fun).(*ast.Ident)
+		fn := info.Uses[id]
+		sig := fn.Type().(*types.Signature)
+		for i, a := range call.Args {
+			if i >= sig.Params().Len() || !floatKind(sig.Params().At(i).Type()) || info.Types[a].Value != nil {
+				continue
+			}
+			c := lw.text(ast.Unparen(a)) // arithmetic binds tighter than ==
+			if !seen[c] {
+				seen[c] = true
+				conds = append(conds, c+" == 0")
+			}
+		}
+		ts, ok := lw.typeString(sig, id.Pos())
+		if !ok {
+			return
+		}
+		subs = append(subs, sub{lw.off(id.Pos()) - from, "(" + ts + ")(" + id.Name + ")", len(id.Name)})
+	}
+	orig := lw.text(st)
+	sort.Slice(subs, func(i, j int) bool { return subs[i].at < subs[j].at })
+	var b strings.Builder
+	last := 0
+	for _, s := range subs {
+		b.WriteString(orig[last:s.at])
+		b.WriteString(s.v)
+		last = s.at + s.size
+	}
+	b.WriteString(orig[last:])
+	copyText := b.String()
+	cond := strings.Join(conds, " || ")
+	if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+		// a, b := f(x) → var a A; var b B; if … { a, b = … } else { a, b = f(x) }
+		var pre strings.Builder
+		for _, l := range as.Lhs {
+			id := l.(*ast.Ident)
+			if id.Name == "_" {
+				continue
+			}
+			ts, ok := lw.typeString(info.Defs[id].Type(), id.Pos())
+			if !ok {
+				return
+			}
+			pre.WriteString("var " + id.Name + " " + ts + "; ")
+		}
+		// The callees follow the :=, which the copy has where the
+		// original has it.
+		opAt := lw.off(as.TokPos) - from
+		copyText = copyText[:opAt] + "=" + copyText[opAt+2:]
+		lw.insert(st.Pos(), pre.String()+"if "+cond+" { "+copyText+" } else { ")
+		lw.add(as.TokPos, as.TokPos+2, "=")
+		lw.closeGuard(st, orig)
+		return
+	}
+	lw.insert(st.Pos(), "if "+cond+" { "+copyText+" } else { ")
+	lw.closeGuard(st, orig)
+}
+
+// closeGuard ends the else block of st's guard before any insertion at
+// st's end (the next statement's position marker goes after it): it
+// replaces st's last byte.
+func (lw *lowering) closeGuard(st ast.Stmt, orig string) {
+	lw.add(st.End()-1, st.End(), orig[len(orig)-1:]+" }")
+}
