@@ -77,3 +77,18 @@ func TestSilentVerbOfField(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSilentGenericFallback: a generic body prints values of cell types
+// declared after it through the session's __godl_str, which a cell now
+// sets whenever it calls code of the session and generic code exists
+// (it was set only by cells calling generic code themselves).
+func TestSilentGenericFallback(t *testing.T) {
+	decls := []string{"func Show[T any](v T) string { return fmt.Sprint(v) }\nfunc ShowAny(v any) string { return Show(v) }", "type Lvl int\nfunc (l Lvl) String() string { return fmt.Sprint(\"L\", int(l)) }"}
+	cases := []replCase{
+		{name: "through a plain func", cells: decls, last: "ShowAny(Lvl(2))", value: `"L2"`},
+		{name: "through a plain func, statement", cells: decls, last: "s := ShowAny(Lvl(3))\ns", value: `"L3"`},
+		{name: "type of a later cell", cells: append(decls, "x := ShowAny(Lvl(1))", "type Lvl2 int\nfunc (l Lvl2) String() string { return \"two\" }"), last: "ShowAny(Lvl2(2))", value: `"two"`},
+		{name: "direct generic call", cells: decls, last: "Show(Lvl(4))", value: `"L4"`},
+	}
+	runCases(t, cases)
+}

@@ -1789,7 +1789,7 @@ func (lw *lowering) genericStr() {
 		}
 		return !calls
 	})
-	if !calls {
+	if !calls && !lw.indirectGeneric() { // workaround_hidden.go
 		return
 	}
 	var first ast.Node

@@ -3,6 +3,7 @@ package interp
 import (
 	"go/ast"
 	"go/types"
+	"strings"
 )
 
 // Containers of Stringer values in interfaces. yaegi v0.16.1 stores a
@@ -90,4 +91,72 @@ func (lw *lowering) hiddenConversion(e ast.Expr, target types.Type) {
 		return p.Name()
 	})
 	lw.errorf(e.Pos(), "a %s put in an interface loses its elements' String/Error methods in the Go interpreter (yaegi): it would print and type-switch as its underlying type; keep the value's static type (fmt.Println(x) prints it right), store the elements as fmt.Stringer or any, or give the container a named type with a String method", ts)
+}
+
+// indirectGeneric tells whether the cell may run generic code of the
+// session without calling it itself: it calls a func or method declared
+// in a cell (or a func value), and the session has generic funcs or
+// types. genericStr then sets __godl_str, whose switch a generic body's
+// print falls back to for types declared after it (ShowAny(v any) {
+// Show(v) } printed 2 for an L2 of a later cell).
+func (lw *lowering) indirectGeneric() bool {
+	pkg := lw.c.pkg
+	if pkg == nil {
+		return false
+	}
+	generic := false
+	// The check's scope has only the earlier cells' objects the cell
+	// names: env has them all.
+	objs := make([]types.Object, 0, len(lw.env)+pkg.Scope().Len())
+	for _, name := range pkg.Scope().Names() {
+		objs = append(objs, pkg.Scope().Lookup(name))
+	}
+	for _, o := range lw.env {
+		objs = append(objs, o)
+	}
+	for _, o := range objs {
+		if name := o.Name(); strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
+			continue
+		}
+		switch o := o.(type) {
+		case *types.Func:
+			if sig, ok := o.Type().(*types.Signature); ok && sig.TypeParams().Len() > 0 {
+				generic = true
+			}
+		case *types.TypeName:
+			if nt, ok := o.Type().(*types.Named); ok && !o.IsAlias() && nt.TypeParams().Len() > 0 {
+				generic = true
+			}
+		}
+		if generic {
+			break
+		}
+	}
+	if !generic {
+		return false
+	}
+	calls := false
+	info := lw.c.info
+	ast.Inspect(lw.c.file, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || calls {
+			return !calls
+		}
+		if tv, ok := info.Types[call.Fun]; !ok || tv.IsType() || tv.IsBuiltin() {
+			return true
+		}
+		id := calleeIdent(call)
+		if id == nil {
+			calls = true // a func value of some expression
+			return false
+		}
+		switch o := info.Uses[id].(type) {
+		case *types.Func:
+			calls = o.Pkg() != nil && o.Pkg().Path() == "main"
+		case *types.Var:
+			calls = true // a func value
+		}
+		return !calls
+	})
+	return calls
 }
