@@ -92,3 +92,39 @@ func TestSilentGenericFallback(t *testing.T) {
 	}
 	runCases(t, cases)
 }
+
+// TestSilentPointerTwins: pointers to cell types whose struct layout
+// another cell type shares, held in interfaces; a multi-name top-level
+// var of interface type holding such a pointer panicked ("reflect.Set:
+// value of type interp.valueInterface is not assignable to type
+// *struct { X int }"): it is split like values of cell types.
+func TestSilentPointerTwins(t *testing.T) {
+	decls := []string{"type A struct{ X int }\nfunc (a *A) String() string { return \"A!\" }\ntype B struct{ X int }\ntype C struct{ Y int }\nfunc (c *C) String() string { return \"C!\" }\ntype D struct{ Y int }\nfunc (d *D) String() string { return \"D!\" }\ntype Box struct{ V any }"}
+	cases := []replCase{
+		{name: "any var", cells: decls, last: "var a, b any = &A{1}, &B{2}\nfmt.Println(a, b)", stdout: "A! &{2}\n"},
+		{name: "multi assignment", cells: decls, last: "var a, b any\na, b = &B{2}, &A{1}\nfmt.Println(a, b)", stdout: "&{2} A!\n"},
+		{name: "multi assignment in a func", cells: decls, last: "func f() string { var a, b any; a, b = &A{1}, 3; return fmt.Sprint(a, b) }\nf()", value: `"A! 3"`},
+		{name: "both with String", cells: decls, last: "var c any = &C{1}\nvar d any = &D{1}\nfmt.Println(c, d)\nc", stdout: "C! D!\n", value: "C!"},
+		{name: "slice of any", cells: decls, last: "l := []any{&C{1}, &D{2}}\nfmt.Println(l)", stdout: "[C! D!]\n"},
+		{name: "struct field", cells: decls, last: "fmt.Println(Box{&C{1}}, Box{&D{2}}, Box{&A{3}})", stdout: "{C!} {D!} {A!}\n"},
+		{name: "map of any", cells: decls, last: "m := map[string]any{\"c\": &C{1}, \"d\": &D{2}}\nfmt.Println(m)", stdout: "map[c:C! d:D!]\n"},
+		{name: "through a func", cells: decls, last: "func g(v any) string { return fmt.Sprint(v) }\ng(&C{1}) + g(&D{1}) + g(&A{1}) + g(&B{1})", value: `"C!D!A!&{1}"`},
+		{name: "out of a struct", cells: decls, last: "Box{&D{2}}", value: "{D!}"},
+	}
+	runCases(t, cases)
+}
+
+// TestSilentAliasBehindAndOr: values converted to interfaces behind &&
+// and || that could panic (an index, a dereference) are copied at the
+// conversion, not aliased.
+func TestSilentAliasBehindAndOr(t *testing.T) {
+	decls := []string{"type S3 struct{ A int }\nfunc (s S3) String() string { return fmt.Sprint(\"S3<\", s.A, \">\") }\nvar kept any\nfunc keep(v any) bool { kept = v; return true }\nss := []S3{{1}}\nm := map[int]*S3{1: {5}}"}
+	cases := []replCase{
+		{name: "index behind &&", cells: decls, last: "ok := len(ss) > 0 && keep(ss[0])\nss[0].A = 9\nfmt.Sprint(ok, kept)", value: `"true S3<1>"`},
+		{name: "index behind ||", cells: decls, last: "ok := len(ss) == 0 || keep(ss[0])\nss[0].A = 9\nfmt.Sprint(ok, kept)", value: `"true S3<1>"`},
+		{name: "deref behind &&", cells: decls, last: "ok := len(m) > 0 && keep(*m[1])\nm[1].A = 7\nfmt.Sprint(ok, kept)", value: `"true S3<5>"`},
+		{name: "explicit conversion behind &&", cells: decls, last: "ok := len(ss) > 0 && keep(any(ss[0]))\nss[0].A = 10\nfmt.Sprint(ok, kept)", value: `"true S3<1>"`},
+		{name: "in a func", cells: decls, last: "func f() string { ok := len(ss) > 0 && keep(ss[0]); ss[0].A = 3; return fmt.Sprint(ok, kept) }\nf()", value: `"true S3<1>"`},
+	}
+	runCases(t, cases)
+}

@@ -84,10 +84,14 @@ func (lw *lowering) needsSplit(lhsT []types.Type, rhs []ast.Expr) (tuple, ok boo
 		rt := rts[i]
 		switch {
 		case tuple:
-			if !types.Identical(rt, lt) && aliasedInIface(rt) {
+			if !types.Identical(rt, lt) && (aliasedInIface(rt) || cellPointer(rt)) {
 				return true, true
 			}
-		case rt == nil || aliasedInIface(rt):
+		case rt == nil || aliasedInIface(rt) || cellPointer(rt):
+			// A pointer to a cell type with methods: "reflect.Set:
+			// value of type interp.valueInterface is not assignable to
+			// type *struct { X int }" (var a, b any = &A{1}, 2).
+
 			return false, true
 		case types.IsInterface(rt):
 			if _, param := types.Unalias(rt).(*types.TypeParam); !param {
