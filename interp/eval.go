@@ -1282,6 +1282,33 @@ func typeCases(ct *cellTypes, t types.Type, k int, after string) []string {
 	return typeCasesOn(ct, t, k, after, "")
 }
 
+// twinPointerNote returns the text shown for a pointer to tn's type when
+// other cell types share its struct layout and one of them has a
+// method fmt would call: "" otherwise.
+func twinPointerNote(cands []*types.Named, tn *types.TypeName) string {
+	nt, ok := tn.Type().(*types.Named)
+	if !ok {
+		return ""
+	}
+	if _, isStruct := nt.Underlying().(*types.Struct); !isStruct {
+		return ""
+	}
+	twins := structTwins(cands, nt) // workaround.go
+	if len(twins) == 0 {
+		return ""
+	}
+	shown := fmtMethodsStatic(types.NewPointer(nt))
+	for _, o := range cands {
+		if o != nt && types.Identical(o.Underlying(), nt.Underlying()) && fmtMethodsStatic(types.NewPointer(o)) {
+			shown = true
+		}
+	}
+	if !shown {
+		return ""
+	}
+	return "<*main." + tn.Name() + " or *" + strings.Join(twins, " or *") + ": the Go interpreter (yaegi) cannot tell pointers to types of the same structure apart; give one of them a different field>"
+}
+
 // isIdentExpr tells whether expr (a final expression after its position
 // comment) is a variable name.
 func isIdentExpr(expr string) bool {
@@ -1295,6 +1322,12 @@ func isIdentExpr(expr string) bool {
 // variable x (each clause asserts x to its type); x "" is typeCases.
 func typeCasesOn(ct *cellTypes, t types.Type, k int, after, x string) []string {
 	var cases []string
+	var cands []*types.Named
+	for _, tn := range ct.namedTypes() {
+		if nt, ok := tn.Type().(*types.Named); ok {
+			cands = append(cands, nt)
+		}
+	}
 	for _, tn := range ct.namedTypes() {
 		for _, c := range []types.Type{types.NewPointer(tn.Type()), tn.Type()} {
 			if !types.AssignableTo(c, t) {
@@ -1303,6 +1336,13 @@ func typeCasesOn(ct *cellTypes, t types.Type, k int, after, x string) []string {
 			spell := tn.Name()
 			if _, ok := c.(*types.Pointer); ok {
 				spell = "*" + spell
+				if note := twinPointerNote(cands, tn); note != "" && x == "" {
+					// The guarded case matches a pointer to any type of
+					// its structure: the first twin's String showed for
+					// a *B without one.
+					cases = append(cases, fmt.Sprintf("case %s:\n__godl.Typed(%d, %q, nil)\n%s", spell, k, note, after))
+					continue
+				}
 			}
 			v := "__godl_x"
 			if x != "" {

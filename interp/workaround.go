@@ -1749,8 +1749,13 @@ func genericStringer(pkg *types.Package, pos token.Pos) string {
 			}
 			if _, ptr := c.(*types.Pointer); ptr {
 				cases = append(cases, "case *"+name+": return __godl_sv.(*"+name+")."+method+"()")
-				if len(structTwins(cands, nt)) == 0 {
+				if twins := structTwins(cands, nt); len(twins) == 0 {
 					ptrs = append(ptrs, "if __godl_p, __godl_ok := __godl_sv.(*"+name+"); __godl_ok { return __godl_p."+method+"() }; ")
+				} else {
+					// The assertion matches a pointer to any twin: say so
+					// rather than print &{…} (workaround_hidden.go).
+					note := "<*main." + name + " or *" + strings.Join(twins, " or *") + ": the Go interpreter (yaegi) cannot tell pointers to types of the same structure apart; give one of them a different field>"
+					ptrs = append(ptrs, "if _, __godl_ok := __godl_sv.(*"+name+"); __godl_ok { return "+strconv.Quote(note)+" }; ")
 				}
 				continue
 			}
