@@ -59,6 +59,8 @@ func TestSilentNegativeZeroArg(t *testing.T) {
 		{name: "panic position kept", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "func k(x float64) float64 {\n\ty := inv(x)\n\tvar a []int\n\treturn y + float64(a[1])\n}\nk(math.Copysign(0, -1))", err: "cell2:4:"},
 		{name: "two arguments, else path", cells: []string{"func addf(x, y float64) float64 { return x + y }"}, last: "func k() float64 { s, x := 1.0, 0.5; for i := 0; i < 3; i++ { s = addf(s, x) }; return s }\nk()", value: "2.5"},
 		{name: "two arguments, zero path", cells: []string{"func addf(x, y float64) float64 { return x + y }"}, last: "func k(x float64) float64 { s := math.Copysign(0, -1); s = addf(s, x*2); return 1 / s }\nk(math.Copysign(0, -1))", value: "-Inf"},
+		{name: "element argument in a loop", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "xs := []float64{2, math.Copysign(0, -1), 0}\ns := \"\"\nfunc k(xs []float64) string { r := \"\"; for i := range xs { r += fmt.Sprint(inv(xs[i]), \" \") }; return r }\nk(xs)", value: `"0.5 -Inf +Inf "`},
+		{name: "element argument out of range", cells: []string{"func inv(x float64) float64 { return 1 / x }"}, last: "func k(xs []float64, i int) float64 {\n\tr := inv(xs[i+1])\n\treturn r\n}\nk([]float64{1}, 0)", err: "cell2:2:"},
 		{name: "positive zero", last: "func sb(x float64) bool { return math.Signbit(x) }\nsb(0)", value: "false"},
 	}
 	runCases(t, cases)

@@ -24,12 +24,12 @@ import (
 //
 // (a comparison per call, nothing measurable). Only where that is a
 // plain textual copy: the arguments are side-effect-free expressions of
-// variables, fields, constants and float arithmetic without inner
-// parentheses (evaluated twice when zero),
+// variables, fields, elements, constants and arithmetic without inner
+// parentheses (evaluated twice: once in the guard),
 // the statement is an expression statement, an assignment, a return or
 // a definition inside a func, in a statement list, and no other rewrite
 // touches it. Methods need nothing (yaegi calls them through reflect).
-// Left alone: other arguments (f(g(x)), f(xs[i])), headers (if f(x) …),
+// Left alone: other arguments (f(g(x)), f((a+b)*c)), headers (if f(x) …),
 // top-level definitions of a cell, structs and arrays of floats.
 
 // negZeroCalls guards the statements described above.
@@ -115,9 +115,10 @@ func floatKind(t types.Type) bool {
 	return ok && b.Info()&(types.IsFloat|types.IsComplex) != 0
 }
 
-// twiceSafe tells whether e has no side effects and cannot panic:
-// variables, constants, fields of struct variables, and unary and
-// binary float arithmetic of such.
+// twiceSafe tells whether e has no side effects and, evaluated twice,
+// panics (index out of range, division by zero) only where the
+// statement would: variables, constants, fields of struct variables,
+// elements of slices, arrays and maps, and arithmetic of such.
 func (lw *lowering) twiceSafe(e ast.Expr) bool {
 	info := lw.c.info
 	if tv := info.Types[e]; tv.Value != nil {
@@ -146,7 +147,15 @@ func (lw *lowering) twiceSafe(e ast.Expr) bool {
 		default:
 			return false
 		}
-		return floatKind(info.TypeOf(e)) && lw.twiceSafe(e.X) && lw.twiceSafe(e.Y)
+		b, ok := under(info.TypeOf(e)).(*types.Basic)
+		return ok && b.Info()&types.IsNumeric != 0 && lw.twiceSafe(e.X) && lw.twiceSafe(e.Y)
+	case *ast.IndexExpr:
+		// An element of a slice, array or map (xs[i]): a panic of the
+		// copy in the condition is the statement's own.
+		switch under(info.TypeOf(e.X)).(type) {
+		case *types.Slice, *types.Array, *types.Map:
+			return lw.twiceSafe(e.X) && lw.twiceSafe(e.Index)
+		}
 	}
 	return false
 }
