@@ -815,10 +815,14 @@ func (s *Session) superseded(r *declRecord, redefined map[string]bool) bool {
 // carry copies the values of the session's variables from old into yi
 // (a rebuilt interpreter) where the types allow, and returns the names
 // kept and lost. Names in skip are redefined by the cell.
-func (s *Session) carry(old, yi *yaegi.Interpreter, skip map[string]bool) (kept, lost []string) {
-	og, ng := old.Globals(), yi.Globals()
+func (s *Session) carry(og map[string]reflect.Value, yi *yaegi.Interpreter, skip map[string]bool) (kept, lost []string) {
+	ng, ok := globalsOf(yi)
 	for name, r := range s.vars {
 		if skip[name] || r == nil {
+			continue
+		}
+		if og == nil || !ok {
+			lost = append(lost, name+" (the interpreter's variables could not be read)")
 			continue
 		}
 		ov, ok1 := og[name]

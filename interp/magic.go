@@ -161,10 +161,10 @@ func (s *Session) runMagic(ctx context.Context, u unit) error {
 
 // who prints the session's variables with their types.
 func (s *Session) who() {
-	g := s.yi.Globals()
+	g, listed := globalsOf(s.yi)
 	var names []string
 	for n := range s.vars {
-		if _, ok := g[n]; ok {
+		if _, ok := g[n]; ok || !listed {
 			names = append(names, n)
 		}
 	}

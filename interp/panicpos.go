@@ -697,7 +697,7 @@ func declarePosVarsIn(yi *yaegi.Interpreter, known map[string]bool, srcs ...stri
 	if len(names) == 0 {
 		return nil
 	}
-	globals := yi.Globals()
+	globals, _ := globalsOf(yi)
 	missing := names[:0]
 	pool := false
 	for _, n := range names {
@@ -1051,7 +1051,7 @@ func splitPos(pos string) (file string, line, col int, ok bool) {
 // running. at is the offset of the top-level statement of cell c that ran.
 func (s *Session) posFrames(frames []panicFrame, at int, c *parsedCell) []string {
 	bodies := s.posBodies(c)
-	globals := s.yi.Globals()
+	globals, _ := globalsOf(s.yi)
 	value := func(v string) int {
 		g, ok := globals[v]
 		if !ok || !g.IsValid() || !g.CanInt() {

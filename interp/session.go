@@ -359,7 +359,13 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 	// Compile everything, then run.
 	rebuild, what := s.needsRebuild(c)
 	var cc *compiled
+	var oldGlobals map[string]reflect.Value // read before a compile that may fail
 	if !rebuild {
+		if anyRedeclared(s, c) {
+			// A failed compile can leave yaegi unable to list its
+			// globals, which a rebuild then carries over.
+			oldGlobals, _ = globalsOf(s.yi)
+		}
 		cc, err = s.compileCell(s.yi, c, nil)
 		if err != nil && anyRedeclared(s, c) {
 			// Maybe a variable changes type: try on a rebuilt state,
@@ -393,7 +399,11 @@ func (s *Session) runGo(ctx context.Context, src string, n int) (*kernel.Bundle,
 				skip[n] = true
 			}
 		}
-		kept, lost := s.carry(s.yi, cc.yi, skip)
+		og := oldGlobals
+		if og == nil {
+			og, _ = globalsOf(s.yi)
+		}
+		kept, lost := s.carry(og, cc.yi, skip)
 		s.noteRebuild(what, c, kept, lost)
 		s.yi = cc.yi
 	}
