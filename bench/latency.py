@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""Request latencies with kernelbench.py's client (its Kernel class), for
+quick A/B comparisons of builds: medians and 10th percentiles of
+kernel_info, trivial execute (reply and iopub idle) and complete_request.
+
+    JUPYTER_PATH=... bench/latency.py KERNELSPEC [N]
+
+KERNELBENCH may name kernelbench.py (default ../shared/bench/kernelbench.py).
+"""
+import os, statistics, sys, tempfile
+
+here = os.path.dirname(os.path.abspath(__file__))
+kb_path = os.environ.get("KERNELBENCH", os.path.join(here, "..", "..", "shared", "bench", "kernelbench.py"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(kb_path)))
+import kernelbench as kb  # noqa: E402
+
+
+def main():
+    name, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    k = kb.Kernel(name, tempfile.mkdtemp())
+    try:
+        k.start()
+        k.sync_iopub()
+        code = kb.snippets_for(k.info)
+        k.execute(code["setup"], 60)
+
+        def kernel_info():
+            msg_id, t0 = k.send("kernel_info_request", {})
+            return k.wait(msg_id, t0, t0 + 10, idle=False).t_reply
+
+        probes = [
+            ("kernel_info reply", kernel_info),
+            ("execute reply", lambda: k.execute(code["trivial"], 10).t_reply),
+            ("execute idle", lambda: k.execute(code["trivial"], 10).t_idle),
+            ("complete reply", lambda: k.complete(code["complete"][0], 10).t_reply),
+        ]
+        for _, fn in probes:
+            for _ in range(20):
+                fn()
+        for label, fn in probes:
+            xs = sorted(fn() for _ in range(n))
+            print(f"{name} {label:18s} median {statistics.median(xs) * 1e3:.3f} ms  p10 {xs[len(xs) // 10] * 1e3:.3f} ms")
+    finally:
+        k.stop()
+
+
+if __name__ == "__main__":
+    main()
