@@ -27,16 +27,32 @@ import (
 // variables, fields, elements, constants and arithmetic without inner
 // parentheses (evaluated twice: once in the guard),
 // the statement is an expression statement, an assignment, a return or
-// a definition inside a func, in a statement list, and no other rewrite
-// touches it. Methods need nothing (yaegi calls them through reflect).
-// Left alone: other arguments (f(g(x)), f((a+b)*c)), headers (if f(x) …),
-// top-level definitions of a cell, structs and arrays of floats.
+// a definition inside a func, in a statement list, no other rewrite
+// touches it, and every other such call inside it is guarded with it.
+// Every other call that may pass -0 (arguments that call or have
+// parentheses, if/for/switch headers, top-level statements run once,
+// structs and arrays holding floats, calls in a func literal inside a
+// guarded statement) goes through the func value in place:
+//
+//	if f(g(x)) > 0 {  →  if (func(x float64) float64)(f)(g(x)) > 0 {
+//
+// In the left operand of && or || a func value's call made yaegi panic
+// ("reflect: call of reflect.Value.Bool on int Value"): there a func
+// literal runs it, func() (float64) { return (func…)(f)(x) }().
+// Methods need nothing (yaegi calls them through reflect).
 
-// negZeroCalls guards the statements described above.
+// negZeroCalls guards the statements described above; every other call
+// that may pass -0 goes through the func value in place.
 func (lw *lowering) negZeroCalls() {
 	info := lw.c.info
-	guarded := map[ast.Stmt][]*ast.CallExpr{}
-	var order []ast.Stmt
+	type cand struct {
+		call *ast.CallExpr
+		id   *ast.Ident
+		sig  *types.Signature
+		st   ast.Stmt // the statement to guard, or nil: in place
+		left bool     // in the left operand of && or ||
+	}
+	var cands []cand
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -58,29 +74,81 @@ func (lw *lowering) negZeroCalls() {
 		if !may {
 			return true
 		}
-		st, inPlace := lw.negZeroStmt(call)
-		if !inPlace && !twice {
-			return true
+		st, _ := lw.negZeroStmt(call)
+		left := lw.leftOfLogic(call)
+		if !twice || left {
+			st = nil
 		}
-		if inPlace {
-			// Run once: the call goes through a func value.
-			if ts, ok := lw.typeString(sig, id.Pos()); ok && !lw.edited(id.Pos(), id.End()) {
-				lw.add(id.Pos(), id.End(), "("+ts+")("+id.Name+")")
-			}
-			return true
-		}
-		if st == nil {
-			return true
-		}
-		if guarded[st] == nil {
-			order = append(order, st)
-		}
-		guarded[st] = append(guarded[st], call)
+		cands = append(cands, cand{call, id, sig, st, left})
 		return true
 	})
+	// A statement is guarded only if every call of the list inside it
+	// is guarded with it (a copy of the statement would keep the others
+	// direct); else all of them go through the func value.
+	demoted := map[ast.Stmt]bool{}
+	for _, c := range cands {
+		for _, o := range cands {
+			if o.st != nil && o.st != c.st && c.call.Pos() >= o.st.Pos() && c.call.End() <= o.st.End() {
+				demoted[o.st] = true
+			}
+		}
+	}
+	guarded := map[ast.Stmt][]*ast.CallExpr{}
+	var order []ast.Stmt
+	for _, c := range cands {
+		if c.st != nil && !demoted[c.st] {
+			if guarded[c.st] == nil {
+				order = append(order, c.st)
+			}
+			guarded[c.st] = append(guarded[c.st], c.call)
+			continue
+		}
+		// In place: about three times a direct call.
+		ts, ok := lw.typeString(c.sig, c.id.Pos())
+		if !ok || lw.edited(c.id.Pos(), c.id.End()) {
+			continue
+		}
+		if c.left {
+			// In the left operand of && or ||, a call of a func
+			// value made yaegi panic "reflect: call of
+			// reflect.Value.Bool on int Value": a func literal
+			// runs it.
+			var rs []string
+			for i := 0; i < c.sig.Results().Len(); i++ {
+				r, ok := lw.typeString(c.sig.Results().At(i).Type(), c.id.Pos())
+				if !ok {
+					break
+				}
+				rs = append(rs, r)
+			}
+			if len(rs) != c.sig.Results().Len() || lw.edited(c.call.Pos(), c.call.End()) {
+				continue
+			}
+			lw.insert(c.call.Pos(), "func() ("+strings.Join(rs, ", ")+") { return ")
+			lw.insert(c.call.End(), " }()")
+		}
+		lw.add(c.id.Pos(), c.id.End(), "("+ts+")("+c.id.Name+")")
+	}
 	for _, st := range order {
 		lw.negZeroGuard(st, guarded[st])
 	}
+}
+
+// leftOfLogic tells whether call is inside the left operand of && or ||
+// within its statement.
+func (lw *lowering) leftOfLogic(call *ast.CallExpr) bool {
+	var child ast.Node = call
+	for p := lw.parents[call]; p != nil; child, p = p, lw.parents[p] {
+		switch p := p.(type) {
+		case ast.Stmt, *ast.FuncLit:
+			return false
+		case *ast.BinaryExpr:
+			if (p.Op == token.LAND || p.Op == token.LOR) && p.X == child {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // negZeroArgs tells whether call passes a float or complex argument that
@@ -98,7 +166,10 @@ func (lw *lowering) negZeroArgs(call *ast.CallExpr, sig *types.Signature) (may, 
 		if i >= n {
 			break
 		}
-		if !floatKind(sig.Params().At(i).Type()) {
+		if t := sig.Params().At(i).Type(); !floatKind(t) {
+			if holdsFloat(t, 0) {
+				may, twice = true, false // a struct or array: in place
+			}
 			continue
 		}
 		if tv := lw.c.info.Types[a]; tv.Value != nil {
@@ -108,6 +179,27 @@ func (lw *lowering) negZeroArgs(call *ast.CallExpr, sig *types.Signature) (may, 
 		twice = twice && lw.twiceSafe(ast.Unparen(a))
 	}
 	return may, twice
+}
+
+// holdsFloat tells whether t is a struct or array holding a float or
+// complex by value (IsZero looks into them).
+func holdsFloat(t types.Type, depth int) bool {
+	if depth > 8 {
+		return false
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return depth > 0 && floatKind(u)
+	case *types.Array:
+		return holdsFloat(u.Elem(), depth+1)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if holdsFloat(u.Field(i).Type(), depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func floatKind(t types.Type) bool {
