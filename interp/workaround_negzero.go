@@ -39,6 +39,10 @@ import (
 // In the left operand of && or || a func value's call made yaegi panic
 // ("reflect: call of reflect.Value.Bool on int Value"): there a func
 // literal runs it, func() (float64) { return (func…)(f)(x) }().
+// Generic funcs lost the sign as well: their instance goes through its
+// func value, (func(v int, x float64) bool)(g[int])(1, x), when the
+// lowering spells the type arguments (not type parameters).
+// Left alone: calls inside text another rewrite replaces or copies.
 // Methods need nothing (yaegi calls them through reflect).
 
 // negZeroCalls guards the statements described above; every other call
@@ -49,8 +53,10 @@ func (lw *lowering) negZeroCalls() {
 		call *ast.CallExpr
 		id   *ast.Ident
 		sig  *types.Signature
-		st   ast.Stmt // the statement to guard, or nil: in place
-		left bool     // in the left operand of && or ||
+		st   ast.Stmt  // the statement to guard, or nil: in place
+		left bool      // in the left operand of && or ||
+		end  token.Pos // of call.Fun without parentheses
+		gen  bool      // a generic func: f[int] as the lowering spells it
 	}
 	var cands []cand
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
@@ -58,7 +64,15 @@ func (lw *lowering) negZeroCalls() {
 		if !ok {
 			return true
 		}
-		id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+		fun := ast.Unparen(call.Fun)
+		var targs []ast.Expr // explicit type arguments
+		switch f := fun.(type) {
+		case *ast.IndexExpr:
+			fun, targs = f.X, []ast.Expr{f.Index}
+		case *ast.IndexListExpr:
+			fun, targs = f.X, f.Indices
+		}
+		id, ok := fun.(*ast.Ident)
 		if !ok {
 			return true
 		}
@@ -67,8 +81,30 @@ func (lw *lowering) negZeroCalls() {
 			return true
 		}
 		sig, ok := fn.Type().(*types.Signature)
-		if !ok || sig.Recv() != nil || sig.TypeParams().Len() != 0 {
+		if !ok || sig.Recv() != nil {
 			return true
+		}
+		generic := sig.TypeParams().Len() != 0
+		if !generic && targs != nil {
+			return true
+		}
+		if generic {
+			// Its instance's func value: (func(x float64))(g[int]).
+			in, ok := info.Instances[id]
+			if !ok {
+				return true
+			}
+			sig, ok = in.Type.(*types.Signature)
+			if !ok {
+				return true
+			}
+			// The lowering spells inferred type arguments out
+			// (lower.go) when it can write them.
+			for i := 0; i < in.TypeArgs.Len(); i++ {
+				if _, ok := lw.typeString(in.TypeArgs.At(i), id.Pos()); !ok || typeParamIn(in.TypeArgs.At(i), 0) {
+					return true // (type parameters are renamed later)
+				}
+			}
 		}
 		may, twice := lw.negZeroArgs(call, sig)
 		if !may {
@@ -76,10 +112,10 @@ func (lw *lowering) negZeroCalls() {
 		}
 		st, _ := lw.negZeroStmt(call)
 		left := lw.leftOfLogic(call)
-		if !twice || left {
+		if !twice || left || generic {
 			st = nil
 		}
-		cands = append(cands, cand{call, id, sig, st, left})
+		cands = append(cands, cand{call, id, sig, st, left, ast.Unparen(call.Fun).End(), generic})
 		return true
 	})
 	// A statement is guarded only if every call of the list inside it
@@ -127,11 +163,49 @@ func (lw *lowering) negZeroCalls() {
 			lw.insert(c.call.Pos(), "func() ("+strings.Join(rs, ", ")+") { return ")
 			lw.insert(c.call.End(), " }()")
 		}
+		if c.gen {
+			lw.insert(c.id.Pos(), "("+ts+")(")
+			lw.insert(c.end, ")")
+			continue
+		}
 		lw.add(c.id.Pos(), c.id.End(), "("+ts+")("+c.id.Name+")")
 	}
 	for _, st := range order {
 		lw.negZeroGuard(st, guarded[st])
 	}
+}
+
+// typeParamIn tells whether t may mention a type parameter.
+func typeParamIn(t types.Type, depth int) bool {
+	if depth > 8 {
+		return true
+	}
+	switch t := t.(type) {
+	case *types.TypeParam:
+		return true
+	case *types.Named:
+		for i := 0; i < t.TypeArgs().Len(); i++ {
+			if typeParamIn(t.TypeArgs().At(i), depth+1) {
+				return true
+			}
+		}
+		return false
+	case *types.Basic:
+		return false
+	case *types.Alias:
+		return typeParamIn(types.Unalias(t), depth+1)
+	case *types.Pointer:
+		return typeParamIn(t.Elem(), depth+1)
+	case *types.Slice:
+		return typeParamIn(t.Elem(), depth+1)
+	case *types.Array:
+		return typeParamIn(t.Elem(), depth+1)
+	case *types.Map:
+		return typeParamIn(t.Key(), depth+1) || typeParamIn(t.Elem(), depth+1)
+	case *types.Chan:
+		return typeParamIn(t.Elem(), depth+1)
+	}
+	return true // signatures, structs, interfaces: not looked into
 }
 
 // leftOfLogic tells whether call is inside the left operand of && or ||
