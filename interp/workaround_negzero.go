@@ -315,6 +315,14 @@ func (lw *lowering) twiceSafe(e ast.Expr) bool {
 		}
 		b, ok := under(info.TypeOf(e)).(*types.Basic)
 		return ok && b.Info()&types.IsNumeric != 0 && lw.twiceSafe(e.X) && lw.twiceSafe(e.Y)
+	case *ast.CallExpr:
+		// A numeric conversion (float64(i)) of such a value.
+		if len(e.Args) != 1 || e.Ellipsis.IsValid() || !info.Types[e.Fun].IsType() {
+			return false
+		}
+		to, ok1 := under(info.TypeOf(e)).(*types.Basic)
+		from, ok2 := under(info.TypeOf(e.Args[0])).(*types.Basic)
+		return ok1 && ok2 && to.Info()&types.IsNumeric != 0 && from.Info()&types.IsNumeric != 0 && lw.twiceSafe(e.Args[0])
 	case *ast.IndexExpr:
 		// An element of a slice, array or map (xs[i]): a panic of the
 		// copy in the condition is the statement's own.
