@@ -111,8 +111,10 @@ func (lw *lowering) negZeroCalls() {
 			return true
 		}
 		st, _ := lw.negZeroStmt(call)
-		left := lw.leftOfLogic(call)
-		if !twice || left || generic {
+		// Behind && or || the guard's condition would evaluate the
+		// arguments where Go does not (xs[i] out of range).
+		left, right := lw.logicOperand(call)
+		if !twice || left || right || generic {
 			st = nil
 		}
 		cands = append(cands, cand{call, id, sig, st, left, ast.Unparen(call.Fun).End(), generic})
@@ -208,21 +210,22 @@ func typeParamIn(t types.Type, depth int) bool {
 	return true // signatures, structs, interfaces: not looked into
 }
 
-// leftOfLogic tells whether call is inside the left operand of && or ||
-// within its statement.
-func (lw *lowering) leftOfLogic(call *ast.CallExpr) bool {
+// logicOperand tells whether call is inside the left (left) or right
+// (right) operand of && or || within its statement.
+func (lw *lowering) logicOperand(call *ast.CallExpr) (left, right bool) {
 	var child ast.Node = call
 	for p := lw.parents[call]; p != nil; child, p = p, lw.parents[p] {
 		switch p := p.(type) {
 		case ast.Stmt, *ast.FuncLit:
-			return false
+			return left, right
 		case *ast.BinaryExpr:
-			if (p.Op == token.LAND || p.Op == token.LOR) && p.X == child {
-				return true
+			if p.Op == token.LAND || p.Op == token.LOR {
+				left = left || p.X == child
+				right = right || p.Y == child
 			}
 		}
 	}
-	return false
+	return left, right
 }
 
 // negZeroArgs tells whether call passes a float or complex argument that
