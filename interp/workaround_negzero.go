@@ -116,6 +116,8 @@ func (lw *lowering) negZeroCalls() {
 		left, right := lw.logicOperand(call)
 		if !twice || left || right || generic {
 			st = nil
+		} else if st == nil {
+			st = lw.negZeroIf(call)
 		}
 		cands = append(cands, cand{call, id, sig, st, left, ast.Unparen(call.Fun).End(), generic})
 		return true
@@ -126,7 +128,14 @@ func (lw *lowering) negZeroCalls() {
 	demoted := map[ast.Stmt]bool{}
 	for _, c := range cands {
 		for _, o := range cands {
-			if o.st != nil && o.st != c.st && c.call.Pos() >= o.st.Pos() && c.call.End() <= o.st.End() {
+			if o.st == nil || o.st == c.st {
+				continue
+			}
+			reg := ast.Node(o.st)
+			if is, ok := o.st.(*ast.IfStmt); ok {
+				reg = is.Cond
+			}
+			if c.call.Pos() >= reg.Pos() && c.call.End() <= reg.End() {
 				demoted[o.st] = true
 			}
 		}
@@ -173,8 +182,90 @@ func (lw *lowering) negZeroCalls() {
 		lw.add(c.id.Pos(), c.id.End(), "("+ts+")("+c.id.Name+")")
 	}
 	for _, st := range order {
+		if is, ok := st.(*ast.IfStmt); ok {
+			lw.negZeroIfGuard(is, guarded[st])
+			continue
+		}
 		lw.negZeroGuard(st, guarded[st])
 	}
+}
+
+// negZeroIf returns the if statement whose condition holds call when the
+// condition can be computed before it (no init, not an else-if, in a
+// statement list inside a func or a loop, no other rewrite in it).
+func (lw *lowering) negZeroIf(call *ast.CallExpr) ast.Stmt {
+	var child ast.Node = call
+	for p := lw.parents[call]; p != nil; child, p = p, lw.parents[p] {
+		if _, ok := p.(*ast.FuncLit); ok {
+			return nil
+		}
+		st, ok := p.(ast.Stmt)
+		if !ok {
+			continue
+		}
+		is, ok := st.(*ast.IfStmt)
+		if !ok || is.Cond != child || is.Init != nil {
+			return nil
+		}
+		switch lw.parents[is].(type) {
+		case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+		default:
+			return nil
+		}
+		if lw.atCellTop(is) && !lw.inLoop(is) || len(lw.origEdits) > 0 || lw.edited(is.Cond.Pos(), is.Cond.End()) {
+			return nil
+		}
+		return is
+	}
+	return nil
+}
+
+// negZeroIfGuard computes the condition of is before it:
+//
+//	if f(x) > 0 {  →  var c bool; if x == 0 { c = (func…)(f)(x) > 0 } else { c = f(x) > 0 }; if c {
+func (lw *lowering) negZeroIfGuard(is *ast.IfStmt, calls []*ast.CallExpr) {
+	info := lw.c.info
+	var conds []string
+	seen := map[string]bool{}
+	from := lw.off(is.Cond.Pos())
+	orig := lw.text(is.Cond)
+	type sub struct {
+		at   int
+		v    string
+		size int
+	}
+	var subs []sub
+	for _, call := range calls {
+		id := ast.Unparen(call.Fun).(*ast.Ident)
+		sig := info.Uses[id].Type().(*types.Signature)
+		for i, a := range call.Args {
+			if i >= sig.Params().Len() || !floatKind(sig.Params().At(i).Type()) || info.Types[a].Value != nil {
+				continue
+			}
+			c := lw.text(ast.Unparen(a))
+			if !seen[c] {
+				seen[c] = true
+				conds = append(conds, c+" == 0")
+			}
+		}
+		ts, ok := lw.typeString(sig, id.Pos())
+		if !ok {
+			return
+		}
+		subs = append(subs, sub{lw.off(id.Pos()) - from, "(" + ts + ")(" + id.Name + ")", len(id.Name)})
+	}
+	sort.Slice(subs, func(i, j int) bool { return subs[i].at < subs[j].at })
+	var b strings.Builder
+	last := 0
+	for _, s := range subs {
+		b.WriteString(orig[last:s.at])
+		b.WriteString(s.v)
+		last = s.at + s.size
+	}
+	b.WriteString(orig[last:])
+	v := lw.fresh("nz")
+	lw.insert(is.Pos(), "var "+v+" bool; if "+strings.Join(conds, " || ")+" { "+v+" = "+b.String()+" } else { "+v+" = "+orig+" }; ")
+	lw.add(is.Cond.Pos(), is.Cond.End(), v)
 }
 
 // typeParamIn tells whether t may mention a type parameter.
