@@ -29,6 +29,15 @@ import (
 // the statement is an expression statement, an assignment, a return or
 // a definition inside a func, in a statement list, no other rewrite
 // touches it, and every other such call inside it is guarded with it.
+// An argument that calls (s = f(g(y)), f(math.Min(x, 1))) goes into a
+// variable before the statement, guarded itself when it calls a declared
+// func, when no call or receive of the statement comes before it but
+// those around it (Go orders calls) and it has no func literal, && or ||:
+//
+//	var h float64; if y == 0 { h = (func…)(g)(y) } else { h = g(y) }; if h == 0 { s = (func…)(f)(h) } else { s = f(h) }
+//
+// An if condition (no init, not an else-if) whose calls take guardable
+// arguments is computed before the if the same way into a bool.
 // Every other call that may pass -0 (arguments that call or have
 // parentheses, if/for/switch headers, top-level statements run once,
 // structs and arrays holding floats, calls in a func literal inside a
@@ -59,6 +68,7 @@ func (lw *lowering) negZeroCalls() {
 		gen  bool      // a generic func: f[int] as the lowering spells it
 	}
 	var cands []cand
+	hoists := map[ast.Stmt][]ast.Expr{}
 	ast.Inspect(lw.c.file, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -114,6 +124,13 @@ func (lw *lowering) negZeroCalls() {
 		// Behind && or || the guard's condition would evaluate the
 		// arguments where Go does not (xs[i] out of range).
 		left, right := lw.logicOperand(call)
+		if !twice && st != nil && !left && !right && !generic {
+			// f(g(x)): g(x) goes into a variable before st.
+			if hs := lw.negZeroHoists(call, sig, st, hoists[st]); hs != nil {
+				hoists[st] = append(hoists[st], hs...)
+				twice = true
+			}
+		}
 		if !twice || left || right || generic {
 			st = nil
 		} else if st == nil {
@@ -186,8 +203,88 @@ func (lw *lowering) negZeroCalls() {
 			lw.negZeroIfGuard(is, guarded[st])
 			continue
 		}
-		lw.negZeroGuard(st, guarded[st])
+		lw.negZeroGuard(st, guarded[st], hoists[st])
 	}
+}
+
+// negZeroHoists returns the float arguments of call that twiceSafe
+// rejects when all of them can be computed into variables before st:
+// only calls of declared funcs with guardable arguments, compiled
+// funcs, methods and conversions in them, no func literal, && or ||,
+// and no call or receive of st before them but those around them and
+// those in earlier hoisted arguments (Go orders calls).
+func (lw *lowering) negZeroHoists(call *ast.CallExpr, sig *types.Signature, st ast.Stmt, earlier []ast.Expr) []ast.Expr {
+	info := lw.c.info
+	var out []ast.Expr
+	for i, a := range call.Args {
+		if i >= sig.Params().Len() || !floatKind(sig.Params().At(i).Type()) || info.Types[a].Value != nil || lw.twiceSafe(ast.Unparen(a)) {
+			continue
+		}
+		ok := true
+		ast.Inspect(a, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				ok = false
+			case *ast.BinaryExpr:
+				if n.Op == token.LAND || n.Op == token.LOR {
+					ok = false
+				}
+			case *ast.CallExpr:
+				fun := ast.Unparen(n.Fun)
+				switch f := fun.(type) {
+				case *ast.IndexExpr:
+					fun = f.X
+				case *ast.IndexListExpr:
+					fun = f.X
+				}
+				id, isID := fun.(*ast.Ident)
+				if !isID {
+					return ok
+				}
+				fn, isFn := info.Uses[id].(*types.Func)
+				if !isFn || fn.Pkg() == nil || fn.Pkg().Path() != "main" {
+					return ok
+				}
+				isig := fn.Type().(*types.Signature)
+				if isig.TypeParams().Len() != 0 {
+					ok = false
+					break
+				}
+				if may, twice := lw.negZeroArgs(n, isig); may && !twice {
+					ok = false
+				}
+			}
+			return ok
+		})
+		prior := append(append([]ast.Expr(nil), earlier...), out...)
+		ast.Inspect(st, func(n ast.Node) bool {
+			if !ok || n == nil || n.Pos() >= a.Pos() {
+				return false
+			}
+			isCall := false
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				isCall = true
+			case *ast.UnaryExpr:
+				isCall = n.Op == token.ARROW
+			}
+			if !isCall || n.Pos() <= a.Pos() && n.End() >= a.End() {
+				return true
+			}
+			for _, e := range prior {
+				if n.Pos() >= e.Pos() && n.End() <= e.End() {
+					return true
+				}
+			}
+			ok = false
+			return false
+		})
+		if !ok {
+			return nil
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // negZeroIf returns the if statement whose condition holds call when the
@@ -513,48 +610,97 @@ func (lw *lowering) newNames(s *ast.AssignStmt) bool {
 }
 
 // negZeroGuard rewrites st, whose calls are calls, as described above.
-func (lw *lowering) negZeroGuard(st ast.Stmt, calls []*ast.CallExpr) {
+func (lw *lowering) negZeroGuard(st ast.Stmt, calls []*ast.CallExpr, hoisted []ast.Expr) {
 	info := lw.c.info
-	var conds []string
-	seen := map[string]bool{}
 	type sub struct {
 		at   int
 		v    string
-		size int // of the name it replaces
+		size int // of the text it replaces
 	}
-	var subs []sub
-	from := lw.off(st.Pos())
-	for _, call := range calls {
-		id := ast.Unparen(call.Fun).(*ast.Ident)
-		fn := info.Uses[id]
-		sig := fn.Type().(*types.Signature)
-		for i, a := range call.Args {
-			if i >= sig.Params().Len() || !floatKind(sig.Params().At(i).Type()) || info.Types[a].Value != nil {
+	// conds and subs (relative to from) of the calls within [from, to).
+	guard := func(from, to token.Pos, skip []ast.Expr, hv map[ast.Expr]string) (conds []string, subs []sub, ok bool) {
+		seen := map[string]bool{}
+		in := func(n ast.Node, es []ast.Expr) bool {
+			for _, e := range es {
+				if n.Pos() >= e.Pos() && n.End() <= e.End() {
+					return true
+				}
+			}
+			return false
+		}
+		for _, call := range calls {
+			if call.Pos() < from || call.End() > to || in(call, skip) {
 				continue
 			}
-			c := lw.text(ast.Unparen(a)) // arithmetic binds tighter than ==
-			if !seen[c] {
-				seen[c] = true
-				conds = append(conds, c+" == 0")
+			id := ast.Unparen(call.Fun).(*ast.Ident)
+			sig := info.Uses[id].Type().(*types.Signature)
+			for i, a := range call.Args {
+				if i >= sig.Params().Len() || !floatKind(sig.Params().At(i).Type()) || info.Types[a].Value != nil {
+					continue
+				}
+				c := lw.text(ast.Unparen(a)) // arithmetic binds tighter than ==
+				if h, ok := hv[a]; ok {
+					c = h
+				}
+				if !seen[c] {
+					seen[c] = true
+					conds = append(conds, c+" == 0")
+				}
+			}
+			ts, ok := lw.typeString(sig, id.Pos())
+			if !ok {
+				return nil, nil, false
+			}
+			subs = append(subs, sub{lw.off(id.Pos()) - lw.off(from), "(" + ts + ")(" + id.Name + ")", len(id.Name)})
+		}
+		for _, e := range skip {
+			if h, ok := hv[e]; ok {
+				subs = append(subs, sub{lw.off(e.Pos()) - lw.off(from), h, lw.off(e.End()) - lw.off(e.Pos())})
 			}
 		}
-		ts, ok := lw.typeString(sig, id.Pos())
+		return conds, subs, true
+	}
+	apply := func(orig string, subs []sub) string {
+		sort.Slice(subs, func(i, j int) bool { return subs[i].at < subs[j].at })
+		var b strings.Builder
+		last := 0
+		for _, s := range subs {
+			b.WriteString(orig[last:s.at])
+			b.WriteString(s.v)
+			last = s.at + s.size
+		}
+		b.WriteString(orig[last:])
+		return b.String()
+	}
+	// Hoisted arguments: var h T; if y == 0 { h = (func…)(g)(y) } else { h = g(y) };
+	var hoist strings.Builder
+	hv := map[ast.Expr]string{}
+	sort.Slice(hoisted, func(i, j int) bool { return hoisted[i].Pos() < hoisted[j].Pos() })
+	for _, a := range hoisted {
+		h := lw.fresh("h")
+		ts, ok := lw.typeString(info.TypeOf(a), a.Pos())
 		if !ok {
 			return
 		}
-		subs = append(subs, sub{lw.off(id.Pos()) - from, "(" + ts + ")(" + id.Name + ")", len(id.Name)})
+		conds, subs, ok := guard(a.Pos(), a.End(), nil, nil)
+		if !ok {
+			return
+		}
+		text := lw.text(a)
+		if len(conds) == 0 {
+			hoist.WriteString("var " + h + " " + ts + " = " + text + "; ")
+		} else {
+			hoist.WriteString("var " + h + " " + ts + "; if " + strings.Join(conds, " || ") + " { " + h + " = " + apply(text, subs) + " } else { " + h + " = " + text + " }; ")
+		}
+		hv[a] = h
 	}
+	conds, subs, ok := guard(st.Pos(), st.End(), hoisted, hv)
+	if !ok {
+		return
+	}
+	from := lw.off(st.Pos())
 	orig := lw.text(st)
-	sort.Slice(subs, func(i, j int) bool { return subs[i].at < subs[j].at })
-	var b strings.Builder
-	last := 0
-	for _, s := range subs {
-		b.WriteString(orig[last:s.at])
-		b.WriteString(s.v)
-		last = s.at + s.size
-	}
-	b.WriteString(orig[last:])
-	copyText := b.String()
+	copyText := apply(orig, subs)
 	cond := strings.Join(conds, " || ")
 	if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
 		// a, b := f(x) → var a A; var b B; if … { a, b = … } else { a, b = f(x) }
@@ -574,12 +720,18 @@ func (lw *lowering) negZeroGuard(st ast.Stmt, calls []*ast.CallExpr) {
 		// original has it.
 		opAt := lw.off(as.TokPos) - from
 		copyText = copyText[:opAt] + "=" + copyText[opAt+2:]
-		lw.insert(st.Pos(), pre.String()+"if "+cond+" { "+copyText+" } else { ")
+		for _, a := range hoisted {
+			lw.add(a.Pos(), a.End(), hv[a])
+		}
+		lw.insert(st.Pos(), hoist.String()+pre.String()+"if "+cond+" { "+copyText+" } else { ")
 		lw.add(as.TokPos, as.TokPos+2, "=")
 		lw.closeGuard(st, orig)
 		return
 	}
-	lw.insert(st.Pos(), "if "+cond+" { "+copyText+" } else { ")
+	for _, a := range hoisted {
+		lw.add(a.Pos(), a.End(), hv[a])
+	}
+	lw.insert(st.Pos(), hoist.String()+"if "+cond+" { "+copyText+" } else { ")
 	lw.closeGuard(st, orig)
 }
 
