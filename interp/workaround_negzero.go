@@ -124,7 +124,7 @@ func (lw *lowering) negZeroCalls() {
 		// Behind && or || the guard's condition would evaluate the
 		// arguments where Go does not (xs[i] out of range).
 		left, right := lw.logicOperand(call)
-		if !twice && st != nil && !left && !right && !generic {
+		if !twice && st != nil && !left && !right && !generic && !lw.hasGoto(st) {
 			// f(g(x)): g(x) goes into a variable before st.
 			if hs := lw.negZeroHoists(call, sig, st, hoists[st]); hs != nil {
 				hoists[st] = append(hoists[st], hs...)
@@ -205,6 +205,31 @@ func (lw *lowering) negZeroCalls() {
 		}
 		lw.negZeroGuard(st, guarded[st], hoists[st])
 	}
+}
+
+// hasGoto tells whether the func around st has a goto, which may not
+// jump over the variables the guard declares.
+func (lw *lowering) hasGoto(st ast.Stmt) bool {
+	var body ast.Node
+	for p := lw.parents[st]; p != nil && body == nil; p = lw.parents[p] {
+		switch f := p.(type) {
+		case *ast.FuncLit:
+			body = f.Body
+		case *ast.FuncDecl:
+			body = f.Body
+		}
+	}
+	if body == nil {
+		return true
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BranchStmt); ok && b.Tok == token.GOTO {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // negZeroHoists returns the float arguments of call that twiceSafe
@@ -309,7 +334,7 @@ func (lw *lowering) negZeroIf(call *ast.CallExpr) ast.Stmt {
 		default:
 			return nil
 		}
-		if lw.atCellTop(is) && !lw.inLoop(is) || len(lw.origEdits) > 0 || lw.edited(is.Cond.Pos(), is.Cond.End()) {
+		if lw.atCellTop(is) && !lw.inLoop(is) || len(lw.origEdits) > 0 || lw.edited(is.Cond.Pos(), is.Cond.End()) || lw.hasGoto(is) {
 			return nil
 		}
 		return is
