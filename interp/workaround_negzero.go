@@ -169,7 +169,7 @@ func (lw *lowering) negZeroCalls() {
 		}
 		// In place: about three times a direct call.
 		ts, ok := lw.typeString(c.sig, c.id.Pos())
-		if !ok || lw.edited(c.id.Pos(), c.id.End()) {
+		if !ok || lw.crossed(c.id.Pos(), c.id.End()) {
 			continue
 		}
 		if c.left {
@@ -185,7 +185,7 @@ func (lw *lowering) negZeroCalls() {
 				}
 				rs = append(rs, r)
 			}
-			if len(rs) != c.sig.Results().Len() || lw.edited(c.call.Pos(), c.call.End()) {
+			if len(rs) != c.sig.Results().Len() || lw.crossed(c.call.Pos(), c.call.End()) {
 				continue
 			}
 			lw.insert(c.call.Pos(), "func() ("+strings.Join(rs, ", ")+") { return ")
@@ -614,6 +614,18 @@ func (lw *lowering) edited(pos, end token.Pos) bool {
 		// statement's at the end) stay outside the guard; a block
 		// around the statement would hide a definition.
 		if e.start == e.end && (e.start == from || e.start == to) && strings.ContainsAny(e.text, "{}") {
+			return true
+		}
+	}
+	return false
+}
+
+// crossed tells whether an edit replaces text of [pos, end) or inserts
+// strictly inside it: text around it can still be replaced.
+func (lw *lowering) crossed(pos, end token.Pos) bool {
+	from, to := lw.off(pos), lw.off(end)
+	for _, e := range lw.edits {
+		if e.start == e.end && e.start > from && e.start < to || e.start != e.end && e.start < to && e.end > from {
 			return true
 		}
 	}
