@@ -109,7 +109,11 @@ func (lw *lowering) negZeroCalls() {
 				return true
 			}
 			// The lowering spells inferred type arguments out
-			// (lower.go) when it can write them.
+			// (lower.go) when it can write them. Two or more as a
+			// value (g[int, int]) crashed yaegi's compiler.
+			if in.TypeArgs.Len() != 1 {
+				return true
+			}
 			for i := 0; i < in.TypeArgs.Len(); i++ {
 				if _, ok := lw.typeString(in.TypeArgs.At(i), id.Pos()); !ok || typeParamIn(in.TypeArgs.At(i), 0) {
 					return true // (type parameters are renamed later)
