@@ -128,6 +128,8 @@ func TestSilentNegativeZeroArg(t *testing.T) {
 		// Known loss: generic funcs with two or more type arguments
 		// (g2[int, int] as a value crashed yaegi's compiler).
 		{name: "generic with two type arguments (sign lost)", cells: []string{"func g2[A, B any](a A, b B, x float64) bool { return math.Signbit(x) }"}, last: "func k(x float64) bool { return x == 0 && g2(1, 2, x) }\nk(math.Copysign(0, -1))", value: "false"},
+		{name: "generic float type parameter", cells: []string{"type Num interface{ ~float32 | ~float64 }\nfunc gsb[T Num](x T) bool { return math.Signbit(float64(x)) }\ntype F float64"}, last: "func k(x float64) string { return fmt.Sprint(gsb(x), gsb(F(x)), gsb(float32(x)), gsb[float64](-x)) }\nk(math.Copysign(0, -1))", value: `"true true true false"`},
+		{name: "generic with a cell struct type argument", cells: []string{"type P struct{ A int }\nfunc gp[T any](v T, x float64) float64 { return 1 / x }"}, last: "func k(x float64) float64 { return gp(P{1}, x) + gp(&P{2}, x) }\nk(math.Copysign(0, -1))", value: "-Inf"},
 		{name: "struct argument", cells: []string{"type P struct{ X, Y float64 }\nfunc sx(p P) bool { return math.Signbit(p.X) }"}, last: "func k(x float64) bool { return sx(P{x, 0}) }\nk(math.Copysign(0, -1))", value: "true"},
 		{name: "array argument", cells: []string{"func sa(a [2]float64) bool { return math.Signbit(a[1]) }"}, last: "func k(x float64) bool { a := [2]float64{0, x}; return sa(a) }\nk(math.Copysign(0, -1))", value: "true"},
 	}
