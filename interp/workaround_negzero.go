@@ -46,8 +46,8 @@ import (
 //	if f(g(x)) > 0 {  →  if (func(x float64) float64)(f)(g(x)) > 0 {
 //
 // In the left operand of && or || a func value's call made yaegi panic
-// ("reflect: call of reflect.Value.Bool on int Value"): there a func
-// literal runs it, func() (float64) { return (func…)(f)(x) }().
+// ("reflect: call of reflect.Value.Bool on int Value"); as the right
+// operand of true && it works: (true && ((func…)(f)(x) < 0)) && ok.
 // Generic funcs lost the sign as well: their instance goes through its
 // func value, (func(v int, x float64) bool)(g[int])(1, x), when the
 // lowering spells the type arguments (not type parameters).
@@ -162,6 +162,7 @@ func (lw *lowering) negZeroCalls() {
 		}
 	}
 	guarded := map[ast.Stmt][]*ast.CallExpr{}
+	wrapped := map[ast.Expr]bool{}
 	var order []ast.Stmt
 	for _, c := range cands {
 		if c.st != nil && !demoted[c.st] {
@@ -179,21 +180,17 @@ func (lw *lowering) negZeroCalls() {
 		if c.left {
 			// In the left operand of && or ||, a call of a func
 			// value made yaegi panic "reflect: call of
-			// reflect.Value.Bool on int Value": a func literal
-			// runs it.
-			var rs []string
-			for i := 0; i < c.sig.Results().Len(); i++ {
-				r, ok := lw.typeString(c.sig.Results().At(i).Type(), c.id.Pos())
-				if !ok {
-					break
-				}
-				rs = append(rs, r)
-			}
-			if len(rs) != c.sig.Results().Len() || lw.crossed(c.call.Pos(), c.call.End()) {
+			// reflect.Value.Bool on int Value"; as the right operand
+			// of true && it does not: (true && (f(x) < 0)) && ok.
+			l := lw.leftOperand(c.call)
+			if l == nil || lw.crossed(l.Pos(), l.End()) {
 				continue
 			}
-			lw.insert(c.call.Pos(), "func() ("+strings.Join(rs, ", ")+") { return ")
-			lw.insert(c.call.End(), " }()")
+			if !wrapped[l] {
+				wrapped[l] = true
+				lw.insert(l.Pos(), "(true && (")
+				lw.insert(l.End(), "))")
+			}
 		}
 		if c.gen {
 			lw.insert(c.id.Pos(), "("+ts+")(")
@@ -425,6 +422,23 @@ func typeParamIn(t types.Type, depth int) bool {
 		return typeParamIn(t.Elem(), depth+1)
 	}
 	return true // signatures, structs, interfaces: not looked into
+}
+
+// leftOperand returns the innermost left operand of && or || that holds
+// call.
+func (lw *lowering) leftOperand(call *ast.CallExpr) ast.Expr {
+	var child ast.Node = call
+	for p := lw.parents[call]; p != nil; child, p = p, lw.parents[p] {
+		switch p := p.(type) {
+		case ast.Stmt, *ast.FuncLit:
+			return nil
+		case *ast.BinaryExpr:
+			if (p.Op == token.LAND || p.Op == token.LOR) && p.X == child {
+				return p.X
+			}
+		}
+	}
+	return nil
 }
 
 // logicOperand tells whether call is inside the left (left) or right
