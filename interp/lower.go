@@ -284,6 +284,8 @@ func (lw *lowering) run() error {
 			lw.callArgs(st, st.Call)
 		}
 	}
+	// Receives that are results get parentheses (recvparen.go).
+	lw.recvParens()
 	// Last: it renames inside every rewrite of a generic func
 	// (workaround.go).
 	lw.typeParamNames()
