@@ -550,25 +550,9 @@ func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) stri
 	if pkg == nil || len(ifaces) == 0 {
 		return "" // no interface can hold a cell type: skip the session's method sets
 	}
-	scope := pkg.Scope().Innermost(pos)
-	if scope == nil {
-		scope = pkg.Scope()
-	}
-	names := pkg.Scope().Names()
-	sort.Strings(names)
 	var cases, ptrs []string
-	for _, name := range names {
-		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
-		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
-			continue
-		}
-		nt, ok := tn.Type().(*types.Named)
-		if !ok || nt.TypeParams().Len() != 0 || types.IsInterface(nt) {
-			continue
-		}
-		if _, o := scope.LookupParent(name, pos); o != tn {
-			continue // shadowed here
-		}
+	for _, nt := range cellTypesAt(pkg, pos) {
+		name := nt.Obj().Name()
 		for _, c := range []types.Type{nt, types.NewPointer(nt)} {
 			ms := types.NewMethodSet(c)
 			method := ""

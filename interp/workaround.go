@@ -1525,27 +1525,7 @@ func typeNameSwitch(pkg *types.Package, iface types.Type, pos token.Pos, generic
 	if pkg == nil {
 		return ""
 	}
-	scope := pkg.Scope().Innermost(pos)
-	if scope == nil {
-		scope = pkg.Scope()
-	}
-	names := pkg.Scope().Names()
-	sort.Strings(names)
-	var cands []*types.Named
-	for _, name := range names {
-		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
-		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
-			continue
-		}
-		nt, ok := tn.Type().(*types.Named)
-		if !ok || nt.TypeParams().Len() != 0 || types.IsInterface(nt) {
-			continue
-		}
-		if _, o := scope.LookupParent(name, pos); o != tn {
-			continue // shadowed here
-		}
-		cands = append(cands, nt)
-	}
+	cands := cellTypesAt(pkg, pos)
 	// yaegi cannot tell methodless types of the same underlying type
 	// apart (P and Q struct{ A int }; Celsius and float64): such a value
 	// gets a name that says so.
@@ -1713,26 +1693,7 @@ func genericStringer(pkg *types.Package, pos token.Pos) string {
 	if pkg == nil {
 		return ""
 	}
-	scope := pkg.Scope().Innermost(pos)
-	if scope == nil {
-		scope = pkg.Scope()
-	}
-	names := pkg.Scope().Names()
-	sort.Strings(names)
-	var cands []*types.Named
-	for _, name := range names {
-		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
-		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
-			continue
-		}
-		nt, ok := tn.Type().(*types.Named)
-		if !ok || nt.TypeParams().Len() != 0 || types.IsInterface(nt) {
-			continue
-		}
-		if _, o := scope.LookupParent(name, pos); o == tn {
-			cands = append(cands, nt)
-		}
-	}
+	cands := cellTypesAt(pkg, pos)
 	var cases, ptrs []string
 	for _, nt := range cands {
 		name := nt.Obj().Name()
@@ -2205,4 +2166,31 @@ func (lw *lowering) ifaceEquality() {
 		lw.insertInner(be.End(), ")")
 		return true
 	})
+}
+
+// cellTypesAt returns the cell's named types usable at pos, by name: not
+// generic, not interfaces, not aliases, not the lowering's own (_godl…),
+// and not shadowed there.
+func cellTypesAt(pkg *types.Package, pos token.Pos) []*types.Named {
+	scope := pkg.Scope().Innermost(pos)
+	if scope == nil {
+		scope = pkg.Scope()
+	}
+	names := pkg.Scope().Names()
+	sort.Strings(names)
+	var named []*types.Named
+	for _, name := range names {
+		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
+			continue
+		}
+		nt, ok := tn.Type().(*types.Named)
+		if !ok || nt.TypeParams().Len() != 0 || types.IsInterface(nt) {
+			continue
+		}
+		if _, o := scope.LookupParent(name, pos); o == tn {
+			named = append(named, nt)
+		}
+	}
+	return named
 }
