@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -124,11 +125,17 @@ func (s *Session) capturePanicFrame(pos, fn string) bool {
 	s.outMu.Lock()
 	defer s.outMu.Unlock()
 	if !s.running {
-		return false
+		// The frames of an interrupted cell's panic, printed after the
+		// cell ended, belong to no cell: its error is reported already.
+		return time.Now().Before(s.unwindUntil)
 	}
 	s.frames = append(s.frames, panicFrame{pos: pos, fn: fn})
 	return true
 }
+
+// unwindGrace is how long after an interrupt yaegi's frame lines are
+// taken as the interrupted cell's.
+const unwindGrace = 2 * time.Second
 
 // panicFrame is one interpreted frame of a panic.
 type panicFrame struct{ pos, fn string }

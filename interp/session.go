@@ -96,6 +96,10 @@ type Session struct {
 	doneSeq    int64 // the run whose cellDone it is
 	runSeq     int64 // counts cell function runs (execMu)
 	at         int   // offset of the top-level statement running, or -1
+	// unwindUntil: yaegi's goroutine of an interrupted cell may still be
+	// unwinding, printing its frame lines, after the cell has ended;
+	// until then those lines are dropped (capturePanicFrame).
+	unwindUntil time.Time
 
 	cancelMu sync.Mutex
 	cancel   context.CancelFunc
@@ -522,6 +526,9 @@ func (s *Session) noteRebuild(what string, c *parsedCell, kept, lost []string) {
 // unwind and says whether compiled code is still running.
 func (s *Session) interruptError(done chan struct{}) error {
 	e := &kernel.ExecError{Name: "Interrupted", Value: "interrupted by the user"}
+	s.outMu.Lock()
+	s.unwindUntil = time.Now().Add(unwindGrace)
+	s.outMu.Unlock()
 	select {
 	case <-done:
 	case <-time.After(200 * time.Millisecond):
