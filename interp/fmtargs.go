@@ -554,14 +554,8 @@ func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) stri
 	for _, nt := range cellTypesAt(pkg, pos) {
 		name := nt.Obj().Name()
 		for _, c := range []types.Type{nt, types.NewPointer(nt)} {
-			ms := types.NewMethodSet(c)
-			method := ""
-			switch {
-			case niladic(ms, "Error") == "string":
-				method = "Error"
-			case niladic(ms, "String") == "string":
-				method = "String"
-			default:
+			method := textMethod(c)
+			if method == "" {
 				continue
 			}
 			held := false

@@ -1698,14 +1698,8 @@ func genericStringer(pkg *types.Package, pos token.Pos) string {
 	for _, nt := range cands {
 		name := nt.Obj().Name()
 		for _, c := range []types.Type{nt, types.NewPointer(nt)} {
-			ms := types.NewMethodSet(c)
-			method := ""
-			switch {
-			case niladic(ms, "Error") == "string":
-				method = "Error"
-			case niladic(ms, "String") == "string":
-				method = "String"
-			default:
+			method := textMethod(c)
+			if method == "" {
 				continue
 			}
 			if _, ptr := c.(*types.Pointer); ptr {
@@ -2193,4 +2187,17 @@ func cellTypesAt(pkg *types.Package, pos token.Pos) []*types.Named {
 		}
 	}
 	return named
+}
+
+// textMethod names the method fmt prints a value of type t with: "Error"
+// or "String" (niladic, returning string), or "".
+func textMethod(t types.Type) string {
+	ms := types.NewMethodSet(t)
+	switch {
+	case niladic(ms, "Error") == "string":
+		return "Error"
+	case niladic(ms, "String") == "string":
+		return "String"
+	}
+	return ""
 }

@@ -352,12 +352,7 @@ func (lw *lowering) negZeroIfGuard(is *ast.IfStmt, calls []*ast.CallExpr) {
 	seen := map[string]bool{}
 	from := lw.off(is.Cond.Pos())
 	orig := lw.text(is.Cond)
-	type sub struct {
-		at   int
-		v    string
-		size int
-	}
-	var subs []sub
+	var subs []textSub
 	for _, call := range calls {
 		id := ast.Unparen(call.Fun).(*ast.Ident)
 		sig := info.Uses[id].Type().(*types.Signature)
@@ -375,19 +370,10 @@ func (lw *lowering) negZeroIfGuard(is *ast.IfStmt, calls []*ast.CallExpr) {
 		if !ok {
 			return
 		}
-		subs = append(subs, sub{lw.off(id.Pos()) - from, "(" + ts + ")(" + id.Name + ")", len(id.Name)})
+		subs = append(subs, textSub{lw.off(id.Pos()) - from, "(" + ts + ")(" + id.Name + ")", len(id.Name)})
 	}
-	sort.Slice(subs, func(i, j int) bool { return subs[i].at < subs[j].at })
-	var b strings.Builder
-	last := 0
-	for _, s := range subs {
-		b.WriteString(orig[last:s.at])
-		b.WriteString(s.v)
-		last = s.at + s.size
-	}
-	b.WriteString(orig[last:])
 	v := lw.fresh("nz")
-	lw.insert(is.Pos(), "var "+v+" bool; if "+strings.Join(conds, " || ")+" { "+v+" = "+b.String()+" } else { "+v+" = "+orig+" }; ")
+	lw.insert(is.Pos(), "var "+v+" bool; if "+strings.Join(conds, " || ")+" { "+v+" = "+applySubs(orig, subs)+" } else { "+v+" = "+orig+" }; ")
 	lw.add(is.Cond.Pos(), is.Cond.End(), v)
 }
 
@@ -667,13 +653,8 @@ func (lw *lowering) newNames(s *ast.AssignStmt) bool {
 // negZeroGuard rewrites st, whose calls are calls, as described above.
 func (lw *lowering) negZeroGuard(st ast.Stmt, calls []*ast.CallExpr, hoisted []ast.Expr) {
 	info := lw.c.info
-	type sub struct {
-		at   int
-		v    string
-		size int // of the text it replaces
-	}
 	// conds and subs (relative to from) of the calls within [from, to).
-	guard := func(from, to token.Pos, skip []ast.Expr, hv map[ast.Expr]string) (conds []string, subs []sub, ok bool) {
+	guard := func(from, to token.Pos, skip []ast.Expr, hv map[ast.Expr]string) (conds []string, subs []textSub, ok bool) {
 		seen := map[string]bool{}
 		in := func(n ast.Node, es []ast.Expr) bool {
 			for _, e := range es {
@@ -706,26 +687,14 @@ func (lw *lowering) negZeroGuard(st ast.Stmt, calls []*ast.CallExpr, hoisted []a
 			if !ok {
 				return nil, nil, false
 			}
-			subs = append(subs, sub{lw.off(id.Pos()) - lw.off(from), "(" + ts + ")(" + id.Name + ")", len(id.Name)})
+			subs = append(subs, textSub{lw.off(id.Pos()) - lw.off(from), "(" + ts + ")(" + id.Name + ")", len(id.Name)})
 		}
 		for _, e := range skip {
 			if h, ok := hv[e]; ok {
-				subs = append(subs, sub{lw.off(e.Pos()) - lw.off(from), h, lw.off(e.End()) - lw.off(e.Pos())})
+				subs = append(subs, textSub{lw.off(e.Pos()) - lw.off(from), h, lw.off(e.End()) - lw.off(e.Pos())})
 			}
 		}
 		return conds, subs, true
-	}
-	apply := func(orig string, subs []sub) string {
-		sort.Slice(subs, func(i, j int) bool { return subs[i].at < subs[j].at })
-		var b strings.Builder
-		last := 0
-		for _, s := range subs {
-			b.WriteString(orig[last:s.at])
-			b.WriteString(s.v)
-			last = s.at + s.size
-		}
-		b.WriteString(orig[last:])
-		return b.String()
 	}
 	// Hoisted arguments: var h T; if y == 0 { h = (func…)(g)(y) } else { h = g(y) };
 	var hoist strings.Builder
@@ -745,7 +714,7 @@ func (lw *lowering) negZeroGuard(st ast.Stmt, calls []*ast.CallExpr, hoisted []a
 		if len(conds) == 0 {
 			hoist.WriteString("var " + h + " " + ts + " = " + text + "; ")
 		} else {
-			hoist.WriteString("var " + h + " " + ts + "; if " + strings.Join(conds, " || ") + " { " + h + " = " + apply(text, subs) + " } else { " + h + " = " + text + " }; ")
+			hoist.WriteString("var " + h + " " + ts + "; if " + strings.Join(conds, " || ") + " { " + h + " = " + applySubs(text, subs) + " } else { " + h + " = " + text + " }; ")
 		}
 		hv[a] = h
 	}
@@ -755,7 +724,7 @@ func (lw *lowering) negZeroGuard(st ast.Stmt, calls []*ast.CallExpr, hoisted []a
 	}
 	from := lw.off(st.Pos())
 	orig := lw.text(st)
-	copyText := apply(orig, subs)
+	copyText := applySubs(orig, subs)
 	cond := strings.Join(conds, " || ")
 	if as, ok := st.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
 		// a, b := f(x) → var a A; var b B; if … { a, b = … } else { a, b = f(x) }
@@ -795,4 +764,26 @@ func (lw *lowering) negZeroGuard(st ast.Stmt, calls []*ast.CallExpr, hoisted []a
 // replaces st's last byte.
 func (lw *lowering) closeGuard(st ast.Stmt, orig string) {
 	lw.add(st.End()-1, st.End(), orig[len(orig)-1:]+" }")
+}
+
+// textSub replaces size bytes at offset at of a text by v.
+type textSub struct {
+	at   int
+	v    string
+	size int // of the text it replaces
+}
+
+// applySubs returns orig with subs (at offsets of orig, not overlapping)
+// applied.
+func applySubs(orig string, subs []textSub) string {
+	sort.Slice(subs, func(i, j int) bool { return subs[i].at < subs[j].at })
+	var b strings.Builder
+	last := 0
+	for _, s := range subs {
+		b.WriteString(orig[last:s.at])
+		b.WriteString(s.v)
+		last = s.at + s.size
+	}
+	b.WriteString(orig[last:])
+	return b.String()
 }
