@@ -8,13 +8,11 @@ Wall-clock latency on shared VMs is noisy; CPU per request is much less so.
 
 KERNELBENCH may name kernelbench.py (default ../shared/bench/kernelbench.py).
 """
-import os, statistics, sys, tempfile, time
+import os, statistics, sys
 
-here = os.path.dirname(os.path.abspath(__file__))
-kb_path = os.environ.get("KERNELBENCH", os.path.join(here, "..", "..", "shared", "bench", "kernelbench.py"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(kb_path)))
-import kernelbench as kb  # noqa: E402
-import psutil  # noqa: E402
+import psutil
+
+from kbclient import started
 
 
 def cpu_seconds(pids):
@@ -27,12 +25,7 @@ def cpu_seconds(pids):
 
 def main():
     name, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1000
-    k = kb.Kernel(name, tempfile.mkdtemp())
-    try:
-        k.start()
-        k.sync_iopub()
-        code = kb.snippets_for(k.info)
-        k.execute(code["setup"], 60)
+    with started(name) as (k, code):
         for _ in range(50):
             k.execute(code["trivial"], 10)
         kernel = k.km.provisioner.pid
@@ -40,15 +33,13 @@ def main():
         rows = []
         for label, fn in (("trivial execute", lambda: k.execute(code["trivial"], 10).t_idle),
                           ("complete", lambda: k.complete(code["complete"][0], 10).t_reply)):
-            c0, w0, t0 = cpu_seconds([kernel]), cpu_seconds(children), time.perf_counter()
+            c0, w0 = cpu_seconds([kernel]), cpu_seconds(children)
             lat = [fn() for _ in range(n)]
-            c1, w1, t1 = cpu_seconds([kernel]), cpu_seconds(children), time.perf_counter()
+            c1, w1 = cpu_seconds([kernel]), cpu_seconds(children)
             rows.append((label, (c1 - c0) / n * 1e6, (w1 - w0) / n * 1e6, statistics.median(lat) * 1e6))
         print(f"{name}: {n} requests each; CPU µs per request (kernel process, its children), median latency µs")
         for label, c, w, m in rows:
             print(f"  {label:16s} kernel {c:6.0f}  children {w:6.0f}  latency {m:7.0f}")
-    finally:
-        k.stop()
 
 
 if __name__ == "__main__":

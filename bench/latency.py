@@ -7,22 +7,14 @@ kernel_info, trivial execute (reply and iopub idle) and complete_request.
 
 KERNELBENCH may name kernelbench.py (default ../shared/bench/kernelbench.py).
 """
-import os, statistics, sys, tempfile
+import statistics, sys
 
-here = os.path.dirname(os.path.abspath(__file__))
-kb_path = os.environ.get("KERNELBENCH", os.path.join(here, "..", "..", "shared", "bench", "kernelbench.py"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(kb_path)))
-import kernelbench as kb  # noqa: E402
+from kbclient import started
 
 
 def main():
     name, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 300
-    k = kb.Kernel(name, tempfile.mkdtemp())
-    try:
-        k.start()
-        k.sync_iopub()
-        code = kb.snippets_for(k.info)
-        k.execute(code["setup"], 60)
+    with started(name) as (k, code):
 
         def kernel_info():
             msg_id, t0 = k.send("kernel_info_request", {})
@@ -40,8 +32,6 @@ def main():
         for label, fn in probes:
             xs = sorted(fn() for _ in range(n))
             print(f"{name} {label:18s} median {statistics.median(xs) * 1e3:.3f} ms  p10 {xs[len(xs) // 10] * 1e3:.3f} ms")
-    finally:
-        k.stop()
 
 
 if __name__ == "__main__":
