@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/godl-kernel/godl/internal/completion"
 	"github.com/godl-kernel/godl/interp/symbols"
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -50,55 +50,13 @@ type helpMatchItem struct {
 	rank int
 }
 
-// runeToByte converts a cursor in code points to a byte offset in s,
-// clamped to [0, len(s)].
-func runeToByte(s string, cursor int) int {
-	if cursor <= 0 {
-		return 0
-	}
-	n := 0
-	for i := range s {
-		if n == cursor {
-			return i
-		}
-		n++
-	}
-	return len(s)
-}
-
-func isIdentRune(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
-}
-
-// identStart returns where the identifier that ends at byte offset end of s
-// starts (end if none).
-func identStart(s string, end int) int {
-	i := end
-	for i > 0 {
-		r, size := utf8.DecodeLastRuneInString(s[:i])
-		if !isIdentRune(r) {
-			break
-		}
-		i -= size
-	}
-	// An identifier does not start with a digit.
-	for i < end {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if !unicode.IsDigit(r) {
-			break
-		}
-		i += size
-	}
-	return i
-}
-
 // identEnd returns where the identifier that contains byte offset start of s
 // ends.
 func identEnd(s string, start int) int {
 	i := start
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !isIdentRune(r) {
+		if !completion.IsIdentRune(r) {
 			break
 		}
 		i += size
@@ -150,7 +108,7 @@ func operandBefore(s string, dot int) int {
 			}
 			i = j
 		}
-		k := identStart(s, i)
+		k := completion.IdentStart(s, i)
 		if k == i {
 			break
 		}
@@ -212,90 +170,75 @@ func inCommentOrString(code string, end int) (inside bool, lit string) {
 // "x." (x's type inferred from its declaration), struct literal fields,
 // import paths, and otherwise names in scope, packages, builtins and
 // keywords. Safe for concurrent use; it never panics.
-func helpComplete(prior []string, code string, cursor int) (res kernel.CompleteResult) {
+func helpComplete(prior []string, code string, cursor int) kernel.CompleteResult {
+	res, cands, ok := helpCompleteCandidates(prior, code, cursor)
+	if ok {
+		return completion.Reply(cands, code, cursor)
+	}
+	return res
+}
+
+// helpCompleteCandidates is helpComplete for a caller that may reuse
+// candidates: when the cursor ends the member name of a selector, it
+// returns the candidates for any member name typed there, unfiltered, and
+// ok; completion.Reply(cands, code, cursor) is then the answer, and so it
+// is for any code that differs only in that name. Otherwise it returns
+// the answer.
+func helpCompleteCandidates(prior []string, code string, cursor int) (res kernel.CompleteResult, cands []completion.Item, ok bool) {
 	res = kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor, Metadata: map[string]any{}}
 	if cursor < 0 {
 		res.CursorStart, res.CursorEnd = 0, 0
-		return res
+		return res, nil, false
 	}
 	defer func() {
 		if recover() != nil { // a bug here must not cost the user the kernel
 			helpPanics.Add(1)
 			res = kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor, Metadata: map[string]any{}}
+			cands, ok = nil, false
 		}
 	}()
-	b := runeToByte(code, cursor)
+	b := completion.RuneToByte(code, cursor)
 	cursor = utf8.RuneCountInString(code[:b])
 	res.CursorStart, res.CursorEnd = cursor, cursor
 
 	if in, lit := inCommentOrString(code, b); in {
 		if items, n := importPathMatches(code[:b], lit); items != nil {
-			setMatches(&res, items, cursor-n, cursor)
+			completion.Fill(&res, filterItems(items, ""), cursor-n, cursor)
 		}
-		return res
+		return res, nil, false
 	}
-	start := identStart(code, b)
+	start := completion.IdentStart(code, b)
 	prefix := code[start:b]
-	startRunes := cursor - utf8.RuneCountInString(prefix)
-
-	var items []helpMatchItem
 	if start > 0 && code[start-1] == '.' {
-		items = selectorMatches(prior, code, start-1, b, prefix)
-		// A number such as "1." has no members, nor does anything unknown.
-	} else {
-		env := newHelpEnv(prior, code, b)
-		items = append(literalFieldMatches(env, code, start, prefix), nameMatches(env, prefix)...)
+		// The candidates must not depend on the member name typed so
+		// far: they are computed with a placeholder in its place. A
+		// number such as "1." has no members, nor does anything unknown.
+		const placeholder = "_"
+		cands = selectorCandidates(prior, code[:start]+placeholder+code[b:], start-1)
+		if cands == nil {
+			cands = []completion.Item{}
+		}
+		return res, cands, true
 	}
-	setMatches(&res, items, startRunes, cursor)
-	return res
+	env := newHelpEnv(prior, code, b)
+	items := append(literalFieldMatches(env, code, start, prefix), nameMatches(env, prefix)...)
+	completion.Fill(&res, items, cursor-utf8.RuneCountInString(prefix), cursor)
+	return res, nil, false
 }
 
-// setMatches fills the result, with ipykernel's experimental types.
-func setMatches(res *kernel.CompleteResult, items []helpMatchItem, start, end int) {
-	res.CursorStart, res.CursorEnd = start, end
-	types := make([]any, 0, len(items))
-	for _, it := range items {
-		res.Matches = append(res.Matches, it.text)
-		m := map[string]any{"start": start, "end": end, "text": it.text, "type": it.kind}
-		if it.sig != "" {
-			m["signature"] = it.sig
-		}
-		types = append(types, m)
+// filterItems converts items and keeps those starting with prefix, like
+// completion.Filter.
+func filterItems(items []helpMatchItem, prefix string) []completion.Item {
+	out := make([]completion.Item, len(items))
+	for i, it := range items {
+		out[i] = completion.Item{Text: it.text, Kind: it.kind, Sig: it.sig, Rank: it.rank}
 	}
-	res.Metadata["_jupyter_types_experimental"] = types
-}
-
-// filterItems keeps the items starting with prefix (exact case first, then
-// any case when none match exactly), sorted and without duplicates.
-func filterItems(items []helpMatchItem, prefix string) []helpMatchItem {
-	pick := func(match func(string) bool) []helpMatchItem {
-		var out []helpMatchItem
-		seen := map[string]bool{}
-		for _, it := range items {
-			if match(it.text) && !seen[it.text] {
-				seen[it.text] = true
-				out = append(out, it)
-			}
-		}
-		return out
-	}
-	out := pick(func(s string) bool { return strings.HasPrefix(s, prefix) })
-	if len(out) == 0 && prefix != "" {
-		lp := strings.ToLower(prefix)
-		out = pick(func(s string) bool { return strings.HasPrefix(strings.ToLower(s), lp) })
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].rank != out[j].rank {
-			return out[i].rank < out[j].rank
-		}
-		return out[i].text < out[j].text
-	})
-	return out
+	return completion.Filter(out, prefix)
 }
 
 // nameMatches completes a bare identifier: names in scope, keywords,
 // builtins and package names.
-func nameMatches(env *helpEnv, prefix string) []helpMatchItem {
+func nameMatches(env *helpEnv, prefix string) []completion.Item {
 	var items []helpMatchItem
 	addBinding := func(b *helpBinding) {
 		kind := "variable"
@@ -352,7 +295,7 @@ func nameMatches(env *helpEnv, prefix string) []helpMatchItem {
 
 // literalFieldMatches completes the field names of a struct composite
 // literal when the name at start begins an element ("Point{La", "T{X: 1, L").
-func literalFieldMatches(env *helpEnv, code string, start int, prefix string) []helpMatchItem {
+func literalFieldMatches(env *helpEnv, code string, start int, prefix string) []completion.Item {
 	i := start
 	for i > 0 && (code[i-1] == ' ' || code[i-1] == '\t' || code[i-1] == '\n') {
 		i--
@@ -413,9 +356,9 @@ func literalFieldMatches(env *helpEnv, code string, start int, prefix string) []
 	return filterItems(items, prefix)
 }
 
-// selectorMatches completes "operand.prefix": members of a package or of
-// the operand's type.
-func selectorMatches(prior []string, code string, dot, cursor int, prefix string) []helpMatchItem {
+// selectorCandidates lists the members of the operand that ends at byte
+// offset dot of code (a package or a value), for any name after the dot.
+func selectorCandidates(prior []string, code string, dot int) []completion.Item {
 	start := operandBefore(code, dot)
 	if start < 0 {
 		return nil
@@ -427,7 +370,7 @@ func selectorMatches(prior []string, code string, dot, cursor int, prefix string
 	env := newHelpEnv(prior, code, start)
 	if id, ok := expr.(*ast.Ident); ok {
 		if p := env.packagePath(id.Name); p != "" {
-			return filterItems(packageMembers(p), prefix)
+			return filterItems(packageMembers(p), "")
 		}
 	}
 	t := env.typeOf(expr, 0)
@@ -439,7 +382,7 @@ func selectorMatches(prior []string, code string, dot, cursor int, prefix string
 		}
 		items = append(items, helpMatchItem{m.name, kind, m.sig, 0})
 	}
-	return filterItems(items, prefix)
+	return filterItems(items, "")
 }
 
 // docOnlyPackages are the packages whose documented names missing from
@@ -517,7 +460,7 @@ func importPathMatches(before, lit string) (items []helpMatchItem, n int) {
 
 func isIdentLine(s string) bool {
 	for _, r := range s {
-		if !isIdentRune(r) {
+		if !completion.IsIdentRune(r) {
 			return false
 		}
 	}

@@ -1,9 +1,12 @@
 package interp
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/godl-kernel/godl/internal/completion"
 )
 
 // cursorAt splits code marked with "|" into the code and the cursor in
@@ -134,8 +137,8 @@ const greeting = "héllo"`,
 			if tc.want != nil {
 				start := tc.start
 				if start < 0 {
-					b := runeToByte(code, cursor)
-					start = cursor - utf8.RuneCountInString(code[identStart(code, b):b])
+					b := completion.RuneToByte(code, cursor)
+					start = cursor - utf8.RuneCountInString(code[completion.IdentStart(code, b):b])
 				}
 				if res.CursorStart != start || res.CursorEnd != cursor {
 					t.Errorf("cursor_start, cursor_end = %d, %d, want %d, %d", res.CursorStart, res.CursorEnd, start, cursor)
@@ -240,5 +243,67 @@ func TestCompleteOrder(t *testing.T) {
 	res := helpComplete([]string{"zeta := 1\nfunc alpha() {}"}, "", 0)
 	if len(res.Matches) < 3 || res.Matches[0] != "alpha" || res.Matches[1] != "zeta" {
 		t.Errorf("matches start %v, want alpha, zeta first", trunc(res.Matches))
+	}
+}
+
+// TestCompleteCandidates checks what lets the kernel reuse a selector's
+// candidates while the member name is typed: they are the same whatever
+// the name, and the answer is completion.Reply of them.
+func TestCompleteCandidates(t *testing.T) {
+	prior := []string{`type Point struct {
+	X, Y float64
+	Label string
+}
+func (p *Point) Norm() float64 { return p.X*p.X + p.Y*p.Y }
+type Model struct {
+	*Point
+	Name string
+}
+net := &Model{}`}
+	contexts := []string{ // @ marks the member name
+		"fmt.@",
+		"strings.@",
+		"mat.@",
+		"p := Point{}\np.@",
+		"func f(q *Point) {\n\tq.@\n}",
+		"net.@",
+		"net.Point.@",
+		"x := 1\nfmt.@\ny := 2",
+		"fmt.@rintln(\"a\")",
+		"fmt := 3\nfmt.@",
+		"é := fmt.@",
+		"net.Name.@",
+		"undefinedThing.@",
+	}
+	names := []string{"", "S", "Sp", "P", "Label", "zz", "x1", "N", "é", "func", "range", "go"}
+	for _, ctx := range contexts {
+		t.Run(ctx, func(t *testing.T) {
+			var first []completion.Item
+			for i, name := range names {
+				at := strings.Index(ctx, "@")
+				code := ctx[:at] + name + ctx[at+1:]
+				cursor := utf8.RuneCountInString(ctx[:at] + name)
+				_, cands, ok := helpCompleteCandidates(prior, code, cursor)
+				if !ok {
+					t.Fatalf("%q: no candidates", code)
+				}
+				if i == 0 {
+					first = cands
+					if len(cands) == 0 && !strings.Contains(ctx, "fmt :=") && !strings.Contains(ctx, "undefined") && !strings.Contains(ctx, "Name.") {
+						t.Errorf("%q: no members", code)
+					}
+				} else if !reflect.DeepEqual(cands, first) {
+					t.Errorf("%q: candidates differ from those with no name:\n%v\n%v", code, cands, first)
+				}
+				if got, want := helpComplete(prior, code, cursor), completion.Reply(cands, code, cursor); !reflect.DeepEqual(got, want) {
+					t.Errorf("%q: answer %v, Reply %v", code, got, want)
+				}
+			}
+		})
+	}
+	for _, code := range []string{"fm", "// fmt.", `s := "fmt.`, "fmt.Println(x", "p := Point{La", ""} {
+		if _, _, ok := helpCompleteCandidates(prior, code, utf8.RuneCountInString(code)); ok {
+			t.Errorf("%q: candidates offered for reuse", code)
+		}
 	}
 }

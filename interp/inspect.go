@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/godl-kernel/godl/internal/completion"
 	"github.com/godl-kernel/godl/interp/symbols"
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -26,14 +27,14 @@ func helpInspect(prior []string, code string, cursor, detail int) (res kernel.In
 	if cursor < 0 {
 		return notFound
 	}
-	b := runeToByte(code, cursor)
+	b := completion.RuneToByte(code, cursor)
 	if in, _ := inCommentOrString(code, b); in {
 		if start, end := callBefore(code, b); start >= 0 {
 			return inspectExpr(prior, code, start, end, detail)
 		}
 		return notFound
 	}
-	start := identStart(code, b)
+	start := completion.IdentStart(code, b)
 	end := identEnd(code, b)
 	if start == end {
 		// Not on a name: the function whose arguments hold the cursor.

@@ -17,6 +17,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/godl-kernel/godl/display"
+	"github.com/godl-kernel/godl/internal/completion"
 	"github.com/godl-kernel/godl/interp/symbols"
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -895,6 +896,13 @@ func (s *Session) priorCells() []string {
 // Complete returns completions at cursor. See kernel.Evaluator.
 func (s *Session) Complete(ctx context.Context, code string, cursor int) (kernel.CompleteResult, error) {
 	return helpComplete(s.priorCells(), code, cursor), nil
+}
+
+// CompleteCandidates is Complete for a kernel that reuses candidates while
+// the user types a selector's member name. See worker.CandidateCompleter.
+func (s *Session) CompleteCandidates(ctx context.Context, code string, cursor int) (kernel.CompleteResult, []completion.Item, bool, error) {
+	res, cands, ok := helpCompleteCandidates(s.priorCells(), code, cursor)
+	return res, cands, ok, nil
 }
 
 // Inspect describes the name at cursor. See kernel.Evaluator.

@@ -24,6 +24,9 @@ func ServeWorker() int {
 	})
 }
 
+// The worker lets the kernel reuse the Session's completion candidates.
+var _ worker.CandidateCompleter = (*Session)(nil)
+
 // AttachDisplay makes out the display package's publisher for this
 // process, and returns the function that detaches it.
 func AttachDisplay(out kernel.Output) (detach func()) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/godl-kernel/godl/internal/completion"
 	"github.com/godl-kernel/godl/kernel"
 )
 
@@ -55,12 +56,16 @@ const (
 
 // ipcMsg is the payload of every frame; each kind uses a few fields.
 type ipcMsg struct {
-	Exec       *kernel.ExecuteRequest   `json:"exec,omitempty"`
-	Code       string                   `json:"code,omitempty"`
-	Cursor     int                      `json:"cursor,omitempty"`
-	Detail     int                      `json:"detail,omitempty"`
-	Result     *kernel.ExecuteResult    `json:"result,omitempty"`
-	Complete   *kernel.CompleteResult   `json:"complete,omitempty"`
+	Exec     *kernel.ExecuteRequest `json:"exec,omitempty"`
+	Code     string                 `json:"code,omitempty"`
+	Cursor   int                    `json:"cursor,omitempty"`
+	Detail   int                    `json:"detail,omitempty"`
+	Result   *kernel.ExecuteResult  `json:"result,omitempty"`
+	Complete *kernel.CompleteResult `json:"complete,omitempty"`
+	// Reuse: in reqComplete, the kernel can take candidates instead of
+	// the answer; in the evReply, Cands holds them (CandidateCompleter).
+	Reuse      bool                     `json:"reuse,omitempty"`
+	Cands      []completion.Item        `json:"cands,omitempty"`
 	Inspect    *kernel.InspectResult    `json:"inspect,omitempty"`
 	IsComplete *kernel.IsCompleteResult `json:"is_complete,omitempty"`
 	Display    *kernel.Display          `json:"display,omitempty"`

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/godl-kernel/godl/internal/completion"
 	"github.com/godl-kernel/godl/internal/rawio"
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -257,6 +258,18 @@ type FastPaths interface {
 	FastPaths()
 }
 
+// CandidateCompleter is implemented by evaluators whose completions can be
+// reused by the kernel while the user types (see package completion).
+// CompleteCandidates is Complete, except that where the answer is
+// completion.Reply(cands, code, cursor) for any code that differs from
+// this one only in the name that ends at cursor (the member name of a
+// selector), it may return cands and ok instead. The kernel then answers
+// such requests itself until the next cell runs: the evaluator's
+// candidates must change only while cells run.
+type CandidateCompleter interface {
+	CompleteCandidates(ctx context.Context, code string, cursor int) (res kernel.CompleteResult, cands []completion.Item, ok bool, err error)
+}
+
 // OutputFlusher is implemented by evaluators that hold back some of the
 // output written to the worker's stdout and stderr (the Session buffers
 // the prints of cells that cannot write there any other way): the worker
@@ -482,7 +495,14 @@ func (ws *workerServer) help(job helpJob) {
 	switch job.kind {
 	case reqComplete:
 		var c kernel.CompleteResult
-		c, err = ws.eval.Complete(ctx, job.m.Code, job.m.Cursor)
+		if cc, ok := ws.eval.(CandidateCompleter); ok && job.m.Reuse {
+			c, r.Cands, r.Reuse, err = cc.CompleteCandidates(ctx, job.m.Code, job.m.Cursor)
+			if r.Reuse {
+				break
+			}
+		} else {
+			c, err = ws.eval.Complete(ctx, job.m.Code, job.m.Cursor)
+		}
 		r.Complete = &c
 	case reqInspect:
 		var i kernel.InspectResult

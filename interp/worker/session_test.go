@@ -2,7 +2,9 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -198,4 +200,99 @@ func BenchmarkWorkerSessionComplete(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestSupervisorReusesCandidates checks that the kernel answers completions
+// of a member name from the worker's candidates while no cell runs, that
+// those answers are the worker's own, and that a cell drops them.
+func TestSupervisorReusesCandidates(t *testing.T) {
+	s := startSession(t)
+	ctx := context.Background()
+	run := func(code string) {
+		t.Helper()
+		if res, err := s.Execute(ctx, kernel.ExecuteRequest{Code: code}, &recOutput{}); err != nil || res.Status != "ok" {
+			t.Fatalf("%q: %v %+v", code, err, res.Error)
+		}
+	}
+	hits := func() int {
+		s.mu.Lock()
+		w := s.gen
+		s.mu.Unlock()
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.reuseHits
+	}
+	direct := func(code string, cursor int) kernel.CompleteResult {
+		t.Helper()
+		r, err := s.call(ctx, reqComplete, &ipcMsg{Code: code, Cursor: cursor})
+		if err != nil || r.Complete == nil {
+			t.Fatalf("%q: %v %+v", code, err, r)
+		}
+		return *r.Complete
+	}
+	complete := func(code string) kernel.CompleteResult {
+		t.Helper()
+		res, err := s.Complete(ctx, code, len([]rune(code)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	run("type P struct{ Alpha, Alps int }\nv := P{}")
+
+	// The first request at a place asks the worker; the next ones, with
+	// the name typed further, or in another case, or again, do not, and
+	// answer what the worker answers.
+	for i, code := range []string{"x := v.", "x := v.A", "x := v.Al", "x := v.Alp", "x := v.alph", "x := v.Alpha", "x := v.Q", "x := v.Al"} {
+		before := hits()
+		got := complete(code)
+		if want := i; hits()-before != min(want, 1) {
+			t.Errorf("%q: %d answers from reuse, want %d", code, hits()-before, min(want, 1))
+		}
+		if want := direct(code, len([]rune(code))); !sameJSON(got, want) {
+			t.Errorf("%q: reused answer %+v, worker's %+v", code, got, want)
+		}
+	}
+	if got := complete("x := v.Alps").Matches; !reflect.DeepEqual(got, []string{"Alps"}) {
+		t.Errorf("v.Alps: %q", got)
+	}
+	for _, code := range []string{"fmt.Sp", "fmt.Spr", "fmt.Sprintf", "fmt.E"} {
+		if got, want := complete(code), direct(code, len([]rune(code))); !sameJSON(got, want) {
+			t.Errorf("%q: reused answer %+v, worker's %+v", code, got, want)
+		}
+	}
+
+	// A cell that redefines v drops the candidates.
+	run("type Q struct{ Beta int }\nv := Q{}")
+	before := hits()
+	if got := complete("x := v.").Matches; !reflect.DeepEqual(got, []string{"Beta"}) {
+		t.Errorf("after v changed type, v. offers %q", got)
+	}
+	if hits() != before {
+		t.Error("answered from candidates kept across a cell")
+	}
+	if got := complete("x := v.B").Matches; !reflect.DeepEqual(got, []string{"Beta"}) || hits() != before+1 {
+		t.Errorf("v.B: %q, %d reused", got, hits()-before)
+	}
+
+	// While a cell runs, the worker answers.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run("time.Sleep(500 * time.Millisecond)")
+	}()
+	time.Sleep(100 * time.Millisecond)
+	before = hits()
+	if got := complete("x := v.B").Matches; !reflect.DeepEqual(got, []string{"Beta"}) || hits() != before {
+		t.Errorf("v.B while a cell runs: %q, %d reused", got, hits()-before)
+	}
+	<-done
+}
+
+// sameJSON tells whether a and b encode to the same JSON (what the kernel
+// sends).
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }

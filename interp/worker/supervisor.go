@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/godl-kernel/godl/internal/completion"
 	"github.com/godl-kernel/godl/kernel"
 )
 
@@ -233,6 +234,7 @@ func (s *Supervisor) Execute(ctx context.Context, req kernel.ExecuteRequest, out
 	s.lost = ""
 	w.mu.Lock()
 	w.execRunning = true
+	w.dropCandidatesLocked()
 	w.execOut = out
 	w.execStart = w.stderrTotal
 	w.mu.Unlock()
@@ -242,6 +244,7 @@ func (s *Supervisor) Execute(ctx context.Context, req kernel.ExecuteRequest, out
 	res, err := s.runCell(ctx, w, &req)
 	w.mu.Lock()
 	w.execRunning = false
+	w.dropCandidatesLocked() // the cell may have changed them
 	w.execOut = nil
 	cancelInput := w.inputCancel
 	w.inputCtx, w.inputCancel = nil, nil
@@ -450,6 +453,11 @@ func (s *Supervisor) call(ctx context.Context, kind msgKind, m *ipcMsg) (*ipcMsg
 	if err != nil {
 		return nil, err
 	}
+	return s.callOn(ctx, w, kind, m)
+}
+
+// callOn is call to worker w; ctx must have a deadline.
+func (s *Supervisor) callOn(ctx context.Context, w *workerProc, kind msgKind, m *ipcMsg) (*ipcMsg, error) {
 	id, ch, done := w.replies.wait()
 	defer done()
 	if err := w.send(kind, id, m); err != nil {
@@ -468,11 +476,45 @@ func (s *Supervisor) call(ctx context.Context, kind msgKind, m *ipcMsg) (*ipcMsg
 	}
 }
 
-// Complete asks the worker for completions.
+// Complete asks the worker for completions. While no cell runs, it answers
+// from the candidates the worker gave for the same place since the last
+// cell (see CandidateCompleter): completing a member name as it is typed,
+// or again, needs no worker round trip.
 func (s *Supervisor) Complete(ctx context.Context, code string, cursor int) (kernel.CompleteResult, error) {
-	r, err := s.call(ctx, reqComplete, &ipcMsg{Code: code, Cursor: cursor})
-	if err != nil || r.Complete == nil {
-		return kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor}, err
+	empty := kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, helpTimeout)
+		defer cancel()
+	}
+	w, err := s.worker(ctx)
+	if err != nil {
+		return empty, err
+	}
+	w.mu.Lock()
+	epoch, running := w.reuseEpoch, w.execRunning
+	if !running {
+		if cands, ok := w.reuse.Lookup(code, cursor); ok {
+			w.reuseHits++
+			w.mu.Unlock()
+			return completion.Reply(cands, code, cursor), nil
+		}
+	}
+	w.mu.Unlock()
+	r, err := s.callOn(ctx, w, reqComplete, &ipcMsg{Code: code, Cursor: cursor, Reuse: true})
+	if err != nil {
+		return empty, err
+	}
+	if r.Reuse {
+		w.mu.Lock()
+		if !running && !w.execRunning && w.reuseEpoch == epoch {
+			w.reuse.Store(code, cursor, r.Cands)
+		}
+		w.mu.Unlock()
+		return completion.Reply(r.Cands, code, cursor), nil
+	}
+	if r.Complete == nil {
+		return empty, nil
 	}
 	return *r.Complete, nil
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/godl-kernel/godl/internal/completion"
 	"github.com/godl-kernel/godl/internal/rawio"
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -45,6 +46,12 @@ type workerProc struct {
 	replies     replies // answers to Complete, Inspect, IsComplete
 	execRunning bool
 	execOut     kernel.Output
+	// Completion candidates the kernel reuses (CandidateCompleter), valid
+	// while reuseEpoch is unchanged: it changes when a cell starts and
+	// ends. reuseHits counts the answers given from them.
+	reuse       completion.Reuse
+	reuseEpoch  uint64
+	reuseHits   int
 	execStart   int // stderrTotal when the running cell started
 	inputCtx    context.Context
 	inputCancel context.CancelFunc
@@ -202,6 +209,13 @@ func (w *workerProc) launch() error {
 
 func (w *workerProc) send(kind msgKind, id uint32, m *ipcMsg) error {
 	return w.fw.send(kind, id, m)
+}
+
+// dropCandidatesLocked drops the completion candidates kept for reuse, when a cell
+// starts or ends. w.mu must be held.
+func (w *workerProc) dropCandidatesLocked() {
+	w.reuse.Reset()
+	w.reuseEpoch++
 }
 
 func (w *workerProc) isDone() bool {
