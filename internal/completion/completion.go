@@ -151,6 +151,10 @@ func IdentStart(s string, end int) int {
 // at the same place (the next keystroke of the name, or the same request
 // again) needs no worker. The caller must drop them (Reset) whenever the
 // candidates may change: when cells run. Not safe for concurrent use.
+//
+// Candidates are worth fetching only for a place completed more than once:
+// they can be many (a package's members), where the answer is a few, so
+// Seen tells when a place comes again.
 type Reuse struct {
 	entries []reuseEntry // least recently used first
 }
@@ -158,37 +162,63 @@ type Reuse struct {
 type reuseEntry struct {
 	before, after string
 	items         []Item
+	filled        bool // items are the place's candidates
 }
 
 // reuseMax bounds the places remembered.
 const reuseMax = 16
 
-// Lookup returns the candidates stored for the place of cursor in code.
-func (r *Reuse) Lookup(code string, cursor int) ([]Item, bool) {
+// find returns the index of the place of cursor in code, made the most
+// recently used, or -1.
+func (r *Reuse) find(code string, cursor int) int {
 	w := WordAt(code, cursor)
 	before, after := code[:w.Start], code[w.End:]
 	for i := len(r.entries) - 1; i >= 0; i-- {
-		e := r.entries[i]
-		if e.before == before && e.after == after {
+		if e := r.entries[i]; e.before == before && e.after == after {
 			copy(r.entries[i:], r.entries[i+1:])
 			r.entries[len(r.entries)-1] = e
-			return e.items, true
+			return len(r.entries) - 1
 		}
 	}
-	return nil, false
+	return -1
 }
 
-// Store remembers items as the candidates of the place of cursor in code.
-func (r *Reuse) Store(code string, cursor int, items []Item) {
-	if _, ok := r.Lookup(code, cursor); ok {
-		r.entries[len(r.entries)-1].items = items
-		return
-	}
+// add remembers the place of cursor in code, without candidates, and
+// returns its index.
+func (r *Reuse) add(code string, cursor int) int {
 	w := WordAt(code, cursor)
 	if len(r.entries) == reuseMax {
 		r.entries = append(r.entries[:0], r.entries[1:]...)
 	}
-	r.entries = append(r.entries, reuseEntry{code[:w.Start], code[w.End:], items})
+	r.entries = append(r.entries, reuseEntry{before: code[:w.Start], after: code[w.End:]})
+	return len(r.entries) - 1
+}
+
+// Lookup returns the candidates stored for the place of cursor in code.
+func (r *Reuse) Lookup(code string, cursor int) ([]Item, bool) {
+	if i := r.find(code, cursor); i >= 0 && r.entries[i].filled {
+		return r.entries[i].items, true
+	}
+	return nil, false
+}
+
+// Seen remembers the place of cursor in code and tells whether it was
+// remembered already.
+func (r *Reuse) Seen(code string, cursor int) bool {
+	if r.find(code, cursor) >= 0 {
+		return true
+	}
+	r.add(code, cursor)
+	return false
+}
+
+// Store remembers items as the candidates of the place of cursor in code.
+func (r *Reuse) Store(code string, cursor int, items []Item) {
+	i := r.find(code, cursor)
+	if i < 0 {
+		i = r.add(code, cursor)
+	}
+	r.entries[i].items, r.entries[i].filled = items, true
 }
 
 // Reset forgets every place.

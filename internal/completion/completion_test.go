@@ -103,6 +103,12 @@ func TestIdentStart(t *testing.T) {
 
 func TestReuse(t *testing.T) {
 	var r Reuse
+	if r.Seen("x := fmt.S\ny()", 10) || !r.Seen("x := fmt.Sp\ny()", 11) || r.Seen("x := fmt.Sp\ny(1)", 11) {
+		t.Error("Seen: a place not remembered, or another place taken for it")
+	}
+	if _, ok := r.Lookup("x := fmt.S\ny()", 10); ok {
+		t.Error("Lookup found candidates at a place only seen")
+	}
 	a := []Item{{Text: "A"}}
 	r.Store("x := fmt.Sp\ny()", 11, a)
 	tests := []struct {

@@ -478,8 +478,8 @@ func (s *Supervisor) callOn(ctx context.Context, w *workerProc, kind msgKind, m 
 
 // Complete asks the worker for completions. While no cell runs, it answers
 // from the candidates the worker gave for the same place since the last
-// cell (see CandidateCompleter): completing a member name as it is typed,
-// or again, needs no worker round trip.
+// cell (see CandidateCompleter): from the third keystroke of a member name
+// on, or a request made for the third time, needs no worker round trip.
 func (s *Supervisor) Complete(ctx context.Context, code string, cursor int) (kernel.CompleteResult, error) {
 	empty := kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor}
 	if _, ok := ctx.Deadline(); !ok {
@@ -493,15 +493,19 @@ func (s *Supervisor) Complete(ctx context.Context, code string, cursor int) (ker
 	}
 	w.mu.Lock()
 	epoch, running := w.reuseEpoch, w.execRunning
+	again := false
 	if !running {
 		if cands, ok := w.reuse.Lookup(code, cursor); ok {
 			w.reuseHits++
 			w.mu.Unlock()
 			return completion.Reply(cands, code, cursor), nil
 		}
+		again = w.reuse.Seen(code, cursor)
 	}
 	w.mu.Unlock()
-	r, err := s.callOn(ctx, w, reqComplete, &ipcMsg{Code: code, Cursor: cursor, Reuse: true})
+	// The candidates are asked for at a place completed before: the
+	// first time, the (smaller) answer is quicker.
+	r, err := s.callOn(ctx, w, reqComplete, &ipcMsg{Code: code, Cursor: cursor, Reuse: again})
 	if err != nil {
 		return empty, err
 	}
