@@ -444,16 +444,23 @@ func (s *Supervisor) clearOutput(wait bool) {
 // helpTimeout unless ctx says otherwise: a help request must never hang
 // the kernel, even when the worker is stuck.
 func (s *Supervisor) call(ctx context.Context, kind msgKind, m *ipcMsg) (*ipcMsg, error) {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, helpTimeout)
-		defer cancel()
-	}
-	w, err := s.worker(ctx)
+	ctx, cancel, w, err := s.helpWorker(ctx)
+	defer cancel()
 	if err != nil {
 		return nil, err
 	}
 	return s.callOn(ctx, w, kind, m)
+}
+
+// helpWorker returns the worker for a help request, and ctx bounded by
+// helpTimeout unless it has a deadline; cancel must be called.
+func (s *Supervisor) helpWorker(ctx context.Context) (_ context.Context, cancel context.CancelFunc, _ *workerProc, _ error) {
+	cancel = func() {}
+	if _, ok := ctx.Deadline(); !ok {
+		ctx, cancel = context.WithTimeout(ctx, helpTimeout)
+	}
+	w, err := s.worker(ctx)
+	return ctx, cancel, w, err
 }
 
 // callOn is call to worker w; ctx must have a deadline.
@@ -482,12 +489,8 @@ func (s *Supervisor) callOn(ctx context.Context, w *workerProc, kind msgKind, m 
 // on, or a request made for the third time, needs no worker round trip.
 func (s *Supervisor) Complete(ctx context.Context, code string, cursor int) (kernel.CompleteResult, error) {
 	empty := kernel.CompleteResult{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, helpTimeout)
-		defer cancel()
-	}
-	w, err := s.worker(ctx)
+	ctx, cancel, w, err := s.helpWorker(ctx)
+	defer cancel()
 	if err != nil {
 		return empty, err
 	}
