@@ -281,12 +281,27 @@ func TestSupervisorReusesCandidates(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		run("time.Sleep(500 * time.Millisecond)")
+		run("time.Sleep(time.Second)")
 	}()
-	time.Sleep(100 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		w := s.gen
+		s.mu.Unlock()
+		w.mu.Lock()
+		running := w.execRunning
+		w.mu.Unlock()
+		if running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cell did not start")
+		}
+	}
 	before = hits()
-	if got := complete("x := v.B").Matches; !reflect.DeepEqual(got, []string{"Beta"}) || hits() != before {
-		t.Errorf("v.B while a cell runs: %q, %d reused", got, hits()-before)
+	for i := 0; i < 3; i++ {
+		if got := complete("x := v.B").Matches; !reflect.DeepEqual(got, []string{"Beta"}) || hits() != before {
+			t.Errorf("v.B while a cell runs, request %d: %q, %d reused", i+1, got, hits()-before)
+		}
 	}
 	<-done
 }
