@@ -42,14 +42,6 @@ var goBuiltins = map[string]string{
 // is_complete (bugs; tests check it stays zero).
 var helpPanics atomic.Int64
 
-// helpMatchItem is one completion candidate.
-type helpMatchItem struct {
-	text, kind, sig string
-	// rank orders the kinds of bare names: the user's first (0), then
-	// packages (1), then builtins and keywords (2).
-	rank int
-}
-
 // identEnd returns where the identifier that contains byte offset start of s
 // ends.
 func identEnd(s string, start int) int {
@@ -203,7 +195,7 @@ func helpCompleteCandidates(prior []string, code string, cursor int) (res kernel
 
 	if in, lit := inCommentOrString(code, b); in {
 		if items, n := importPathMatches(code[:b], lit); items != nil {
-			completion.Fill(&res, filterItems(items, ""), cursor-n, cursor)
+			completion.Fill(&res, completion.Filter(items, ""), cursor-n, cursor)
 		}
 		return res, nil, false
 	}
@@ -215,9 +207,6 @@ func helpCompleteCandidates(prior []string, code string, cursor int) (res kernel
 		// number such as "1." has no members, nor does anything unknown.
 		const placeholder = "_"
 		cands = selectorCandidates(prior, code[:start]+placeholder+code[b:], start-1)
-		if cands == nil {
-			cands = []completion.Item{}
-		}
 		return res, cands, true
 	}
 	env := newHelpEnv(prior, code, b)
@@ -226,20 +215,11 @@ func helpCompleteCandidates(prior []string, code string, cursor int) (res kernel
 	return res, nil, false
 }
 
-// filterItems converts items and keeps those starting with prefix, like
-// completion.Filter.
-func filterItems(items []helpMatchItem, prefix string) []completion.Item {
-	out := make([]completion.Item, len(items))
-	for i, it := range items {
-		out[i] = completion.Item{Text: it.text, Kind: it.kind, Sig: it.sig, Rank: it.rank}
-	}
-	return completion.Filter(out, prefix)
-}
-
 // nameMatches completes a bare identifier: names in scope, keywords,
-// builtins and package names.
+// builtins and package names, ranked in that order: the user's names (0),
+// packages (1), builtins and keywords (2).
 func nameMatches(env *helpEnv, prefix string) []completion.Item {
-	var items []helpMatchItem
+	var items []completion.Item
 	addBinding := func(b *helpBinding) {
 		kind := "variable"
 		sig := ""
@@ -264,7 +244,7 @@ func nameMatches(env *helpEnv, prefix string) []completion.Item {
 		if b.kind == bindImport {
 			rank = 1
 		}
-		items = append(items, helpMatchItem{b.name, kind, sig, rank})
+		items = append(items, completion.Item{Text: b.name, Kind: kind, Sig: sig, Rank: rank})
 	}
 	for i := len(env.locals) - 1; i >= 0; i-- {
 		for _, name := range sortedKeys(env.locals[i]) {
@@ -276,21 +256,21 @@ func nameMatches(env *helpEnv, prefix string) []completion.Item {
 	}
 	if prefix != "" { // keywords and the many package names only when typing
 		for _, k := range goKeywords {
-			items = append(items, helpMatchItem{k, "keyword", "", 2})
+			items = append(items, completion.Item{Text: k, Kind: "keyword", Rank: 2})
 		}
 		loadHelpPkgs()
 		for name := range helpPkgNames {
-			items = append(items, helpMatchItem{name, "module", "", 1})
+			items = append(items, completion.Item{Text: name, Kind: "module", Rank: 1})
 		}
 	} else {
 		for _, p := range symbols.Preloaded {
-			items = append(items, helpMatchItem{importName(p), "module", "", 1})
+			items = append(items, completion.Item{Text: importName(p), Kind: "module", Rank: 1})
 		}
 	}
 	for name, kind := range goBuiltins {
-		items = append(items, helpMatchItem{name, kind, "", 2})
+		items = append(items, completion.Item{Text: name, Kind: kind, Rank: 2})
 	}
-	return filterItems(items, prefix)
+	return completion.Filter(items, prefix)
 }
 
 // literalFieldMatches completes the field names of a struct composite
@@ -335,25 +315,25 @@ func literalFieldMatches(env *helpEnv, code string, start int, prefix string) []
 		return nil
 	}
 	t := env.underlying(env.resolveType(texpr, 0), 0)
-	var items []helpMatchItem
+	var items []completion.Item
 	if t.rt != nil && t.rt.Kind() == reflect.Struct {
 		for i := 0; i < t.rt.NumField(); i++ {
 			if f := t.rt.Field(i); f.IsExported() {
-				items = append(items, helpMatchItem{f.Name, "property", f.Type.String(), 0})
+				items = append(items, completion.Item{Text: f.Name, Kind: "property", Sig: f.Type.String()})
 			}
 		}
 	}
 	if st, ok := t.expr.(*ast.StructType); ok {
 		for _, f := range st.Fields.List {
 			for _, n := range f.Names {
-				items = append(items, helpMatchItem{n.Name, "property", exprString(f.Type), 0})
+				items = append(items, completion.Item{Text: n.Name, Kind: "property", Sig: exprString(f.Type)})
 			}
 			if len(f.Names) == 0 {
-				items = append(items, helpMatchItem{recvBase(f.Type), "property", exprString(f.Type), 0})
+				items = append(items, completion.Item{Text: recvBase(f.Type), Kind: "property", Sig: exprString(f.Type)})
 			}
 		}
 	}
-	return filterItems(items, prefix)
+	return completion.Filter(items, prefix)
 }
 
 // selectorCandidates lists the members of the operand that ends at byte
@@ -370,19 +350,19 @@ func selectorCandidates(prior []string, code string, dot int) []completion.Item 
 	env := newHelpEnv(prior, code, start)
 	if id, ok := expr.(*ast.Ident); ok {
 		if p := env.packagePath(id.Name); p != "" {
-			return filterItems(packageMembers(p), "")
+			return completion.Filter(packageMembers(p), "")
 		}
 	}
 	t := env.typeOf(expr, 0)
-	var items []helpMatchItem
+	var items []completion.Item
 	for _, m := range env.members(t, 0) {
 		kind := "property"
 		if m.method {
 			kind = "method"
 		}
-		items = append(items, helpMatchItem{m.name, kind, m.sig, 0})
+		items = append(items, completion.Item{Text: m.name, Kind: kind, Sig: m.sig})
 	}
-	return filterItems(items, "")
+	return completion.Filter(items, "")
 }
 
 // docOnlyPackages are the packages whose documented names missing from
@@ -394,8 +374,8 @@ var docOnlyPackages = map[string]bool{"slices": true, "maps": true, "iter": true
 // packageMembers lists the exported names of a package: those of its yaegi
 // table and, for docOnlyPackages, of its documentation (generic functions
 // appear only there).
-func packageMembers(p string) []helpMatchItem {
-	var items []helpMatchItem
+func packageMembers(p string) []completion.Item {
+	var items []completion.Item
 	tbl := pkgTable(p)
 	for _, d := range symbols.DocMembers(p) {
 		if _, ok := tbl[d.Key[len(p)+1:]]; !ok && !docOnlyPackages[p] {
@@ -405,7 +385,7 @@ func packageMembers(p string) []helpMatchItem {
 		if i := strings.IndexByte(sig, '\n'); i >= 0 {
 			sig = sig[:i]
 		}
-		items = append(items, helpMatchItem{d.Key[len(p)+1:], d.Kind.String(), sig, 0})
+		items = append(items, completion.Item{Text: d.Key[len(p)+1:], Kind: d.Kind.String(), Sig: sig})
 	}
 	for name, v := range tbl {
 		if strings.HasPrefix(name, "_") {
@@ -420,7 +400,7 @@ func packageMembers(p string) []helpMatchItem {
 		case v.Type().Implements(constantValueType):
 			kind = "constant"
 		}
-		items = append(items, helpMatchItem{name, kind, "", 0})
+		items = append(items, completion.Item{Text: name, Kind: kind})
 	}
 	return items
 }
@@ -428,7 +408,7 @@ func packageMembers(p string) []helpMatchItem {
 // importPathMatches completes an import path inside the string literal of
 // an import: lit is the literal so far (with its quote); n is the length
 // in runes of the replaced text.
-func importPathMatches(before, lit string) (items []helpMatchItem, n int) {
+func importPathMatches(before, lit string) (items []completion.Item, n int) {
 	if lit == "" || (lit[0] != '"' && lit[0] != '`') || !strings.HasSuffix(before, lit) {
 		return nil, 0
 	}
@@ -451,10 +431,10 @@ func importPathMatches(before, lit string) (items []helpMatchItem, n int) {
 	loadHelpPkgs()
 	for p := range helpTables {
 		if strings.HasPrefix(p, prefix) {
-			items = append(items, helpMatchItem{p, "module", "", 0})
+			items = append(items, completion.Item{Text: p, Kind: "module"})
 		}
 	}
-	sort.Slice(items, func(i, j int) bool { return items[i].text < items[j].text })
+	sort.Slice(items, func(i, j int) bool { return items[i].Text < items[j].Text })
 	return items, utf8.RuneCountInString(prefix)
 }
 

@@ -495,9 +495,9 @@ func (s *Supervisor) Complete(ctx context.Context, code string, cursor int) (ker
 		return empty, err
 	}
 	w.mu.Lock()
-	epoch, running := w.reuseEpoch, w.execRunning
+	epoch := w.reuseEpoch
 	again := false
-	if !running {
+	if !w.execRunning {
 		if cands, ok := w.reuse.Lookup(code, cursor); ok {
 			w.reuseHits++
 			w.mu.Unlock()
@@ -514,7 +514,7 @@ func (s *Supervisor) Complete(ctx context.Context, code string, cursor int) (ker
 	}
 	if r.Reuse {
 		w.mu.Lock()
-		if !running && !w.execRunning && w.reuseEpoch == epoch {
+		if w.reuseEpoch == epoch { // no cell started or ended meanwhile
 			w.reuse.Store(code, cursor, r.Cands)
 		}
 		w.mu.Unlock()
