@@ -37,8 +37,7 @@ type publisher struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	queue   []*iopubItem
-	sending bool // run is sending a batch
-	running bool // run has started
+	sending bool // run is sending a batch (for flush)
 	closed  bool
 	done    chan struct{}
 }
@@ -111,12 +110,8 @@ func (p *publisher) run() {
 	defer close(p.done)
 	var batch []*iopubItem
 	p.mu.Lock()
-	p.running = true
 	for {
-		for (len(p.queue) == 0 || p.sending) && !p.closed {
-			p.cond.Wait()
-		}
-		for p.sending {
+		for len(p.queue) == 0 && !p.closed {
 			p.cond.Wait()
 		}
 		if len(p.queue) == 0 { // closed and drained
