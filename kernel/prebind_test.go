@@ -2,8 +2,7 @@ package kernel_test
 
 import (
 	"context"
-	"fmt"
-	"net"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -18,23 +17,17 @@ import (
 // client that connected before the kernel existed is served.
 func TestPreboundPorts(t *testing.T) {
 	t.Cleanup(prebind.CloseAll)
-	var ports []int
-	for i := 0; i < 5; i++ {
-		l, err := net.Listen("tcp4", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-		l.Close()
+	conn, err := kerneltest.NewConnectionInfo()
+	if err != nil {
+		t.Fatal(err)
 	}
-	conf := fmt.Sprintf(`{"transport": "tcp", "ip": "127.0.0.1", "key": "k", "signature_scheme": "hmac-sha256",
-		"shell_port": %d, "iopub_port": %d, "stdin_port": %d, "control_port": %d, "hb_port": %d}`,
-		ports[0], ports[1], ports[2], ports[3], ports[4])
-	if n := prebind.BindFile([]byte(conf)); n != 5 {
+	conf, err := json.Marshal(conn) // the connection file's contents
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := prebind.BindFile(conf); n != 5 {
 		t.Skipf("prebind bound %d of 5 ports (not Linux, or a port was taken meanwhile)", n)
 	}
-	conn := kernel.ConnectionInfo{Transport: "tcp", IP: "127.0.0.1", Key: "k", SignatureScheme: "hmac-sha256",
-		ShellPort: ports[0], IOPubPort: ports[1], StdinPort: ports[2], ControlPort: ports[3], HBPort: ports[4]}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// A client connecting before the kernel exists, as jupyter_client
@@ -57,10 +50,8 @@ func TestPreboundPorts(t *testing.T) {
 	if n := prebind.Bound(); n != 0 {
 		t.Errorf("%d prebound sockets not taken by the kernel", n)
 	}
-	for i, p := range []int{k.Connection().ShellPort, k.Connection().HBPort} {
-		if want := []int{ports[0], ports[4]}[i]; p != want {
-			t.Errorf("kernel bound port %d, want %d", p, want)
-		}
+	if got := k.Connection(); got != conn {
+		t.Errorf("kernel bound %+v, want %+v", got, conn)
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); k.Run(ctx) }()
