@@ -211,8 +211,8 @@ func (w *workerProc) send(kind msgKind, id uint32, m *ipcMsg) error {
 	return w.fw.send(kind, id, m)
 }
 
-// dropCandidatesLocked drops the completion candidates kept for reuse, when a cell
-// starts or ends. w.mu must be held.
+// dropCandidatesLocked drops the completion candidates kept for reuse:
+// a cell starts or ends. w.mu must be held.
 func (w *workerProc) dropCandidatesLocked() {
 	w.reuse.Reset()
 	w.reuseEpoch++
