@@ -1011,10 +1011,12 @@ func (l *flLinker) stmt1(st *flStmt) stmtFn {
 }
 
 // assign1 links `t tok x` for one target; m is the statement's marker
-// value when it can panic.
+// value when it can panic. Stores to int, float and bool variables set
+// the marker in their own closure; the others are wrapped.
 func (l *flLinker) assign1(tok token.Token, t, x *flExpr, m int) stmtFn {
 	cur := &l.in.cur
-	if m != 0 && (t == nil || t.op != oVar) {
+	fused := t != nil && t.op == oVar && (t.kind == flInt || t.kind == flFloat || t.kind == flBool)
+	if m != 0 && !fused {
 		f := l.assign1(tok, t, x, 0)
 		return func() int { *cur = m; return f() }
 	}
