@@ -239,33 +239,27 @@ func (sums *outSummaries) check(c *checked, env map[string]types.Object) (bool, 
 // disqualifies it, or "": the cell shows it by calling its String, Error
 // and renderer methods (eval.go's show code), which must be checked code.
 func (oc *outCheck) finalValue() string {
-	for _, d := range oc.c.file.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Name.Name != "_godlCell" || fd.Body == nil || len(fd.Body.List) == 0 {
-			continue
+	x := cellFinalExpr(oc.c)
+	if x == nil {
+		return ""
+	}
+	if _, isCall := ast.Unparen(x).(*ast.CallExpr); isCall && suppressedCall(x) {
+		return ""
+	}
+	t := oc.c.info.TypeOf(x)
+	if t == nil {
+		return "final value of unknown type"
+	}
+	ts := []types.Type{t}
+	if tup, ok := t.(*types.Tuple); ok {
+		ts = ts[:0]
+		for i := 0; i < tup.Len(); i++ {
+			ts = append(ts, tup.At(i).Type())
 		}
-		es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
-		if !ok {
-			return ""
-		}
-		if _, isCall := ast.Unparen(es.X).(*ast.CallExpr); isCall && suppressedCall(es.X) {
-			return ""
-		}
-		t := oc.c.info.TypeOf(es.X)
-		if t == nil {
-			return "final value of unknown type"
-		}
-		ts := []types.Type{t}
-		if tup, ok := t.(*types.Tuple); ok {
-			ts = ts[:0]
-			for i := 0; i < tup.Len(); i++ {
-				ts = append(ts, tup.At(i).Type())
-			}
-		}
-		for _, t := range ts {
-			if !oc.inert(t, false, map[types.Type]bool{}) {
-				return "final value of type " + t.String() + " is shown by unchecked code"
-			}
+	}
+	for _, t := range ts {
+		if !oc.inert(t, false, map[types.Type]bool{}) {
+			return "final value of type " + t.String() + " is shown by unchecked code"
 		}
 	}
 	return ""
@@ -499,12 +493,8 @@ func (oc *outCheck) inertParams(f *types.Func) bool {
 // why they disqualify the cell, or "".
 func (oc *outCheck) callArgs(call *ast.CallExpr) string {
 	info := oc.c.info
-	id := calleeIdentOf(call)
-	if id == nil {
-		return ""
-	}
-	f, ok := info.Uses[id].(*types.Func)
-	if !ok || f.Pkg() == nil || f.Pkg().Path() == "main" {
+	f := oc.compiledCallee(call)
+	if f == nil {
 		return ""
 	}
 	path := f.Pkg().Path()
@@ -530,12 +520,8 @@ func (oc *outCheck) callArgs(call *ast.CallExpr) string {
 // printsType tells whether call is a call of fmt, log or errors with an
 // argument of type nt or *nt.
 func (oc *outCheck) printsType(call *ast.CallExpr, nt *types.Named) bool {
-	id := calleeIdentOf(call)
-	if id == nil {
-		return false
-	}
-	f, ok := oc.c.info.Uses[id].(*types.Func)
-	if !ok || f.Pkg() == nil {
+	f := oc.compiledCallee(call)
+	if f == nil {
 		return false
 	}
 	if p := f.Pkg().Path(); p != "fmt" && p != "log" && p != "errors" {
@@ -547,6 +533,20 @@ func (oc *outCheck) printsType(call *ast.CallExpr, nt *types.Named) bool {
 		}
 	}
 	return false
+}
+
+// compiledCallee returns the func or method of a compiled package (not
+// the cells' "main") that call calls, or nil.
+func (oc *outCheck) compiledCallee(call *ast.CallExpr) *types.Func {
+	id := calleeIdentOf(call)
+	if id == nil {
+		return nil
+	}
+	f, ok := oc.c.info.Uses[id].(*types.Func)
+	if !ok || f.Pkg() == nil || f.Pkg().Path() == "main" {
+		return nil
+	}
+	return f
 }
 
 // calleeIdentOf returns the identifier naming the func call calls
@@ -798,12 +798,8 @@ func (oc *outCheck) background() string {
 		case *ast.GoStmt:
 			why = "go statement"
 		case *ast.CallExpr:
-			id := calleeIdentOf(n)
-			if id == nil {
-				return true
-			}
-			f, ok := info.Uses[id].(*types.Func)
-			if !ok || f.Pkg() == nil || f.Pkg().Path() == "main" {
+			f := oc.compiledCallee(n)
+			if f == nil {
 				return true
 			}
 			if oc.funcUse(f) == "" && f.FullName() != "time.AfterFunc" {

@@ -14,7 +14,7 @@ import (
 
 // outQualifyCell lowers code as cell n of s would be, after the cells s
 // ran, and reports whether its output would be buffered, and why not.
-func outQualifyCell(t *testing.T, s *Session, code string, n int) (bool, string) {
+func outQualifyCell(t testing.TB, s *Session, code string, n int) (bool, string) {
 	t.Helper()
 	s.execMu.Lock()
 	defer s.execMu.Unlock()
@@ -104,7 +104,6 @@ func TestOutbufQualifies(t *testing.T) {
 			got, why := outQualifyCell(t, s, tc.cell, len(tc.prior)+1)
 			if got != tc.want {
 				t.Errorf("%q: qualifies %v (%s), want %v", tc.cell, got, why, tc.want)
-
 			}
 		})
 	}
@@ -185,11 +184,8 @@ func BenchmarkOutbufCheck(b *testing.B) {
 		}
 	}
 	code := "for i := 0; i < 10; i++ {\n\tfmt.Println(sq(i), ps, errors.New(\"x\"))\n}"
-	s.histMu.Lock()
-	prior := append([]string(nil), s.prior...)
-	s.histMu.Unlock()
-	if _, err := s.lowerSource(prior, code, 4); err != nil {
-		b.Fatal(err)
+	if ok, why := outQualifyCell(b, s, code, 4); !ok {
+		b.Fatal(why)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
