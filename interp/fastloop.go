@@ -333,7 +333,7 @@ func (lw *lowering) fastLoops() {
 		ast.Inspect(n, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.FuncDecl:
-				if x.Body == nil || x.Type.TypeParams != nil || flGenericRecv(x) {
+				if x.Body == nil || x.Type.TypeParams != nil || x.Recv != nil && genericRecv(x) {
 					return false
 				}
 				var sig *types.Signature
@@ -366,22 +366,6 @@ func (lw *lowering) fastLoops() {
 			lw.fastBodies[fl.body] = true
 		}
 	}
-}
-
-// flGenericRecv tells whether d is a method of a generic type.
-func flGenericRecv(d *ast.FuncDecl) bool {
-	if d.Recv == nil || len(d.Recv.List) == 0 {
-		return false
-	}
-	t := d.Recv.List[0].Type
-	if s, ok := t.(*ast.StarExpr); ok {
-		t = s.X
-	}
-	switch t.(type) {
-	case *ast.IndexExpr, *ast.IndexListExpr:
-		return true
-	}
-	return false
 }
 
 // fastLoopMarkers is told by markPositions the marker variable and base
@@ -1046,7 +1030,7 @@ func (x *flExpr) panics() bool {
 }
 
 // target compiles an assignment target: a variable or a slice element.
-func (c *flCompiler) target(e ast.Expr, define bool) *flExpr {
+func (c *flCompiler) target(e ast.Expr) *flExpr {
 	e = ast.Unparen(e)
 	switch e := e.(type) {
 	case *ast.Ident:
@@ -1100,7 +1084,7 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 	case *ast.AssignStmt:
 		return c.assign(s)
 	case *ast.IncDecStmt:
-		t := c.target(s.X, false)
+		t := c.target(s.X)
 		if t == nil || (t.kind != flInt && t.kind != flFloat) {
 			c.reject("%s", c.lw.text(s))
 		}
@@ -1119,7 +1103,7 @@ func (c *flCompiler) stmt(s ast.Stmt) *flStmt {
 			vs := sp.(*ast.ValueSpec)
 			st := &flStmt{op: sAssign, tok: token.DEFINE, pos: vs.Pos()}
 			for i, n := range vs.Names {
-				t := c.target(n, true)
+				t := c.target(n)
 				st.lhs = append(st.lhs, t)
 				if len(vs.Values) == 0 {
 					if t == nil {
@@ -1366,7 +1350,7 @@ func (c *flCompiler) assign(s *ast.AssignStmt) *flStmt {
 		rhs[i] = c.expr(r)
 	}
 	for i, l := range s.Lhs {
-		t := c.target(l, s.Tok == token.DEFINE)
+		t := c.target(l)
 		if t != nil && rhs[i].kind != t.kind {
 			if rhs[i].op == oConst && rhs[i].kind == flInt && t.kind == flFloat {
 				rhs[i] = &flExpr{op: oConst, kind: flFloat, f: float64(rhs[i].i)}
@@ -1464,7 +1448,7 @@ func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
 			c.marks[st] = s.Pos()
 		}
 		if s.Key != nil {
-			st.key = c.target(s.Key, s.Tok == token.DEFINE)
+			st.key = c.target(s.Key)
 			if st.key != nil && st.key.kind != flInt {
 				c.reject("range key")
 			}
@@ -1473,7 +1457,7 @@ func (c *flCompiler) loop(s ast.Stmt, label string) *flStmt {
 			}
 		}
 		if s.Value != nil {
-			st.val = c.target(s.Value, s.Tok == token.DEFINE)
+			st.val = c.target(s.Value)
 			if st.val != nil && (st.val.op == oIndex || st.val.kind != flElem(k)) {
 				c.reject("range value %s", c.lw.text(s.Value))
 			}

@@ -605,9 +605,9 @@ func (l *flLinker) boolE(x *flExpr) func() bool {
 		}
 		switch x.x.kind {
 		case flInt, flU8:
-			return compare(x, l, l.ip, l.intE, func(x *flExpr) int64 { return x.i })
+			return compare(x, l.ip, l.intE, func(x *flExpr) int64 { return x.i })
 		case flFloat:
-			return compare(x, l, l.fp, l.floatE, func(x *flExpr) float64 { return x.f })
+			return compare(x, l.fp, l.floatE, func(x *flExpr) float64 { return x.f })
 		case flBool:
 			a, b := l.boolE(x.x), l.boolE(x.y)
 			if x.tok == token.EQL {
@@ -632,7 +632,7 @@ func (l *flLinker) boolE(x *flExpr) func() bool {
 
 // compare links a comparison of two numbers, specialised for variables
 // and constants.
-func compare[T flNum](x *flExpr, l *flLinker, ptr func(*flVar) *T, expr func(*flExpr) func() T, cst func(*flExpr) T) func() bool {
+func compare[T flNum](x *flExpr, ptr func(*flVar) *T, expr func(*flExpr) func() T, cst func(*flExpr) T) func() bool {
 	op := x.tok
 	switch {
 	case x.x.op == oVar && x.y.op == oConst:
@@ -1318,7 +1318,8 @@ func (l *flLinker) forLoop(st *flStmt) stmtFn {
 	}
 }
 
-// target links the store of a range key or value (nil for none).
+// intTarget links the store of a range key or an int value (nil for
+// none).
 func (l *flLinker) intTarget(t *flExpr) *int64 {
 	if t == nil {
 		return nil
