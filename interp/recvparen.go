@@ -35,28 +35,10 @@ func (lw *lowering) recvParens() {
 		return true
 	})
 	for _, u := range recvs {
-		start, end := lw.off(u.Pos()), lw.off(u.End())
-		if lw.editedWithin(start, end) {
+		if lw.crossed(u.Pos(), u.End()) {
 			continue // another rewrite moves or replaces this text
 		}
 		lw.insert(u.Pos(), "(")
 		lw.insert(u.End(), ")")
 	}
-}
-
-// editedWithin reports whether an edit made so far replaces text that
-// overlaps model offsets [start, end), or inserts strictly inside it.
-func (lw *lowering) editedWithin(start, end int) bool {
-	for _, e := range lw.edits {
-		if e.start == e.end {
-			if e.start > start && e.start < end {
-				return true
-			}
-			continue
-		}
-		if e.start < end && e.end > start {
-			return true
-		}
-	}
-	return false
 }

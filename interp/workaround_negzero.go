@@ -609,11 +609,11 @@ func (lw *lowering) negZeroStmt(call *ast.CallExpr) (_ ast.Stmt, inPlace bool) {
 // edited tells whether an edit replaces text of [pos, end), inserts
 // inside it, or puts braces around it.
 func (lw *lowering) edited(pos, end token.Pos) bool {
+	if lw.crossed(pos, end) {
+		return true
+	}
 	from, to := lw.off(pos), lw.off(end)
 	for _, e := range lw.edits {
-		if e.start == e.end && e.start > from && e.start < to || e.start != e.end && e.start < to && e.end > from {
-			return true
-		}
 		// Insertions at the ends: position markers (the next
 		// statement's at the end) stay outside the guard; a block
 		// around the statement would hide a definition.
