@@ -537,7 +537,8 @@ func (st *flStmt) trips() (int64, bool) {
 	return 0, false
 }
 
-// kindOf returns the fast-loop kind of t (0 if none).
+// flKindOf returns the fast-loop kind of t and the pointer type a
+// parameter of type t arrives as (0 if none).
 func flKindOf(t types.Type) (flKind, flPtr) {
 	if t == nil {
 		return 0, 0
@@ -558,29 +559,23 @@ func flKindOf(t types.Type) (flKind, flPtr) {
 		return 0, 0
 	}
 	if s, ok := t.(*types.Slice); ok {
-		if b, ok := s.Elem().(*types.Basic); ok {
-			switch b.Kind() {
-			case types.Float64:
-				return flFSlice, ptrFSlice
-			case types.Int:
-				return flISlice, ptrISlice
-			case types.Int64:
-				return flISlice, ptrI64Sl
-			case types.Uint8:
-				return flBSlice, ptrBSlice
-			}
-		}
-		if s2, ok := s.Elem().(*types.Slice); ok {
-			if b, ok := s2.Elem().(*types.Basic); ok {
-				switch b.Kind() {
-				case types.Float64:
-					return flFSlice2, ptrFSlice2
-				case types.Int:
-					return flISlice2, ptrISlice2
-				case types.Int64:
-					return flISlice2, ptrI64Sl2
-				}
-			}
+		// Slices of float64, int, int64 and bytes, and slices of
+		// those but bytes.
+		switch _, elem := flKindOf(s.Elem()); elem {
+		case ptrFloat64:
+			return flFSlice, ptrFSlice
+		case ptrInt:
+			return flISlice, ptrISlice
+		case ptrInt64:
+			return flISlice, ptrI64Sl
+		case ptrU8:
+			return flBSlice, ptrBSlice
+		case ptrFSlice:
+			return flFSlice2, ptrFSlice2
+		case ptrISlice:
+			return flISlice2, ptrISlice2
+		case ptrI64Sl:
+			return flISlice2, ptrI64Sl2
 		}
 	}
 	return 0, 0
