@@ -1184,14 +1184,7 @@ func (lw *lowering) goSyntaxCode(t types.Type, pos token.Pos) (pre, post string,
 	}
 	var structs []*types.Named
 	if _, nested := nestedIfaces(t); types.IsInterface(t) || nested {
-		// Any cell type may be inside.
-		for _, name := range lw.c.pkg.Scope().Names() {
-			if tn, ok := lw.c.pkg.Scope().Lookup(name).(*types.TypeName); ok && !tn.IsAlias() && !strings.HasPrefix(name, "_godl") {
-				if nt, ok := tn.Type().(*types.Named); ok {
-					structs = append(structs, nt)
-				}
-			}
-		}
+		structs = cellTypesAt(lw.c.pkg, pos) // any cell type may be inside
 	} else {
 		seen := map[types.Type]bool{}
 		var walk func(t types.Type, depth int)
@@ -2122,21 +2115,11 @@ func (lw *lowering) ifaceEquality() {
 			}
 		}
 		var cases []string
-		for _, name := range lw.c.pkg.Scope().Names() {
-			tn, ok := lw.c.pkg.Scope().Lookup(name).(*types.TypeName)
-			if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") {
+		for _, nt := range cellTypesAt(lw.c.pkg, be.Pos()) {
+			if types.NewMethodSet(nt).Len() == 0 || !types.Comparable(nt) || !types.AssignableTo(nt, xt.Type) || !types.AssignableTo(nt, yt.Type) {
 				continue
 			}
-			nt, ok := tn.Type().(*types.Named)
-			if !ok || nt.TypeParams().Len() > 0 || types.IsInterface(nt) || types.NewMethodSet(nt).Len() == 0 || !types.Comparable(nt) {
-				continue
-			}
-			if !types.AssignableTo(nt, xt.Type) || !types.AssignableTo(nt, yt.Type) {
-				continue
-			}
-			if _, o := lw.c.pkg.Scope().Innermost(be.Pos()).LookupParent(name, be.Pos()); o != tn {
-				continue
-			}
+			name := nt.Obj().Name()
 			cases = append(cases, "case "+name+": switch __godl_b.(type) { case "+name+": return __godl_a.("+name+") == __godl_b.("+name+") }; return false")
 		}
 		if len(cases) == 0 {
@@ -2170,10 +2153,8 @@ func cellTypesAt(pkg *types.Package, pos token.Pos) []*types.Named {
 	if scope == nil {
 		scope = pkg.Scope()
 	}
-	names := pkg.Scope().Names()
-	sort.Strings(names)
 	var named []*types.Named
-	for _, name := range names {
+	for _, name := range pkg.Scope().Names() { // sorted
 		tn, ok := pkg.Scope().Lookup(name).(*types.TypeName)
 		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
 			continue
