@@ -236,10 +236,6 @@ func (ws *workerServer) executor() {
 	}
 }
 
-// runCell runs one cell, with cellMu held (it unlocks it), and reports its
-// end, even if the evaluator panics or the cell calls runtime.Goexit on
-// this goroutine (which then ends: the executor's is replaced when
-// onExecutor).
 // readHandoff is how long a cell runs on the request reader before
 // another goroutine takes over the reading. Most cells end sooner, and
 // starting a goroutine at once would wake another thread on every cell
@@ -345,6 +341,10 @@ func (o *workerOutput) CellSlow() {
 	}
 }
 
+// runCell runs one cell, with cellMu held (it unlocks it), and reports its
+// end, even if the evaluator panics or the cell calls runtime.Goexit on
+// this goroutine (which then ends: the executor's is replaced when
+// onExecutor).
 func (ws *workerServer) runCell(job execJob, onExecutor bool) {
 	returned := false
 	defer ws.cellMu.Unlock()
