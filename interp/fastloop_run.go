@@ -109,76 +109,50 @@ func (in *flInst) load(p *flProg, args []any) {
 		panic(errFastLoopArgs)
 	}
 	for i, v := range p.params {
-		if !v.written {
-			if !in.loadValue(v, args[i]) {
-				panic(fmt.Errorf("%w (%s is %T)", errFastLoopArgs, v.name, args[i]))
-			}
-			continue
-		}
 		ok := false
-		switch v.ptr {
-		case ptrInt:
-			var q *int
-			if q, ok = args[i].(*int); ok {
-				in.ints[v.slot] = int64(*q)
-			}
-		case ptrInt64:
-			var q *int64
-			if q, ok = args[i].(*int64); ok {
-				in.ints[v.slot] = *q
-			}
-		case ptrFloat64:
-			var q *float64
-			if q, ok = args[i].(*float64); ok {
-				in.floats[v.slot] = *q
-			}
-		case ptrBool:
-			var q *bool
-			if q, ok = args[i].(*bool); ok {
-				in.bools[v.slot] = *q
-			}
-		case ptrFSlice:
-			var q *[]float64
-			if q, ok = args[i].(*[]float64); ok {
-				in.fsl[v.slot] = *q
-			}
-		case ptrISlice:
-			var q *[]int
-			if q, ok = args[i].(*[]int); ok {
-				// int is int64 here (fastLoops requires 64-bit ints).
-				in.isl[v.slot] = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(*q))), len(*q))
-			}
-		case ptrI64Sl:
-			var q *[]int64
-			if q, ok = args[i].(*[]int64); ok {
-				in.isl[v.slot] = *q
-			}
-		case ptrFSlice2:
-			var q *[][]float64
-			if q, ok = args[i].(*[][]float64); ok {
-				in.fsl2[v.slot] = *q
-			}
-		case ptrISlice2:
-			var q *[][]int
-			if q, ok = args[i].(*[][]int); ok {
-				// The rows' headers are laid out as []int64's.
-				in.isl2[v.slot] = unsafe.Slice((*[]int64)(unsafe.Pointer(unsafe.SliceData(*q))), len(*q))
-			}
-		case ptrI64Sl2:
-			var q *[][]int64
-			if q, ok = args[i].(*[][]int64); ok {
-				in.isl2[v.slot] = *q
-			}
-		case ptrU8:
-			var q *uint8
-			if q, ok = args[i].(*uint8); ok {
-				in.ints[v.slot] = int64(*q)
-			}
+		if v.written {
+			ok = in.loadPtr(v, args[i])
+		} else {
+			ok = in.loadValue(v, args[i])
 		}
 		if !ok {
 			panic(fmt.Errorf("%w (%s is %T)", errFastLoopArgs, v.name, args[i]))
 		}
 	}
+}
+
+// loadPtr copies in what a points to, for a parameter v the loop
+// assigns: a number or a bool (the compiler refuses assignments to
+// slices declared outside the loop; store copies the same kinds back).
+func (in *flInst) loadPtr(v *flVar, a any) (ok bool) {
+	switch v.ptr {
+	case ptrInt:
+		var q *int
+		if q, ok = a.(*int); ok {
+			in.ints[v.slot] = int64(*q)
+		}
+	case ptrInt64:
+		var q *int64
+		if q, ok = a.(*int64); ok {
+			in.ints[v.slot] = *q
+		}
+	case ptrFloat64:
+		var q *float64
+		if q, ok = a.(*float64); ok {
+			in.floats[v.slot] = *q
+		}
+	case ptrBool:
+		var q *bool
+		if q, ok = a.(*bool); ok {
+			in.bools[v.slot] = *q
+		}
+	case ptrU8:
+		var q *uint8
+		if q, ok = a.(*uint8); ok {
+			in.ints[v.slot] = int64(*q)
+		}
+	}
+	return ok
 }
 
 // loadValue copies in the value a of parameter v.
