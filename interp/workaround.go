@@ -1186,33 +1186,11 @@ func (lw *lowering) goSyntaxCode(t types.Type, pos token.Pos) (pre, post string,
 	if _, nested := nestedIfaces(t); types.IsInterface(t) || nested {
 		structs = cellTypesAt(lw.c.pkg, pos) // any cell type may be inside
 	} else {
-		seen := map[types.Type]bool{}
-		var walk func(t types.Type, depth int)
-		walk = func(t types.Type, depth int) {
-			if t == nil || depth > 6 || seen[t] {
-				return
-			}
-			seen[t] = true
+		eachPart(t, func(t types.Type) {
 			if nt, ok := types.Unalias(t).(*types.Named); ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "main" {
 				structs = append(structs, nt)
 			}
-			switch u := t.Underlying().(type) {
-			case *types.Pointer:
-				walk(u.Elem(), depth+1)
-			case *types.Slice:
-				walk(u.Elem(), depth+1)
-			case *types.Array:
-				walk(u.Elem(), depth+1)
-			case *types.Map:
-				walk(u.Key(), depth+1)
-				walk(u.Elem(), depth+1)
-			case *types.Struct:
-				for i := 0; i < u.NumFields(); i++ {
-					walk(u.Field(i).Type(), depth+1)
-				}
-			}
-		}
-		walk(t, 0)
+		})
 	}
 	var samples, names []string
 	var fields []string
@@ -1258,14 +1236,36 @@ func (lw *lowering) goSyntaxCode(t types.Type, pos token.Pos) (pre, post string,
 // renamedFields returns the unexported field names of the cell structs
 // (and struct literal types of cells) inside t, as yaegi renames them.
 func renamedFields(t types.Type) []string {
-	seen := map[types.Type]bool{}
 	names := map[string]bool{}
+	eachPart(t, func(t types.Type) {
+		if st, ok := t.Underlying().(*types.Struct); ok {
+			for i := 0; i < st.NumFields(); i++ {
+				if f := st.Field(i); !f.Exported() && f.Pkg() != nil && f.Pkg().Path() == "main" {
+					names[f.Name()] = true
+				}
+			}
+		}
+	})
+	var out []string
+	for n := range names {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// eachPart calls visit for t and, once each, for the types a value of
+// type t holds through pointers, slices, arrays, maps and struct fields
+// (of named types too), down to 6 levels.
+func eachPart(t types.Type, visit func(types.Type)) {
+	seen := map[types.Type]bool{}
 	var walk func(t types.Type, depth int)
 	walk = func(t types.Type, depth int) {
 		if t == nil || depth > 6 || seen[t] {
 			return
 		}
 		seen[t] = true
+		visit(t)
 		switch u := t.Underlying().(type) {
 		case *types.Pointer:
 			walk(u.Elem(), depth+1)
@@ -1278,21 +1278,11 @@ func renamedFields(t types.Type) []string {
 			walk(u.Elem(), depth+1)
 		case *types.Struct:
 			for i := 0; i < u.NumFields(); i++ {
-				f := u.Field(i)
-				if !f.Exported() && f.Pkg() != nil && f.Pkg().Path() == "main" {
-					names[f.Name()] = true
-				}
-				walk(f.Type(), depth+1)
+				walk(u.Field(i).Type(), depth+1)
 			}
 		}
 	}
 	walk(t, 0)
-	var out []string
-	for n := range names {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // goFieldsCode returns the texts to insert around a %+v or %#v print
