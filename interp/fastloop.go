@@ -54,7 +54,7 @@ import (
 //   - constants; arithmetic, comparison, logical, bit and shift
 //     operators; conversions between int, int64, float64 and uint8;
 //   - the builtins len, min and max; the functions of math listed in
-//     flMath, and the top-level float and int generators of math/rand;
+//     flMathSig, and the top-level float and int generators of math/rand;
 //   - assignments (=, :=, op=, var declarations), ++ and --, if/else,
 //     expression switches, nested for loops (three-clause, range over an
 //     integer or over a slice), blocks, break and continue (labelled
@@ -787,25 +787,25 @@ func (c *flCompiler) constant(e ast.Expr, tv types.TypeAndValue, k flKind) *flEx
 	return x
 }
 
-// flMath are the functions of math a fast loop may call: their float64
-// parameters and result kind.
-var flMath = map[string]struct {
-	nargs int
-	res   flKind
-	ints  bool // the second argument is an int (Inf: the first)
-}{
-	"Sqrt": {1, flFloat, false}, "Abs": {1, flFloat, false}, "Exp": {1, flFloat, false}, "Exp2": {1, flFloat, false},
-	"Expm1": {1, flFloat, false}, "Log": {1, flFloat, false}, "Log2": {1, flFloat, false}, "Log10": {1, flFloat, false},
-	"Log1p": {1, flFloat, false}, "Sin": {1, flFloat, false}, "Cos": {1, flFloat, false}, "Tan": {1, flFloat, false},
-	"Asin": {1, flFloat, false}, "Acos": {1, flFloat, false}, "Atan": {1, flFloat, false}, "Sinh": {1, flFloat, false},
-	"Cosh": {1, flFloat, false}, "Tanh": {1, flFloat, false}, "Asinh": {1, flFloat, false}, "Acosh": {1, flFloat, false},
-	"Atanh": {1, flFloat, false}, "Floor": {1, flFloat, false}, "Ceil": {1, flFloat, false}, "Trunc": {1, flFloat, false},
-	"Round": {1, flFloat, false}, "RoundToEven": {1, flFloat, false}, "Cbrt": {1, flFloat, false}, "Erf": {1, flFloat, false},
-	"Erfc": {1, flFloat, false}, "Gamma": {1, flFloat, false},
-	"Pow": {2, flFloat, false}, "Max": {2, flFloat, false}, "Min": {2, flFloat, false}, "Atan2": {2, flFloat, false},
-	"Mod": {2, flFloat, false}, "Hypot": {2, flFloat, false}, "Dim": {2, flFloat, false}, "Copysign": {2, flFloat, false},
-	"Remainder": {2, flFloat, false},
-	"IsNaN":     {1, flBool, false}, "Signbit": {1, flBool, false}, "IsInf": {2, flBool, true}, "Inf": {1, flFloat, true},
+// flMathSig tells whether a fast loop may call math.name and how: its
+// number of arguments (float64 but the last when ints), its result kind.
+// The float functions are those the linker has (flMath1, flMath2).
+func flMathSig(name string) (nargs int, res flKind, ints, ok bool) {
+	switch name {
+	case "IsNaN", "Signbit":
+		return 1, flBool, false, true
+	case "IsInf":
+		return 2, flBool, true, true
+	case "Inf":
+		return 1, flFloat, true, true
+	}
+	if flMath1["math."+name] != nil {
+		return 1, flFloat, false, true
+	}
+	if flMath2["math."+name] != nil {
+		return 2, flFloat, false, true
+	}
+	return 0, 0, false, false
 }
 
 // flRand are the generators of math/rand a fast loop may call (the
@@ -962,13 +962,13 @@ func (c *flCompiler) call(e *ast.CallExpr) *flExpr {
 		as := args()
 		switch pn.Imported().Path() {
 		case "math":
-			m, ok := flMath[name]
-			if !ok || len(as) != m.nargs || m.res != k {
+			nargs, res, ints, ok := flMathSig(name)
+			if !ok || len(as) != nargs || res != k {
 				c.reject("math.%s", name)
 			}
 			for i, a := range as {
 				want := flFloat
-				if m.ints && i == len(as)-1 {
+				if ints && i == len(as)-1 {
 					want = flInt
 				}
 				if a.kind != want {
