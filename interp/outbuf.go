@@ -5,6 +5,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/godl-kernel/godl/interp/worker"
 )
 
 // Output buffering.
@@ -131,6 +133,8 @@ func (s *Session) FlushOutput() {
 		}
 	}
 }
+
+var _ worker.OutputFlusher = (*Session)(nil)
 
 // setBuffered turns buffering of the fixed stream writers on or off.
 func (s *Session) setBuffered(on bool) {

@@ -21,5 +21,3 @@ func (s *Session) cellSlow() {
 		n.CellSlow()
 	}
 }
-
-var _ worker.OutputFlusher = (*Session)(nil)
