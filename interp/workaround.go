@@ -916,7 +916,7 @@ func stringVerbs(verbs string) bool {
 // (explicit type arguments, moved text) get the new name too.
 func (lw *lowering) typeParamNames() {
 	info := lw.c.info
-	top := lw.cellTopNames()
+	var top map[string]bool // cellTopNames, for methods of generic types
 	for _, d := range lw.c.file.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil {
@@ -938,6 +938,9 @@ func (lw *lowering) typeParamNames() {
 			// variable of the cell's top level resolved to that
 			// variable ("undefined selector" on the method's
 			// callers). Such names get a _godl prefix.
+			if top == nil {
+				top = lw.cellTopNames()
+			}
 			ast.Inspect(fd, func(n ast.Node) bool {
 				if id, ok := n.(*ast.Ident); ok && top[id.Name] {
 					if o, ok := info.Defs[id].(*types.Var); ok && o != nil && !o.IsField() {
