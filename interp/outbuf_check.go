@@ -88,6 +88,12 @@ var outLogFuncs = map[string]bool{
 	"Fatal": true, "Fatalf": true, "Fatalln": true,
 }
 
+// fmtLikePkg tells whether path is fmt, log or errors, whose functions
+// call only outFmtMethods of their arguments.
+func fmtLikePkg(path string) bool {
+	return path == "fmt" || path == "log" || path == "errors"
+}
+
 // outFmtMethods are the methods fmt and errors call on their arguments.
 var outFmtMethods = map[string]bool{
 	"String": true, "Error": true, "Format": true, "GoString": true,
@@ -476,7 +482,7 @@ func (oc *outCheck) varUse(v *types.Var, decl bool) string {
 func (oc *outCheck) inertParams(f *types.Func) bool {
 	sig := f.Type().(*types.Signature)
 	ps := sig.Params()
-	fmtLike := f.Pkg().Path() == "fmt" || f.Pkg().Path() == "log" || f.Pkg().Path() == "errors"
+	fmtLike := fmtLikePkg(f.Pkg().Path())
 	for i := 0; i < ps.Len(); i++ {
 		t := ps.At(i).Type()
 		if _, isIface := under(t).(*types.Interface); isIface && !fmtLike {
@@ -498,7 +504,7 @@ func (oc *outCheck) callArgs(call *ast.CallExpr) string {
 		return ""
 	}
 	path := f.Pkg().Path()
-	fmtLike := path == "fmt" || path == "log" || path == "errors"
+	fmtLike := fmtLikePkg(path)
 	for i, a := range call.Args {
 		t := info.TypeOf(a)
 		if t == nil {
@@ -524,7 +530,7 @@ func (oc *outCheck) printsType(call *ast.CallExpr, nt *types.Named) bool {
 	if f == nil {
 		return false
 	}
-	if p := f.Pkg().Path(); p != "fmt" && p != "log" && p != "errors" {
+	if !fmtLikePkg(f.Pkg().Path()) {
 		return false
 	}
 	for _, a := range call.Args {
