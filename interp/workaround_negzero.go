@@ -74,20 +74,8 @@ func (lw *lowering) negZeroCalls() {
 		if !ok {
 			return true
 		}
-		fun := ast.Unparen(call.Fun)
-		var targs []ast.Expr // explicit type arguments
-		switch f := fun.(type) {
-		case *ast.IndexExpr:
-			fun, targs = f.X, []ast.Expr{f.Index}
-		case *ast.IndexListExpr:
-			fun, targs = f.X, f.Indices
-		}
-		id, ok := fun.(*ast.Ident)
-		if !ok {
-			return true
-		}
-		fn, ok := info.Uses[id].(*types.Func)
-		if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "main" {
+		id, fn, targs := cellFuncCall(info, call)
+		if fn == nil {
 			return true
 		}
 		sig, ok := fn.Type().(*types.Signature)
@@ -208,6 +196,28 @@ func (lw *lowering) negZeroCalls() {
 	}
 }
 
+// cellFuncCall returns the func declared in a cell that call calls by
+// its name (f(x), g[int](x)), with that name and the explicit type
+// arguments; fn is nil for other calls.
+func cellFuncCall(info *types.Info, call *ast.CallExpr) (id *ast.Ident, fn *types.Func, targs []ast.Expr) {
+	fun := ast.Unparen(call.Fun)
+	switch f := fun.(type) {
+	case *ast.IndexExpr:
+		fun, targs = f.X, []ast.Expr{f.Index}
+	case *ast.IndexListExpr:
+		fun, targs = f.X, f.Indices
+	}
+	id, ok := fun.(*ast.Ident)
+	if !ok {
+		return nil, nil, nil
+	}
+	fn, ok = info.Uses[id].(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "main" {
+		return nil, nil, nil
+	}
+	return id, fn, targs
+}
+
 // hasGoto tells whether the func around st has a goto, which may not
 // jump over the variables the guard declares.
 func (lw *lowering) hasGoto(st ast.Stmt) bool {
@@ -256,19 +266,8 @@ func (lw *lowering) negZeroHoists(call *ast.CallExpr, sig *types.Signature, st a
 					ok = false
 				}
 			case *ast.CallExpr:
-				fun := ast.Unparen(n.Fun)
-				switch f := fun.(type) {
-				case *ast.IndexExpr:
-					fun = f.X
-				case *ast.IndexListExpr:
-					fun = f.X
-				}
-				id, isID := fun.(*ast.Ident)
-				if !isID {
-					return ok
-				}
-				fn, isFn := info.Uses[id].(*types.Func)
-				if !isFn || fn.Pkg() == nil || fn.Pkg().Path() != "main" {
+				_, fn, _ := cellFuncCall(info, n)
+				if fn == nil {
 					return ok
 				}
 				isig := fn.Type().(*types.Signature)
