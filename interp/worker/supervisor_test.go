@@ -22,10 +22,17 @@ import (
 // startFake starts a Supervisor whose worker serves fakeEval.
 func startFake(t testing.TB, cfg Config) *Supervisor {
 	t.Helper()
+	return startHelper(t, "fake", cfg)
+}
+
+// startHelper starts a Supervisor whose worker is this test binary's
+// TestWorkerHelperProcess in the given mode ("fake", "fakefast" …).
+func startHelper(t testing.TB, mode string, cfg Config) *Supervisor {
+	t.Helper()
 	if cfg.Command == nil {
 		cfg.Command = []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"}
 	}
-	cfg.Env = append(cfg.Env, workerEnv+"=fake")
+	cfg.Env = append(cfg.Env, workerEnv+"="+mode)
 	s, err := Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -530,14 +537,7 @@ func TestSupervisorFastPaths(t *testing.T) {
 		{"fast\nout \"started\"\nsleep 600ms", false}, // breaks the contract on purpose
 		{"out \"started\"\nsleep 600ms", true},
 	}
-	s, err := Start(context.Background(), Config{
-		Command: []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
-		Env:     []string{workerEnv + "=fakefast"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := startHelper(t, "fakefast", Config{})
 	for _, tt := range tests {
 		out := &recOutput{}
 		done := make(chan struct{})
