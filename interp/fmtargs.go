@@ -110,20 +110,7 @@ func printCallee(info *types.Info, call *ast.CallExpr) *types.Signature {
 // genericFunc tells whether fd is a generic function or a method of a
 // generic type.
 func genericFunc(fd *ast.FuncDecl) bool {
-	if fd.Type.TypeParams != nil && fd.Type.TypeParams.NumFields() > 0 {
-		return true
-	}
-	if fd.Recv != nil && len(fd.Recv.List) > 0 {
-		t := fd.Recv.List[0].Type
-		if st, ok := t.(*ast.StarExpr); ok {
-			t = st.X
-		}
-		switch ast.Unparen(t).(type) {
-		case *ast.IndexExpr, *ast.IndexListExpr:
-			return true
-		}
-	}
-	return false
+	return fd.Type.TypeParams.NumFields() > 0 || fd.Recv != nil && genericRecv(fd)
 }
 
 // displayCallee tells whether call is display.Show, display.Render or a

@@ -543,26 +543,13 @@ func isNamed(t types.Type) bool {
 	return ok
 }
 
-// inGeneric tells whether n is in the body of a generic func (a host
-// call there makes yaegi skip the whole body).
+// inGeneric tells whether n is in the body of a generic func or of a
+// method of a generic type (a host call there makes yaegi skip the
+// whole body).
 func (lw *lowering) inGeneric(n ast.Node) bool {
 	for p := lw.parents[n]; p != nil; p = lw.parents[p] {
 		if fd, ok := p.(*ast.FuncDecl); ok {
-			if fd.Type.TypeParams != nil && fd.Type.TypeParams.NumFields() > 0 {
-				return true
-			}
-			if fd.Recv != nil {
-				for _, f := range fd.Recv.List {
-					if t, ok := lw.c.info.TypeOf(f.Type).(*types.Named); ok && t.TypeParams().Len() > 0 {
-						return true
-					}
-					if pt, ok := lw.c.info.TypeOf(f.Type).(*types.Pointer); ok {
-						if t, ok := pt.Elem().(*types.Named); ok && t.TypeParams().Len() > 0 {
-							return true
-						}
-					}
-				}
-			}
+			return genericFunc(fd)
 		}
 	}
 	return false

@@ -965,7 +965,7 @@ func genericRecv(fd *ast.FuncDecl) bool {
 	if st, ok := t.(*ast.StarExpr); ok {
 		t = st.X
 	}
-	switch t.(type) {
+	switch ast.Unparen(t).(type) {
 	case *ast.IndexExpr, *ast.IndexListExpr:
 		return true
 	}
