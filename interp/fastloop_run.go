@@ -1155,12 +1155,24 @@ func floatOp(tok token.Token) func(a, b float64) float64 {
 // right-hand side and index is evaluated before any target is set.
 func (l *flLinker) assignN(st *flStmt) stmtFn {
 	n := len(st.lhs)
-	evals := make([]func(), 0, 2*n)
+	evals := make([]func(), 0, 3*n)
 	stores := make([]func(), 0, n)
 	for i, t := range st.lhs {
 		x := st.rhs[i]
+		// An element target: its slice, then its index, then the value.
 		var ix *int64
+		var isv *[]int64
+		var fsv *[]float64
 		if t != nil && t.op == oIndex {
+			if t.kind == flInt {
+				isv = new([]int64)
+				sf := l.islice(t.x)
+				evals = append(evals, func() { *isv = sf() })
+			} else {
+				fsv = new([]float64)
+				sf := l.fslice(t.x)
+				evals = append(evals, func() { *fsv = sf() })
+			}
 			ix = new(int64)
 			f := l.intE(t.y)
 			evals = append(evals, func() { *ix = f() })
@@ -1175,9 +1187,7 @@ func (l *flLinker) assignN(st *flStmt) stmtFn {
 				p := l.ip(t.v)
 				stores = append(stores, func() { *p = *tmp })
 			default:
-				sv, sf := new([]int64), l.islice(t.x)
-				evals = append(evals[:len(evals)-2], func() { *sv = sf() }, evals[len(evals)-2], evals[len(evals)-1])
-				stores = append(stores, func() { (*sv)[*ix] = *tmp })
+				stores = append(stores, func() { (*isv)[*ix] = *tmp })
 			}
 		case flFloat:
 			tmp, f := new(float64), l.floatE(x)
@@ -1188,9 +1198,7 @@ func (l *flLinker) assignN(st *flStmt) stmtFn {
 				p := l.fp(t.v)
 				stores = append(stores, func() { *p = *tmp })
 			default:
-				sv, sf := new([]float64), l.fslice(t.x)
-				evals = append(evals[:len(evals)-2], func() { *sv = sf() }, evals[len(evals)-2], evals[len(evals)-1])
-				stores = append(stores, func() { (*sv)[*ix] = *tmp })
+				stores = append(stores, func() { (*fsv)[*ix] = *tmp })
 			}
 		default:
 			tmp, f := new(bool), l.boolE(x)
