@@ -288,9 +288,7 @@ func unwrapCode(lw *lowering, t types.Type, pos token.Pos, spread bool) (pre, po
 	cb := withContainers(lw, stringerSwitch(lw.c.pkg, ifaces, pos), ifaces, pos)
 	site := "0, nil"
 	if cb != "" {
-		h := fnv.New32a()
-		h.Write([]byte(cb))
-		site = fmt.Sprintf("%d, %s", h.Sum32()>>1|1, cb)
+		site = unwrapSite(cb)
 	}
 	switch {
 	case spread:
@@ -325,10 +323,17 @@ func elemMethodsCode(lw *lowering, t types.Type, pos token.Pos) (pre, post strin
 	if cb == "" || !ok1 {
 		return "", "", false
 	}
+	return "__godl.UnwrapWith([]any{func(__godl_x0 " + st + ") any { return " + code + " }(", ")}, " + unwrapSite(cb) + ")", true
+}
+
+// unwrapSite returns the site and str arguments of UnwrapWith and
+// UnwrapAll for the callback code cb: the site is a hash of cb, odd (0
+// stands for no callback), so that calls passing the same switch share
+// what the host remembers for it.
+func unwrapSite(cb string) string {
 	h := fnv.New32a()
 	h.Write([]byte(cb))
-	site := fmt.Sprintf("%d, %s", h.Sum32()>>1|1, cb)
-	return "__godl.UnwrapWith([]any{func(__godl_x0 " + st + ") any { return " + code + " }(", ")}, " + site + ")", true
+	return fmt.Sprintf("%d, %s", h.Sum32()>>1|1, cb)
 }
 
 // boxer writes interpreted code that copies a value so that the values
@@ -706,10 +711,7 @@ func sprintCode(x string, t types.Type) string {
 	if t != nil {
 		if code, ok := b.box("__godl_x0", t, 0); ok {
 			if st, ok := simpleSpelling(t); ok {
-				cb := leafSwitch(b.leaves)
-				h := fnv.New32a()
-				h.Write([]byte(cb))
-				return fmt.Sprintf("__godl_fmt.Sprint(__godl.UnwrapWith([]any{func(__godl_x0 %s) any { return %s }(%s)}, %d, %s))", st, code, x, h.Sum32()>>1|1, cb)
+				return fmt.Sprintf("__godl_fmt.Sprint(__godl.UnwrapWith([]any{func(__godl_x0 %s) any { return %s }(%s)}, %s))", st, code, x, unwrapSite(leafSwitch(b.leaves)))
 			}
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
-	"hash/fnv"
 	"reflect"
 	"sort"
 	"strconv"
@@ -703,13 +702,11 @@ func (lw *lowering) evaluatesBefore(st, n ast.Node) bool {
 			if tv, ok := lw.c.info.Types[m.Fun]; ok && (tv.IsType() || tv.IsBuiltin()) {
 				return true
 			}
-			if m.End() <= n.Pos() || m.Lparen < n.Pos() {
-				// Called before n, or n is one of its arguments
-				// (evaluated before the call, but after its function
-				// value: only a func value expression could tell).
-				if m.End() <= n.Pos() {
-					found = true
-				}
+			// Called before n. (When n is one of its arguments, n is
+			// evaluated before the call, after its function value:
+			// only a func value expression could tell.)
+			if m.End() <= n.Pos() {
+				found = true
 			}
 		case *ast.UnaryExpr:
 			if m.Op == token.ARROW && m.End() <= n.Pos() {
@@ -884,9 +881,7 @@ func anyPrintArgCode(lw *lowering, pos token.Pos) (pre, post string, ok bool) {
 	if cb == "" {
 		return "", "", false
 	}
-	h := fnv.New32a()
-	h.Write([]byte(cb))
-	return "__godl.UnwrapWith([]any{", fmt.Sprintf("}, %d, %s)", h.Sum32()>>1|1, cb), true
+	return "__godl.UnwrapWith([]any{", "}, " + unwrapSite(cb) + ")", true
 }
 
 // stringVerbs tells whether fmt formats an argument with verbs through
