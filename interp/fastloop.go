@@ -135,9 +135,10 @@ const (
 )
 
 // flVar is a variable of a fast loop: a slot of its kind; a parameter
-// (param >= 0) is a variable declared outside the loop, passed by pointer.
+// (param >= 0) is a variable declared outside the loop, passed by
+// pointer when the loop assigns it (written).
 type flVar struct {
-	name    string
+	name    string // as the host call passes it: x, p.F, __godl_r0
 	kind    flKind
 	slot    int
 	param   int
@@ -265,14 +266,13 @@ func (r *loopRegistry) get(id int) *flProg {
 // fastLoop is a loop of the cell being lowered that compiled: replaced
 // by a host call once the position markers tell its marker variable.
 type fastLoop struct {
-	node   ast.Stmt // the for/range statement, or the labelled statement around it
-	prog   *flProg
-	body   *ast.BlockStmt // the function body around it
-	v      string         // its marker variable ("" until markPositions tells)
-	base   int
-	uses   []*ast.Ident // uses of the parameters, in the loop
-	params []string     // the parameters' names, as written
-	marks  map[*flStmt]token.Pos
+	node  ast.Stmt // the for/range statement, or the labelled statement around it
+	prog  *flProg
+	body  *ast.BlockStmt // the function body around it
+	v     string         // its marker variable ("" until markPositions tells)
+	base  int
+	uses  []*ast.Ident // uses of the parameters, in the loop
+	marks map[*flStmt]token.Pos
 	// returns: the loop has return statements; results are the types of
 	// the variables their values go through (the function's results,
 	// unless they are named and the returns bare).
@@ -292,7 +292,6 @@ type flCompiler struct {
 	end    token.Pos
 	vars   map[types.Object]*flVar
 	prog   *flProg
-	names  []string
 	uses   []*ast.Ident
 	loops  []flLoopCtx
 	nloops int                   // loops and switches: break targets
@@ -417,13 +416,12 @@ func (lw *lowering) compileLoop(st ast.Stmt, body *ast.BlockStmt, sig *types.Sig
 		c.reject("%d iterations", n)
 	}
 	c.prog.root = root
-	fl = &fastLoop{node: node, prog: c.prog, body: body, uses: c.uses, params: c.names, marks: c.marks, returns: c.returns}
-	for i, r := range c.results {
+	fl = &fastLoop{node: node, prog: c.prog, body: body, uses: c.uses, marks: c.marks, returns: c.returns}
+	for i := range c.results {
 		ts, ok := lw.typeString(sig.Results().At(i).Type(), st.Pos())
 		if !ok {
 			return nil
 		}
-		fl.params = append(fl.params, r.name)
 		fl.results = append(fl.results, ts)
 	}
 	if c.nfor == 1 {
@@ -617,7 +615,6 @@ func (c *flCompiler) object(id *ast.Ident) *flVar {
 	if v.Pos() < c.start || v.Pos() >= c.end {
 		fv.param = len(c.prog.params)
 		c.prog.params = append(c.prog.params, fv)
-		c.names = append(c.names, v.Name())
 		c.uses = append(c.uses, id)
 	} else if k == flFSlice2 || k == flISlice2 || k == flBSlice {
 		c.reject("slice %s declared in the loop", v.Name())
@@ -661,7 +658,6 @@ func (c *flCompiler) field(e *ast.SelectorExpr) *flVar {
 	}
 	fv := &flVar{name: id.Name + "." + e.Sel.Name, kind: k, slot: c.slot(k), param: len(c.prog.params), ptr: ptr}
 	c.prog.params = append(c.prog.params, fv)
-	c.names = append(c.names, fv.name)
 	if c.fields == nil {
 		c.fields = map[flFieldKey]*flVar{}
 	}
@@ -1582,13 +1578,13 @@ func (lw *lowering) replaceFastLoops() {
 			b.WriteString("if ")
 		}
 		fmt.Fprintf(&b, "__godl.Loop(%d, &%s", id, fl.v)
-		for i, n := range fl.params {
+		for _, v := range prog.params {
 			// Pointers to what the loop assigns, values of the rest.
 			b.WriteString(", ")
-			if prog.params[i].written {
+			if v.written {
 				b.WriteString("&")
 			}
-			b.WriteString(n)
+			b.WriteString(v.name)
 		}
 		b.WriteString(")")
 		if fl.returns {
