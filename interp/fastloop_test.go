@@ -376,8 +376,7 @@ func TestFastLoopRejects(t *testing.T) {
 		{"bs := []byte{1, 2}\nfor i := 0; i < 100; i++ {\n\tbs[i%2] += 1\n}", "bs[i%2] += 1"},
 		{"func (q *P) Twice(k int) float64 {\n\tt := 0.0\n\tfor i := 0; i < k; i++ {\n\t\tt += q.X\n\t}\n\treturn t\n}", "q.X through a pointer not dereferenced first"},
 	}
-	lowered := ts.lowerFor("1") // creates the lowerer
-	_ = lowered
+	ts.lowerFor("1") // creates the lowerer
 	for _, tt := range tests {
 		var whys []string
 		ts.s.lowerer.fastWhy = func(_ ast.Stmt, why string) { whys = append(whys, why) }
