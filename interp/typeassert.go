@@ -201,8 +201,7 @@ func (lw *lowering) assertFunc(at ast.Node, is string, tt types.Type, ts string)
 	var body strings.Builder
 	hidden := ""
 	if lw.mayHide(tt) && !lw.inGeneric(at) {
-		qual := func(p *types.Package) string { return p.Name() }
-		hidden = "__godl.Hidden(__godl_y, " + strconv.Quote(types.TypeString(tt, qual)) + "); "
+		hidden = "__godl.Hidden(__godl_y, " + strconv.Quote(goTypeName(tt)) + "); "
 	}
 	plain := "__godl_w, __godl_k := __godl_y.(" + ts + "); if !__godl_k { " + hidden + "}; return __godl_w, __godl_k"
 	if hidden == "" {
@@ -234,7 +233,7 @@ func (lw *lowering) assertFunc(at ast.Node, is string, tt types.Type, ts string)
 						if types.Identical(q.Underlying(), o.Type().Underlying()) && !lw.ambiguous {
 							// The guard matches pointers by structure.
 							lw.ambiguous = true
-							lw.errorf(pos, "yaegi cannot tell *%s from *%s (the same underlying type) in a type assertion or type switch to %s; give one of them a different field", q.Obj().Name(), o.Name(), types.TypeString(tt, func(p *types.Package) string { return p.Name() }))
+							lw.errorf(pos, "yaegi cannot tell *%s from *%s (the same underlying type) in a type assertion or type switch to %s; give one of them a different field", q.Obj().Name(), o.Name(), goTypeName(tt))
 						}
 					}
 					ptrTypes = append(ptrTypes, o.Type().(*types.Named))
@@ -511,17 +510,16 @@ func (lw *lowering) singleAssert(ta *ast.TypeAssertExpr) {
 	if !ok {
 		is = "any"
 	}
-	qual := func(p *types.Package) string { return p.Name() }
-	iname := types.TypeString(it, qual)
+	iname := goTypeName(it)
 	if ti, ok := it.Underlying().(*types.Interface); ok && ti.Empty() && !isNamed(it) {
 		iname = "interface {}"
 	}
-	fail := lw.dynName(ta.Pos()) + "__godl.AssertFail(__godl_y, " + strconv.Quote(iname) + ", " + strconv.Quote(types.TypeString(tt, qual)) + ", " + strconv.FormatBool(types.IsInterface(tt)) + ", __godl_n)"
+	fail := lw.dynName(ta.Pos()) + "__godl.AssertFail(__godl_y, " + strconv.Quote(iname) + ", " + strconv.Quote(goTypeName(tt)) + ", " + strconv.FormatBool(types.IsInterface(tt)) + ", __godl_n)"
 	if e, et := lw.concreteOperand(ta.X); e != nil {
 		if es, ok := lw.typeString(et, ta.Pos()); ok {
 			body := "return __godl_y"
 			if !types.AssignableTo(et, tt) || !(types.IsInterface(tt) || types.Identical(et, tt)) {
-				body = "var __godl_x " + is + " = __godl_y; __godl.AssertFail(__godl_x, " + strconv.Quote(iname) + ", " + strconv.Quote(types.TypeString(tt, qual)) + ", " + strconv.FormatBool(types.IsInterface(tt)) + ", " + strconv.Quote(types.TypeString(et, qual)) + "); panic(0)"
+				body = "var __godl_x " + is + " = __godl_y; __godl.AssertFail(__godl_x, " + strconv.Quote(iname) + ", " + strconv.Quote(goTypeName(tt)) + ", " + strconv.FormatBool(types.IsInterface(tt)) + ", " + strconv.Quote(goTypeName(et)) + "); panic(0)"
 			}
 			lw.markReplaced(ta.X, e)
 			lw.add(ta.X.Pos(), e.Pos(), "func(__godl_y "+es+") "+ts+" { "+body+" }(")
@@ -560,7 +558,6 @@ func (lw *lowering) inGeneric(n ast.Node) bool {
 // guard for types with methods (it matches yaegi's value by its own
 // type), with a guard for pointers.
 func (lw *lowering) dynName(pos token.Pos) string {
-	qual := func(p *types.Package) string { return p.Name() }
 	var vals, ptrs []string
 	names := lw.cellTypeNames()
 	// Pointers to types with methods first: the guard matches pointers
@@ -572,12 +569,12 @@ func (lw *lowering) dynName(pos token.Pos) string {
 		t := o.Type()
 		if types.NewMethodSet(t).Len() > 0 {
 			if s, ok := lw.typeString(t, pos); ok {
-				vals = append(vals, "case "+s+": __godl_n = "+strconv.Quote(types.TypeString(t, qual))+"; ")
+				vals = append(vals, "case "+s+": __godl_n = "+strconv.Quote(goTypeName(t))+"; ")
 			}
 		}
 		p := types.NewPointer(t)
 		if s, ok := lw.typeString(p, pos); ok {
-			ptrs = append(ptrs, "case "+s+": _ = __godl_z; __godl_n = "+strconv.Quote(types.TypeString(p, qual))+"; ")
+			ptrs = append(ptrs, "case "+s+": _ = __godl_z; __godl_n = "+strconv.Quote(goTypeName(p))+"; ")
 		}
 	}
 	code := "__godl_n := \"\"; "

@@ -1394,20 +1394,14 @@ func (lw *lowering) typeVerb(call *ast.CallExpr, fixed, i int) {
 			return
 		}
 	} else {
-		if !involvesCellType(t) {
-			return
-		}
-		if _, ok := nestedIfaces(t); ok {
-			return // left to the print-argument rewrites (fmtargs.go)
-		}
-		if _, ok := simpleSpelling(t); !ok {
+		name, ok := staticTypeName(t)
+		if !ok {
 			return
 		}
 		ts, ok := lw.typeString(t, call.Args[i].Pos())
 		if !ok {
 			return
 		}
-		name := types.TypeString(t, func(p *types.Package) string { return p.Name() })
 		fn = "func(" + ts + ") string { return " + strconv.Quote(name) + " }"
 	}
 	at, uses := -1, 0
@@ -1440,17 +1434,9 @@ func (lw *lowering) sharedTypeVerbs(call *ast.CallExpr, fixed int, verbs map[int
 		if !strings.Contains(vs, "T") || vs == "T" || fixed+arg >= len(call.Args) {
 			continue
 		}
-		t := lw.c.info.TypeOf(call.Args[fixed+arg])
-		if t == nil || types.IsInterface(t) || !involvesCellType(t) {
-			continue
+		if name, ok := staticTypeName(lw.c.info.TypeOf(call.Args[fixed+arg])); ok {
+			names[arg] = name
 		}
-		if _, ok := nestedIfaces(t); ok {
-			continue
-		}
-		if _, ok := simpleSpelling(t); !ok {
-			continue
-		}
-		names[arg] = types.TypeString(t, func(p *types.Package) string { return p.Name() })
 	}
 	if len(names) == 0 {
 		return
@@ -1493,6 +1479,28 @@ func (lw *lowering) sharedTypeVerbs(call *ast.CallExpr, fixed int, verbs map[int
 		}
 	}
 	lw.insert(call.Args[len(call.Args)-1].End(), tail.String())
+}
+
+// staticTypeName returns the Go name %T prints for a value of static
+// type t, which involves cell types, when the %T rewrites can write it:
+// not an interface nor holding one (left to the print-argument
+// rewrites, fmtargs.go), simply spelt.
+func staticTypeName(t types.Type) (string, bool) {
+	if t == nil || types.IsInterface(t) || !involvesCellType(t) {
+		return "", false
+	}
+	if _, ok := nestedIfaces(t); ok {
+		return "", false
+	}
+	if _, ok := simpleSpelling(t); !ok {
+		return "", false
+	}
+	return goTypeName(t), true
+}
+
+// goTypeName spells t as %T prints it: qualified by package names.
+func goTypeName(t types.Type) string {
+	return types.TypeString(t, func(p *types.Package) string { return p.Name() })
 }
 
 // typeNameSwitch returns a func literal giving the Go name of the
