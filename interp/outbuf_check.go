@@ -187,7 +187,11 @@ func (sums *outSummaries) check(c *checked, env map[string]types.Object) (bool, 
 			}
 		}
 	}
-	for _, d := range c.file.Decls {
+	// A summary's walk (decl) differs from the cell's own walk below only
+	// in checking the cell's variables too: a body that passed it passes
+	// that one, naming the same funcs, and is not walked again.
+	summarised := make([]*funcSummary, len(c.file.Decls))
+	for i, d := range c.file.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil {
 			continue
@@ -198,6 +202,7 @@ func (sums *outSummaries) check(c *checked, env map[string]types.Object) (bool, 
 		}
 		ok2, deps, _ := oc.walk(fd, true)
 		sums.funcs[f] = &funcSummary{ok: ok2, deps: deps}
+		summarised[i] = sums.funcs[f]
 		name := fd.Name.Name
 		if fd.Recv == nil && strings.HasPrefix(name, "_godlMethod_") {
 			name = name[strings.LastIndex(name, "_")+1:]
@@ -220,10 +225,16 @@ func (sums *outSummaries) check(c *checked, env map[string]types.Object) (bool, 
 	// Every part of the cell must qualify; the calls made by its
 	// statements and variable initialisers are followed into funcs.
 	var deps []*types.Func
-	for _, d := range c.file.Decls {
-		ok, ds, why := oc.walk(d, false)
-		if !ok {
-			return false, why
+	for i, d := range c.file.Decls {
+		var ds []*types.Func
+		if sum := summarised[i]; sum != nil && sum.ok {
+			ds = sum.deps
+		} else {
+			var ok bool
+			var why string
+			if ok, ds, why = oc.walk(d, false); !ok {
+				return false, why
+			}
 		}
 		if fd, isFunc := d.(*ast.FuncDecl); !isFunc || runsItself(fd) {
 			deps = append(deps, ds...)
