@@ -1881,7 +1881,7 @@ func (lw *lowering) unexportedTags() {
 				continue
 			}
 			const add = `json:"-" xml:"-"`
-			if mixed := len(f.Names) > 1 && lw.mixedNames(f); mixed {
+			if mixed := len(f.Names) > 1 && mixedNames(f); mixed {
 				// A, b int: one field per name, the tag on b's.
 				typ, ok := lw.takeText(f.Type)
 				if !ok || f.Tag != nil || strings.Contains(typ, "\n") {
@@ -1921,7 +1921,7 @@ func (lw *lowering) unexportedTags() {
 
 // mixedNames tells whether the names of field f are some exported, some
 // not.
-func (lw *lowering) mixedNames(f *ast.Field) bool {
+func mixedNames(f *ast.Field) bool {
 	exp, unexp := false, false
 	for _, id := range f.Names {
 		if id.IsExported() {
@@ -1959,9 +1959,7 @@ func (lw *lowering) genericClash() {
 	if !declares {
 		return // the clash needs a generic func or method of this cell
 	}
-	funcs := map[string]bool{}
-	methods := map[string]string{} // method name -> its type's name
-	lw.genericNames(lw.c.pkg.Scope(), funcs, methods)
+	funcs, methods := genericNames(lw.c.pkg.Scope())
 	// Earlier cells' funcs (the check's scope has only those the cell
 	// names).
 	for name, o := range lw.env {
@@ -1974,9 +1972,10 @@ func (lw *lowering) genericClash() {
 	lw.reportClash(funcs, methods)
 }
 
-// genericNames adds the generic funcs and the methods of generic types
-// of scope (the cell's package, or the session's around it).
-func (lw *lowering) genericNames(scope *types.Scope, funcs map[string]bool, methods map[string]string) {
+// genericNames returns the names of the generic funcs of scope, and of
+// the methods of its generic types (with their type's name).
+func genericNames(scope *types.Scope) (funcs map[string]bool, methods map[string]string) {
+	funcs, methods = map[string]bool{}, map[string]string{}
 	for _, name := range scope.Names() {
 		switch o := scope.Lookup(name).(type) {
 		case *types.Func:
@@ -1991,6 +1990,7 @@ func (lw *lowering) genericNames(scope *types.Scope, funcs map[string]bool, meth
 			}
 		}
 	}
+	return funcs, methods
 }
 
 // reportClash reports the cell's declarations that clash (genericClash).

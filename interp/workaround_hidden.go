@@ -19,13 +19,10 @@ import (
 // sort.Slice) are not checked: the print lowering boxes the elements
 // by their static type, and other compiled code does not call String.
 
-// hiddenStringers tells whether a value of type t, put in an interface,
-// loses String or Error methods of cell types inside it.
-func hiddenStringers(t types.Type) bool {
-	return hidesStringers(t, 0)
-}
-
-func hidesStringers(t types.Type, depth int) bool {
+// hiddenStringers tells whether a value of type t (depth levels inside
+// the converted value), put in an interface, loses String or Error
+// methods of cell types inside it.
+func hiddenStringers(t types.Type, depth int) bool {
 	if depth > 8 {
 		return false
 	}
@@ -48,7 +45,7 @@ func hidesStringers(t types.Type, depth int) bool {
 				return true
 			}
 		}
-		return hidesStringers(e, depth+1)
+		return hiddenStringers(e, depth+1)
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Slice:
@@ -81,7 +78,7 @@ func (lw *lowering) hiddenConversion(e ast.Expr, target types.Type) {
 		return
 	}
 	tv, ok := lw.c.info.Types[e]
-	if !ok || !tv.IsValue() || tv.Type == nil || types.IsInterface(tv.Type) || !hiddenStringers(tv.Type) {
+	if !ok || !tv.IsValue() || tv.Type == nil || types.IsInterface(tv.Type) || !hiddenStringers(tv.Type, 0) {
 		return
 	}
 	ts := types.TypeString(tv.Type, func(p *types.Package) string {
