@@ -396,9 +396,7 @@ func (u *unwrapper) mayHold(t reflect.Type, top bool) bool {
 			return interpStruct(t.Elem())
 		case reflect.Struct:
 			return interpStruct(t)
-		case reflect.Slice, reflect.Array:
-			t = t.Elem()
-		case reflect.Map:
+		case reflect.Slice, reflect.Array, reflect.Map:
 			t = t.Elem()
 		default:
 			return false
@@ -685,23 +683,22 @@ func MapOf(sortKeys, keys, vals []any) any {
 
 // mapView unwraps a mapView's keys and values into a mapText.
 func (u *unwrapper) mapView(m mapView, depth int) reflect.Value {
+	one := func(x any) any {
+		if x == nil {
+			return nil
+		}
+		r, changed := u.value(reflect.ValueOf(x), false, depth+1)
+		switch {
+		case !changed:
+			return x
+		case !r.IsValid():
+			return nil
+		}
+		return r.Interface()
+	}
 	out := mapText{keys: make([]any, len(m.keys)), vals: make([]any, len(m.vals))}
 	for i := range m.keys {
-		for _, p := range []struct {
-			from []any
-			to   []any
-		}{{m.keys, out.keys}, {m.vals, out.vals}} {
-			p.to[i] = p.from[i]
-			if p.from[i] == nil {
-				continue
-			}
-			if r, changed := u.value(reflect.ValueOf(p.from[i]), false, depth+1); changed {
-				p.to[i] = nil
-				if r.IsValid() {
-					p.to[i] = r.Interface()
-				}
-			}
-		}
+		out.keys[i], out.vals[i] = one(m.keys[i]), one(m.vals[i])
 	}
 	return reflect.ValueOf(out)
 }
