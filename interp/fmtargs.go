@@ -396,12 +396,7 @@ func (b *boxer) box(x string, t types.Type, depth int) (string, bool) {
 	xs, i, r, v := "__godl_x"+d, "__godl_i"+d, "__godl_r"+d, "__godl_v"+d
 	switch u := t.Underlying().(type) {
 	case *types.Slice, *types.Array:
-		var elem types.Type
-		if sl, ok := u.(*types.Slice); ok {
-			elem = sl.Elem()
-		} else {
-			elem = u.(*types.Array).Elem()
-		}
+		elem := u.(interface{ Elem() types.Type }).Elem()
 		inner, ok := b.box(xs+"["+i+"]", elem, depth+1)
 		st, ok2 := b.spell(t)
 		if !ok || !ok2 {
@@ -466,9 +461,9 @@ func (b *boxer) box(x string, t types.Type, depth int) (string, bool) {
 // whether there is any: t itself if it is an interface declared in a
 // cell (a compiled call on an `any` costs microseconds in yaegi, and its
 // value is rarely a composite holding interpreted interfaces), or those
-// inside the
-// elements, keys and fields of a composite t (and of what a pointer t
-// points to: fmt prints &{…}; deeper pointers print as addresses).
+// inside the elements, keys and fields of a composite t (and of what a
+// pointer t points to: fmt prints &{…}; deeper pointers print as
+// addresses).
 // Types with String, Error or Format methods are printed by those and
 // need nothing.
 func nestedIfaces(t types.Type) ([]types.Type, bool) {

@@ -774,12 +774,7 @@ func (cs *convSites) compositeCopies(lit *ast.CompositeLit) {
 	}
 	switch u := t.(type) {
 	case *types.Slice, *types.Array:
-		var elem types.Type
-		if s, ok := u.(*types.Slice); ok {
-			elem = s.Elem()
-		} else {
-			elem = u.(*types.Array).Elem()
-		}
+		elem := u.(interface{ Elem() types.Type }).Elem()
 		for _, e := range lit.Elts {
 			if kv, ok := e.(*ast.KeyValueExpr); ok {
 				e = kv.Value
