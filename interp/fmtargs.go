@@ -7,7 +7,6 @@ import (
 	"go/token"
 	"go/types"
 	"hash/fnv"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -545,14 +544,7 @@ func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) stri
 			if method == "" {
 				continue
 			}
-			held := false
-			for _, it := range ifaces {
-				if types.AssignableTo(c, it) {
-					held = true
-					break
-				}
-			}
-			if !held {
+			if !heldBy(c, ifaces) {
 				continue
 			}
 			spell := name
@@ -576,6 +568,16 @@ func stringerSwitch(pkg *types.Package, ifaces []types.Type, pos token.Pos) stri
 		guarded = "switch __godl_z := __godl_sv.(type) { " + strings.Join(ptrs, "; ") + " }; "
 	}
 	return "func(__godl_sv any) (string, bool) { switch __godl_sv.(type) { " + strings.Join(cases, "; ") + " }; " + guarded + "return \"\", false }"
+}
+
+// heldBy tells whether one of ifaces can hold a value of type t.
+func heldBy(t types.Type, ifaces []types.Type) bool {
+	for _, it := range ifaces {
+		if types.AssignableTo(t, it) {
+			return true
+		}
+	}
+	return false
 }
 
 // structTwin tells whether another named type of pkg has nt's
@@ -881,37 +883,18 @@ func withContainers(lw *lowering, cb string, ifaces []types.Type, pos token.Pos)
 	if cb == "" || !strings.HasSuffix(cb, tail) || lw.c.pkg == nil {
 		return cb
 	}
-	scope := lw.c.pkg.Scope().Innermost(pos)
-	if scope == nil {
-		scope = lw.c.pkg.Scope()
-	}
-	names := lw.c.pkg.Scope().Names()
-	sort.Strings(names)
 	var checks []string
-	for _, name := range names {
-		tn, ok := lw.c.pkg.Scope().Lookup(name).(*types.TypeName)
-		if !ok || tn.IsAlias() || strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl") {
-			continue
-		}
-		nt, ok := tn.Type().(*types.Named)
-		if !ok || nt.TypeParams().Len() != 0 || types.IsInterface(nt) || fmtMethodsStatic(nt) || fmtMethodsStatic(types.NewPointer(nt)) {
-			continue
-		}
-		if _, o := scope.LookupParent(name, pos); o != tn || structTwin(lw.c.pkg, nt) {
+	for _, nt := range cellTypesAt(lw.c.pkg, pos) {
+		if fmtMethodsStatic(nt) || fmtMethodsStatic(types.NewPointer(nt)) || structTwin(lw.c.pkg, nt) {
 			continue
 		}
 		if _, isStruct := nt.Underlying().(*types.Struct); !isStruct {
 			continue // other kinds match plain values of their underlying type
 		}
-		held := false
-		for _, it := range ifaces {
-			if types.AssignableTo(nt, it) {
-				held = true
-			}
-		}
-		if !held {
+		if !heldBy(nt, ifaces) {
 			continue
 		}
+		name := nt.Obj().Name()
 		pre, post, ok := elemMethodsCode(lw, nt, pos)
 		if !ok {
 			continue
