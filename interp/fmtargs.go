@@ -515,8 +515,7 @@ func nestedIfaces(t types.Type) ([]types.Type, bool) {
 // cellInterface tells whether t is an interface type declared in a cell
 // (whose values are interpreted ones).
 func cellInterface(t types.Type) bool {
-	nt, ok := types.Unalias(t).(*types.Named)
-	return ok && nt.Obj().Pkg() != nil && nt.Obj().Pkg().Path() == "main"
+	return types.IsInterface(t) && isCellType(types.Unalias(t))
 }
 
 // fmtMethodsStatic tells whether fmt prints a value of type t through
