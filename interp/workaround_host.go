@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -126,7 +127,7 @@ func Hidden(v any, target string) {
 			return // it holds a pointer, which assertions see: false is right
 		}
 	}
-	panic(&assertionError{fmt.Sprintf("godl cannot tell whether this %s value holds %s: yaegi hides a value of a cell type (not a pointer) stored in an interface of a compiled package, such as error; declare the type's methods on its pointer (func (e *MyErr) Error() string) and use &MyErr{…}", strings.ReplaceAll(strings.TrimPrefix(t.Name(), "_"), "_", "."), target)})
+	panic(&assertionError{fmt.Sprintf("godl cannot tell whether this %s value holds %s: yaegi hides a value of a cell type (not a pointer) stored in an interface of a compiled package, such as error; declare the type's methods on its pointer (func (e *MyErr) Error() string) and use &MyErr{…}", wrapperIface(t), target)})
 }
 
 // AssertFail panics as Go does when the type assertion x.(T) fails: v
@@ -232,20 +233,20 @@ func GoSyntax(v any, samples []any, names, fields []string) fmt.Formatter {
 		}
 		byType[rt] = names[i]
 	}
-	var reps []string
-	for rt, n := range byType {
+	var rts []string
+	for rt := range byType {
 		if !dup[rt] && strings.HasPrefix(rt, "struct {") {
-			reps = append(reps, rt, n)
+			rts = append(rts, rt)
 		}
 	}
 	// Longer type strings first: struct { In struct { Xs float64 } } holds
 	// struct { Xs float64 }.
-	for i := 0; i < len(reps); i += 2 {
-		for j := i + 2; j < len(reps); j += 2 {
-			if len(reps[j]) > len(reps[i]) || len(reps[j]) == len(reps[i]) && reps[j] < reps[i] {
-				reps[i], reps[i+1], reps[j], reps[j+1] = reps[j], reps[j+1], reps[i], reps[i+1]
-			}
-		}
+	sort.Slice(rts, func(i, j int) bool {
+		return len(rts[i]) > len(rts[j]) || len(rts[i]) == len(rts[j]) && rts[i] < rts[j]
+	})
+	var reps []string
+	for _, rt := range rts {
+		reps = append(reps, rt, byType[rt])
 	}
 	return goSyntax{goFields{v, fields, ""}, strings.NewReplacer(reps...)}
 }
@@ -292,7 +293,13 @@ func IfaceValue(v any) any {
 	if t.Kind() != reflect.Struct || t.NumField() < 2 || t.Field(0).Name != "IValue" || !strings.HasPrefix(t.Name(), "_") {
 		return v
 	}
-	return wrappedValue(strings.ReplaceAll(strings.TrimPrefix(t.Name(), "_"), "_", "."))
+	return wrappedValue(wrapperIface(t))
+}
+
+// wrapperIface names the interface of yaegi's wrapper type t
+// (_fmt_Stringer: fmt.Stringer).
+func wrapperIface(t reflect.Type) string {
+	return strings.ReplaceAll(strings.TrimPrefix(t.Name(), "_"), "_", ".")
 }
 
 // TypeName returns what fmt's %T prints for v, or, for one of yaegi's
