@@ -295,39 +295,48 @@ func (l *flLinker) fp(v *flVar) *float64 { return &l.in.floats[v.slot] }
 func (l *flLinker) bp(v *flVar) *bool    { return &l.in.bools[v.slot] }
 
 // fslice links a []float64-valued expression: a variable or a row m[i].
-func (l *flLinker) fslice(x *flExpr) func() []float64 {
-	switch x.op {
-	case oVar:
-		p := &l.in.fsl[x.v.slot]
-		return func() []float64 { return *p }
-	case oIndex:
-		m := &l.in.fsl2[x.x.v.slot]
-		if x.y.op == oVar {
-			p := l.ip(x.y.v)
-			return func() []float64 { return (*m)[*p] }
-		}
-		ix := l.intE(x.y)
-		return func() []float64 { return (*m)[ix()] }
-	}
-	panic("fastloop: bad []float64 expression")
-}
+func (l *flLinker) fslice(x *flExpr) func() []float64 { return sliceE(l, x, l.in.fsl, l.in.fsl2) }
 
 // islice links an []int64-valued expression.
-func (l *flLinker) islice(x *flExpr) func() []int64 {
+func (l *flLinker) islice(x *flExpr) func() []int64 { return sliceE(l, x, l.in.isl, l.in.isl2) }
+
+// sliceE links a []T-valued expression: a variable (its slot in vs) or a
+// row m[i] (m's slot in rows).
+func sliceE[T any](l *flLinker, x *flExpr, vs [][]T, rows [][][]T) func() []T {
 	switch x.op {
 	case oVar:
-		p := &l.in.isl[x.v.slot]
-		return func() []int64 { return *p }
+		p := &vs[x.v.slot]
+		return func() []T { return *p }
 	case oIndex:
-		m := &l.in.isl2[x.x.v.slot]
+		m := &rows[x.x.v.slot]
 		if x.y.op == oVar {
 			p := l.ip(x.y.v)
-			return func() []int64 { return (*m)[*p] }
+			return func() []T { return (*m)[*p] }
 		}
 		ix := l.intE(x.y)
-		return func() []int64 { return (*m)[ix()] }
+		return func() []T { return (*m)[ix()] }
 	}
-	panic("fastloop: bad []int expression")
+	panic("fastloop: bad slice expression")
+}
+
+// indexE links xs[i] of a []T-valued xs (slots as for sliceE),
+// specialised for index variables.
+func indexE[T any](l *flLinker, x *flExpr, vs [][]T, rows [][][]T) func() T {
+	if x.x.op == oVar {
+		s := &vs[x.x.v.slot]
+		if x.y.op == oVar {
+			p := l.ip(x.y.v)
+			return func() T { return (*s)[*p] }
+		}
+		ix := l.intE(x.y)
+		return func() T { return (*s)[ix()] }
+	}
+	if r := x.x; r.op == oIndex && r.x.op == oVar && r.y.op == oVar && x.y.op == oVar {
+		m, pi, pj := &rows[r.x.v.slot], l.ip(r.y.v), l.ip(x.y.v)
+		return func() T { return (*m)[*pi][*pj] }
+	}
+	sf, ix := sliceE(l, x.x, vs, rows), l.intE(x.y)
+	return func() T { return sf()[ix()] }
 }
 
 // eval links the evaluation of x for its panics only (`_ = x`).
@@ -392,21 +401,7 @@ func (l *flLinker) intE(x *flExpr) func() int64 {
 			s, ix := &l.in.bsl[x.x.v.slot], l.intE(x.y)
 			return func() int64 { return int64((*s)[ix()]) }
 		}
-		if x.x.op == oVar {
-			s := &l.in.isl[x.x.v.slot]
-			if x.y.op == oVar {
-				p := l.ip(x.y.v)
-				return func() int64 { return (*s)[*p] }
-			}
-			ix := l.intE(x.y)
-			return func() int64 { return (*s)[ix()] }
-		}
-		if r := x.x; r.op == oIndex && r.x.op == oVar && r.y.op == oVar && x.y.op == oVar {
-			m, pi, pj := &l.in.isl2[r.x.v.slot], l.ip(r.y.v), l.ip(x.y.v)
-			return func() int64 { return (*m)[*pi][*pj] }
-		}
-		sf, ix := l.islice(x.x), l.intE(x.y)
-		return func() int64 { return sf()[ix()] }
+		return indexE(l, x, l.in.isl, l.in.isl2)
 	case oLen:
 		switch x.x.kind {
 		case flFSlice:
@@ -499,21 +494,7 @@ func (l *flLinker) floatE(x *flExpr) func() float64 {
 		f := l.intE(x.x)
 		return func() float64 { return float64(f()) }
 	case oIndex:
-		if x.x.op == oVar {
-			s := &l.in.fsl[x.x.v.slot]
-			if x.y.op == oVar {
-				p := l.ip(x.y.v)
-				return func() float64 { return (*s)[*p] }
-			}
-			ix := l.intE(x.y)
-			return func() float64 { return (*s)[ix()] }
-		}
-		if r := x.x; r.op == oIndex && r.x.op == oVar && r.y.op == oVar && x.y.op == oVar {
-			m, pi, pj := &l.in.fsl2[r.x.v.slot], l.ip(r.y.v), l.ip(x.y.v)
-			return func() float64 { return (*m)[*pi][*pj] }
-		}
-		sf, ix := l.fslice(x.x), l.intE(x.y)
-		return func() float64 { return sf()[ix()] }
+		return indexE(l, x, l.in.fsl, l.in.fsl2)
 	case oCall:
 		switch x.fn {
 		case "min", "max":
