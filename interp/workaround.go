@@ -1551,7 +1551,7 @@ func typeNameSwitch(pkg *types.Package, iface types.Type, pos token.Pos, generic
 			case !ptr && len(tw) > 0:
 				goName = "<main." + name + " or " + strings.Join(tw, " or ") + ": the Go interpreter (yaegi) cannot tell types of the same structure without methods apart; give the type a method>"
 			case ptr && len(structTwins(cands, nt)) > 0:
-				goName = "<*main." + name + " or *" + strings.Join(structTwins(cands, nt), " or *") + ": the Go interpreter (yaegi) cannot tell pointers to types of the same structure apart; give one of them a different field>"
+				goName = pointerTwinsNote(name, structTwins(cands, nt))
 			}
 			cases = append(cases, "if _, __godl_ok := __godl_t.("+spell+"); __godl_ok { return "+strconv.Quote(goName)+" }; ")
 		}
@@ -1665,6 +1665,12 @@ func structTwins(cands []*types.Named, nt *types.Named) []string {
 	return out
 }
 
+// pointerTwinsNote is what prints for a pointer to the cell type name
+// whose structure the cell types twins (main.X) share.
+func pointerTwinsNote(name string, twins []string) string {
+	return "<*main." + name + " or *" + strings.Join(twins, " or *") + ": the Go interpreter (yaegi) cannot tell pointers to types of the same structure apart; give one of them a different field>"
+}
+
 // genericStringer returns a func literal for a print argument in a
 // generic body (no host calls there) that gives the String or Error
 // result of a value of a cell type with one, the value itself
@@ -1693,7 +1699,7 @@ func genericStringer(pkg *types.Package, pos token.Pos) string {
 				} else {
 					// The assertion matches a pointer to any twin: say so
 					// rather than print &{…} (workaround_hidden.go).
-					note := "<*main." + name + " or *" + strings.Join(twins, " or *") + ": the Go interpreter (yaegi) cannot tell pointers to types of the same structure apart; give one of them a different field>"
+					note := pointerTwinsNote(name, twins)
 					ptrs = append(ptrs, "if _, __godl_ok := __godl_sv.(*"+name+"); __godl_ok { return "+strconv.Quote(note)+" }; ")
 				}
 				continue
