@@ -222,8 +222,8 @@ func (in *flInst) store(p *flProg, args []any) {
 // hostLoop runs compiled loop id (called from the interpreter as
 // __godl.Loop): marker is the position marker of the function around the
 // loop, args are the loop's parameters (pointers to those it assigns).
-// It reports whether a return
-// statement ended the loop (its values are in the last parameters).
+// It reports whether a return statement ended the loop (its values are
+// in the last parameters).
 func (s *Session) hostLoop(id int, marker *int, args ...any) (returned bool) {
 	p := s.loops.get(id)
 	if p == nil {

@@ -51,9 +51,8 @@ func TestFastLoopRandomDifferential(t *testing.T) {
 // loopGen writes random Go loops over the variables a, b, c (int), f, h
 // (float64), on (bool) and n (the trip count).
 type loopGen struct {
-	rng   *rand.Rand
-	depth int
-	vars  []string // loop variables in scope
+	rng  *rand.Rand
+	vars []string // loop variables in scope, outermost first
 }
 
 func (g *loopGen) intLit() string { return fmt.Sprint(g.rng.Intn(2001) - 1000) }
@@ -135,7 +134,7 @@ func (g *loopGen) stmt(indent string, inLoop bool) string {
 		return fmt.Sprintf("%son = %s", indent, g.cond(0))
 	case r == 7 && inLoop:
 		return fmt.Sprintf("%sif %s {\n%s\t%s\n%s}", indent, g.cond(0), indent, g.pick("continue", "break"), indent)
-	case r == 8 && g.depth < 2:
+	case r == 8 && len(g.vars) < 2:
 		return g.loop(len(indent))
 	case r == 9:
 		return fmt.Sprintf("%sif %s {\n%s\n%s} else {\n%s\n%s}", indent, g.cond(0),
@@ -149,16 +148,15 @@ func (g *loopGen) stmt(indent string, inLoop bool) string {
 // loop writes a for loop at the given indentation depth.
 func (g *loopGen) loop(indentN int) string {
 	indent := strings.Repeat("\t", indentN)
-	v := fmt.Sprintf("i%d", g.depth)
-	if g.depth == 0 {
+	v := fmt.Sprintf("i%d", len(g.vars))
+	if len(g.vars) == 0 {
 		v = "i"
 	}
-	g.depth++
 	g.vars = append(g.vars, v)
-	defer func() { g.depth--; g.vars = g.vars[:len(g.vars)-1] }()
+	defer func() { g.vars = g.vars[:len(g.vars)-1] }()
 	var b strings.Builder
 	bound := "n"
-	if g.depth > 1 {
+	if len(g.vars) > 1 {
 		bound = fmt.Sprint(2 + g.rng.Intn(6))
 	}
 	fmt.Fprintf(&b, "%sfor %s := 0; %s < %s; %s++ {\n", indent, v, v, bound, v)
