@@ -514,7 +514,6 @@ func (lw *lowering) singleAssert(ta *ast.TypeAssertExpr) {
 	if ti, ok := it.Underlying().(*types.Interface); ok && ti.Empty() && !isNamed(it) {
 		iname = "interface {}"
 	}
-	fail := lw.dynName(ta.Pos()) + "__godl.AssertFail(__godl_y, " + strconv.Quote(iname) + ", " + strconv.Quote(goTypeName(tt)) + ", " + strconv.FormatBool(types.IsInterface(tt)) + ", __godl_n)"
 	if e, et := lw.concreteOperand(ta.X); e != nil {
 		if es, ok := lw.typeString(et, ta.Pos()); ok {
 			body := "return __godl_y"
@@ -530,6 +529,7 @@ func (lw *lowering) singleAssert(ta *ast.TypeAssertExpr) {
 	if !types.IsInterface(tt) && !involvesCellType(tt) && !lw.hasTwins(tt, ta.Pos()) {
 		return // yaegi gets these right
 	}
+	fail := lw.dynName(ta.Pos()) + "__godl.AssertFail(__godl_y, " + strconv.Quote(iname) + ", " + strconv.Quote(goTypeName(tt)) + ", " + strconv.FormatBool(types.IsInterface(tt)) + ", __godl_n)"
 	f := lw.assertFunc(ta, is, tt, ts)
 	lw.insert(ta.X.Pos(), "func(__godl_y "+is+") "+ts+" { __godl_v, __godl_ok := "+f+"(__godl_y); if !__godl_ok { "+fail+" }; return __godl_v }(")
 	lw.add(ta.X.End(), ta.End(), ")")
