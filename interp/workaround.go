@@ -355,11 +355,7 @@ func (h *hoister) hoistTops() {
 		di, isDefine := m.defines[lw.off(gd.Pos())]
 		var names []string
 		if isDefine {
-			// Cell text "a, b := v": the model has _ for the names
-			// declared before in the cell (assigned, not declared).
-			for _, n := range strings.Split(m.src[di.start:di.assign], ",") {
-				names = append(names, strings.TrimSpace(n))
-			}
+			names = definedNames(m.src, di)
 		} else {
 			for _, id := range vs.Names {
 				names = append(names, id.Name)

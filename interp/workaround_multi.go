@@ -287,6 +287,17 @@ func (lw *lowering) splitTop(ms *multiSplit, names []string, head, decls string)
 	return head + "{ " + decls + prefixes[0], true
 }
 
+// definedNames returns the names of the cell's top-level "a, b := v"
+// di as the cell spells them (the model has _ for those declared before
+// in the cell).
+func definedNames(src string, di defineItem) []string {
+	names := strings.Split(src[di.start:di.assign], ",")
+	for i := range names {
+		names[i] = strings.TrimSpace(names[i])
+	}
+	return names
+}
+
 // splitError reports a statement that assigns several values yaegi would
 // get wrong and that cannot be split.
 func (lw *lowering) splitError(st ast.Node) {
@@ -308,10 +319,7 @@ func (cs *convSites) topSplit(vs *ast.ValueSpec) bool {
 	di, isDefine := lw.c.m.defines[lw.off(gd.Pos())]
 	var orig []string
 	if isDefine {
-		for _, n := range strings.Split(lw.c.m.src[di.start:di.assign], ",") {
-			orig = append(orig, strings.TrimSpace(n))
-		}
-		if len(orig) != len(vs.Names) {
+		if orig = definedNames(lw.c.m.src, di); len(orig) != len(vs.Names) {
 			return false
 		}
 	}
