@@ -711,10 +711,13 @@ func (oc *outCheck) allFmtMethodsTrusted() bool {
 		if _, isIface := nt.Underlying().(*types.Interface); isIface {
 			continue
 		}
-		ms := types.NewMethodSet(types.NewPointer(nt))
-		for i := 0; i < ms.Len(); i++ {
-			f, ok := ms.At(i).Obj().(*types.Func)
-			if !ok || !outFmtMethods[f.Name()] {
+		// Only these few methods matter: looked up by name, not in the
+		// type's whole method set (built anew per type and per cell, it
+		// was most of the check's time in a session of many types).
+		pt := types.NewPointer(nt)
+		for name := range outFmtMethods {
+			f, ok := lookupMethod(pt, name)
+			if !ok {
 				continue
 			}
 			if oc.sums.redeclared[tn] || !oc.sums.trusted(f, oc.env, map[*types.Func]int{}, nil) {
@@ -723,6 +726,15 @@ func (oc *outCheck) allFmtMethodsTrusted() bool {
 		}
 	}
 	return true
+}
+
+// lookupMethod returns the method of exported name in the method set of
+// t, if there is one (a field of that name, or an ambiguous selector,
+// hides it as in the method set).
+func lookupMethod(t types.Type, name string) (*types.Func, bool) {
+	obj, _, _ := types.LookupFieldOrMethod(t, false, nil, name)
+	f, ok := obj.(*types.Func)
+	return f, ok
 }
 
 // outHiddenTypes are compiled types of outSafePkgs that hold a writer,

@@ -245,3 +245,35 @@ func TestOutbufWrites(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkOutbufCheckManyTypes measures the check of a cell printing an
+// interface value (every earlier type's String, Error… methods must be
+// known not to print) after a number of cells declaring Stringer types.
+func BenchmarkOutbufCheckManyTypes(b *testing.B) {
+	for _, nTypes := range []int{0, 100, 300} {
+		b.Run(fmt.Sprint(nTypes), func(b *testing.B) {
+			s, err := NewSession(SessionOptions{Stdout: &testutil.LockedBuffer{}, Stderr: &testutil.LockedBuffer{}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			cells := []string{"var e error = errors.New(\"x\")"}
+			for i := 0; i < nTypes; i++ {
+				cells = append(cells, fmt.Sprintf("type T%d struct{ X int }\nfunc (t T%d) String() string { return \"t\" }", i, i))
+			}
+			for i, c := range cells {
+				if res, err := s.Execute(context.Background(), kernel.ExecuteRequest{Code: c, ExecutionCount: i + 1}, &sessOutput{}); err != nil || res.Status != kernel.StatusOK {
+					b.Fatal(c, res.Error, err)
+				}
+			}
+			code, n := "fmt.Println(e)", len(cells)+1
+			if ok, why := outQualifyCell(b, s, code, n); !ok {
+				b.Fatal(why)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				s.outQualifies(code, n)
+			}
+		})
+	}
+}
