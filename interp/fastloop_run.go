@@ -319,6 +319,17 @@ func sliceE[T any](l *flLinker, x *flExpr, vs [][]T, rows [][][]T) func() []T {
 	panic("fastloop: bad slice expression")
 }
 
+// lenE links len(xs) of a []T-valued xs (slots as for sliceE; rows nil
+// for slices that are never rows).
+func lenE[T any](l *flLinker, xs *flExpr, vs [][]T, rows [][][]T) func() int64 {
+	if xs.op == oVar {
+		s := &vs[xs.v.slot]
+		return func() int64 { return int64(len(*s)) }
+	}
+	f := sliceE(l, xs, vs, rows)
+	return func() int64 { return int64(len(f())) }
+}
+
 // indexE links xs[i] of a []T-valued xs (slots as for sliceE),
 // specialised for index variables.
 func indexE[T any](l *flLinker, x *flExpr, vs [][]T, rows [][][]T) func() T {
@@ -405,28 +416,15 @@ func (l *flLinker) intE(x *flExpr) func() int64 {
 	case oLen:
 		switch x.x.kind {
 		case flFSlice:
-			if x.x.op == oVar {
-				s := &l.in.fsl[x.x.v.slot]
-				return func() int64 { return int64(len(*s)) }
-			}
-			f := l.fslice(x.x)
-			return func() int64 { return int64(len(f())) }
+			return lenE(l, x.x, l.in.fsl, l.in.fsl2)
 		case flISlice:
-			if x.x.op == oVar {
-				s := &l.in.isl[x.x.v.slot]
-				return func() int64 { return int64(len(*s)) }
-			}
-			f := l.islice(x.x)
-			return func() int64 { return int64(len(f())) }
+			return lenE(l, x.x, l.in.isl, l.in.isl2)
 		case flFSlice2:
-			s := &l.in.fsl2[x.x.v.slot]
-			return func() int64 { return int64(len(*s)) }
+			return lenE(l, x.x, l.in.fsl2, nil)
 		case flISlice2:
-			s := &l.in.isl2[x.x.v.slot]
-			return func() int64 { return int64(len(*s)) }
+			return lenE(l, x.x, l.in.isl2, nil)
 		case flBSlice:
-			s := &l.in.bsl[x.x.v.slot]
-			return func() int64 { return int64(len(*s)) }
+			return lenE(l, x.x, l.in.bsl, nil)
 		}
 	case oCall:
 		switch x.fn {
@@ -1372,15 +1370,13 @@ func (l *flLinker) rangeSlice(st *flStmt) stmtFn {
 		if st.val != nil {
 			v = &l.in.fsl[st.val.v.slot]
 		}
-		p := &l.in.fsl2[st.x.v.slot]
-		return rangeOver(l.in, st.loop, func() [][]float64 { return *p }, k, v, body)
+		return rangeOver(l.in, st.loop, sliceE(l, st.x, l.in.fsl2, nil), k, v, body)
 	default:
 		var v *[]int64
 		if st.val != nil {
 			v = &l.in.isl[st.val.v.slot]
 		}
-		p := &l.in.isl2[st.x.v.slot]
-		return rangeOver(l.in, st.loop, func() [][]int64 { return *p }, k, v, body)
+		return rangeOver(l.in, st.loop, sliceE(l, st.x, l.in.isl2, nil), k, v, body)
 	}
 }
 
