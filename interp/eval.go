@@ -1310,7 +1310,7 @@ func twinPointerNote(cands []*types.Named, tn *types.TypeName) string {
 	if !shown {
 		return ""
 	}
-	return "<*main." + tn.Name() + " or *" + strings.Join(twins, " or *") + ": the Go interpreter (yaegi) cannot tell pointers to types of the same structure apart; give one of them a different field>"
+	return pointerTwinsNote(tn.Name(), twins) // workaround.go
 }
 
 // isIdentExpr tells whether expr (a final expression after its position

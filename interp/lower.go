@@ -189,6 +189,9 @@ type lowering struct {
 	// ambiguous: a type assertion reported cell types yaegi confuses
 	// (typeassert.go), once per cell.
 	ambiguous bool
+	// byPath: the name the cell spells each package path with (the
+	// first in order), built by typeString's first call.
+	byPath map[string]string
 	// env: the committed cells' top-level objects (genericClash).
 	env map[string]types.Object
 	// loops: the session's compiled loops, nil to leave every loop to
@@ -331,12 +334,15 @@ func (lw *lowering) apply() (string, error) {
 // (an unexported type of another package, or a local type out of scope).
 func (lw *lowering) typeString(t types.Type, at token.Pos) (string, bool) {
 	ok := true
-	byPath := map[string]string{}
-	for n, p := range lw.c.pkgNames {
-		if cur, dup := byPath[p]; !dup || n < cur {
-			byPath[p] = n
+	if lw.byPath == nil {
+		lw.byPath = map[string]string{}
+		for n, p := range lw.c.pkgNames {
+			if cur, dup := lw.byPath[p]; !dup || n < cur {
+				lw.byPath[p] = n
+			}
 		}
 	}
+	byPath := lw.byPath
 	var scope *types.Scope
 	if s := lw.c.pkg.Scope().Innermost(at); s != nil {
 		scope = s
@@ -997,10 +1003,7 @@ func (lw *lowering) genericInits() {
 		}
 		if isDefine {
 			// Cell text "a, b := v": replace "a, b :=".
-			names := strings.Split(m.src[di.start:di.assign], ",")
-			for k := range names {
-				names[k] = strings.TrimSpace(names[k])
-			}
+			names := definedNames(m.src, di) // workaround_multi.go
 			if len(names) != len(spec.Names) {
 				continue
 			}
