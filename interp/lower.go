@@ -271,6 +271,7 @@ func (lw *lowering) run() error {
 	// Interface conversions yaegi would make alias their source
 	// (workaround.go): they move rewritten text, like the defer/go rewrites.
 	lw.ifaceCopies()
+	lw.finalIfaceValue() // workaround.go
 	lw.unexportedTags() // workaround.go
 	lw.genericStr()     // workaround.go
 	lw.genericClash()   // workaround.go

@@ -170,7 +170,6 @@ func (lw *lowering) ifaceCopies() {
 		h.hoist(s)
 	}
 	h.hoistTops()
-	lw.finalIfaceValue()
 }
 
 func (s convSite) node() ast.Node {
