@@ -192,6 +192,8 @@ type lowering struct {
 	// byPath: the name the cell spells each package path with (the
 	// first in order), built by typeString's first call.
 	byPath map[string]string
+	// typeNames: cellTypeNames's answer, once asked (typeassert.go).
+	typeNames []*types.TypeName
 	// env: the committed cells' top-level objects (genericClash).
 	env map[string]types.Object
 	// loops: the session's compiled loops, nil to leave every loop to
@@ -272,12 +274,12 @@ func (lw *lowering) run() error {
 	// (workaround.go): they move rewritten text, like the defer/go rewrites.
 	lw.ifaceCopies()
 	lw.finalIfaceValue() // workaround.go
-	lw.unexportedTags() // workaround.go
-	lw.genericStr()     // workaround.go
-	lw.genericClash()   // workaround.go
-	lw.emptySwitches()  // workaround.go
-	lw.methodValues()   // workaround.go
-	lw.ifaceEquality()  // workaround.go
+	lw.unexportedTags()  // workaround.go
+	lw.genericStr()      // workaround.go
+	lw.genericClash()    // workaround.go
+	lw.emptySwitches()   // workaround.go
+	lw.methodValues()    // workaround.go
+	lw.ifaceEquality()   // workaround.go
 	// After every other rewrite: the arguments moved out of a defer or go
 	// call take their own rewrites with them.
 	for _, st := range deferred {

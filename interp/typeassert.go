@@ -139,9 +139,14 @@ func hasTypeParam(t types.Type) bool {
 }
 
 // cellTypeNames returns the package-level, non-generic, non-interface
-// named types of the session and the cell.
+// named types of the session and the cell, in name order (the cell's
+// scope does not change while it is lowered: the list is made once).
+// Callers must not modify it.
 func (lw *lowering) cellTypeNames() []*types.TypeName {
-	var out []*types.TypeName
+	if lw.typeNames != nil {
+		return lw.typeNames
+	}
+	out := []*types.TypeName{} // not nil: made
 	scope := lw.c.pkg.Scope()
 	for _, name := range scope.Names() {
 		o, ok := scope.Lookup(name).(*types.TypeName)
@@ -152,6 +157,7 @@ func (lw *lowering) cellTypeNames() []*types.TypeName {
 			out = append(out, o)
 		}
 	}
+	lw.typeNames = out
 	return out
 }
 
@@ -559,7 +565,7 @@ func (lw *lowering) inGeneric(n ast.Node) bool {
 // type), with a guard for pointers.
 func (lw *lowering) dynName(pos token.Pos) string {
 	var vals, ptrs []string
-	names := lw.cellTypeNames()
+	names := append([]*types.TypeName(nil), lw.cellTypeNames()...)
 	// Pointers to types with methods first: the guard matches pointers
 	// to types of the same structure too.
 	sort.SliceStable(names, func(i, j int) bool {
