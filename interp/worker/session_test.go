@@ -3,7 +3,6 @@ package worker
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,16 +16,7 @@ import (
 
 func startSession(t testing.TB) *Supervisor {
 	t.Helper()
-	s, err := Start(context.Background(), Config{
-		Command:        []string{os.Args[0], "-test.run=^TestWorkerHelperProcess$"},
-		Env:            []string{workerEnv + "=session"},
-		InterruptGrace: 5 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return startHelper(t, "session", Config{InterruptGrace: 5 * time.Second})
 }
 
 func TestWorkerSession(t *testing.T) {
