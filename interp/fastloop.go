@@ -1527,26 +1527,11 @@ func (lw *lowering) replaceFastLoops() {
 		// Marker values: relative to the body's base line.
 		prog := fl.prog
 		valid := true
-		var setMarks func(st *flStmt)
-		setMarks = func(st *flStmt) {
-			if st == nil {
-				return
-			}
-			if p, ok := fl.marks[st]; ok {
-				v, ok := pm.val(p, fl.base)
-				if !ok {
-					valid = false
-				}
-				st.mark = v
-			}
-			setMarks(st.init)
-			setMarks(st.post)
-			setMarks(st.els)
-			for _, b := range st.body {
-				setMarks(b)
-			}
+		for st, p := range fl.marks {
+			var ok bool
+			st.mark, ok = pm.val(p, fl.base)
+			valid = valid && ok
 		}
-		setMarks(prog.root)
 		mv, ok2 := pm.val(prog.root.pos, fl.base)
 		if !valid || !ok2 {
 			why(fl, "position out of the markers' range")
@@ -1562,65 +1547,73 @@ func (lw *lowering) replaceFastLoops() {
 		if !guarded {
 			lw.edits = kept
 		}
-		// The marker is set to the loop's position in the host call's
-		// branch only: yaegi's keeps the loop's own markers (one may
-		// have been hoisted before the loop).
-		var b strings.Builder
-		b.WriteString("{")
-		for i, t := range fl.results {
-			fmt.Fprintf(&b, "var __godl_r%d %s; ", i, t)
-		}
+		call := fl.hostCall(id, mv)
 		if guarded {
-			fmt.Fprintf(&b, "if %s { ", fl.guard)
-		}
-		fmt.Fprintf(&b, "%s = %d; ", fl.v, mv)
-		if fl.returns {
-			b.WriteString("if ")
-		}
-		fmt.Fprintf(&b, "__godl.Loop(%d, &%s", id, fl.v)
-		for _, v := range prog.params {
-			// Pointers to what the loop assigns, values of the rest.
-			b.WriteString(", ")
-			if v.written {
-				b.WriteString("&")
-			}
-			b.WriteString(v.name)
-		}
-		b.WriteString(")")
-		if fl.returns {
-			b.WriteString(" { return")
-			for i := range fl.results {
-				if i > 0 {
-					b.WriteString(",")
-				}
-				fmt.Fprintf(&b, " __godl_r%d", i)
-			}
-			b.WriteString(" }")
-		}
-		if guarded {
-			b.WriteString(" } else {")
+			call += " } else {"
 			if contiguous {
-				lw.insert(fl.node.Pos(), b.String())
+				lw.insert(fl.node.Pos(), call)
 				end := lw.off(fl.node.End())
 				lw.edits = append(lw.edits, edit{end, end, "}}", 0})
 			} else {
-				lw.editOrig(s, s, b.String())
+				lw.editOrig(s, s, call)
 				lw.origEdits = append(lw.origEdits, edit{e, e, "}}", 0})
 			}
 			lw.fastDone++
 			continue
 		}
-		b.WriteString(strings.Repeat("\n", strings.Count(m.src[s:e], "\n")))
-		b.WriteString("}")
+		call += strings.Repeat("\n", strings.Count(m.src[s:e], "\n")) + "}"
 		if contiguous {
 			// In the model: rewrites that move text around the loop
 			// (workaround.go, callArgs) take it along.
-			lw.add(fl.node.Pos(), fl.node.End(), b.String())
+			lw.add(fl.node.Pos(), fl.node.End(), call)
 		} else {
-			lw.editOrig(s, e, b.String())
+			lw.editOrig(s, e, call)
 		}
 		lw.fastDone++
 	}
+}
+
+// hostCall returns the text that runs fl as program id (its marker
+// value mv), up to where the loop's own text follows or is dropped:
+// `{var __godl_r0 T; [if guard { ]marker = mv; [if ]__godl.Loop(id,
+// &marker, args…)[ { return __godl_r0 }]`.
+func (fl *fastLoop) hostCall(id, mv int) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i, t := range fl.results {
+		fmt.Fprintf(&b, "var __godl_r%d %s; ", i, t)
+	}
+	if fl.guard != "" {
+		fmt.Fprintf(&b, "if %s { ", fl.guard)
+	}
+	// The marker is set to the loop's position in the host call's
+	// branch only: yaegi's keeps the loop's own markers (one may have
+	// been hoisted before the loop).
+	fmt.Fprintf(&b, "%s = %d; ", fl.v, mv)
+	if fl.returns {
+		b.WriteString("if ")
+	}
+	fmt.Fprintf(&b, "__godl.Loop(%d, &%s", id, fl.v)
+	for _, v := range fl.prog.params {
+		// Pointers to what the loop assigns, values of the rest.
+		b.WriteString(", ")
+		if v.written {
+			b.WriteString("&")
+		}
+		b.WriteString(v.name)
+	}
+	b.WriteString(")")
+	if fl.returns {
+		b.WriteString(" { return")
+		for i := range fl.results {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, " __godl_r%d", i)
+		}
+		b.WriteString(" }")
+	}
+	return b.String()
 }
 
 // linkable links an instance of p (kept in its pool), reporting false
