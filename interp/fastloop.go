@@ -491,7 +491,7 @@ func (c *flCompiler) simple(e ast.Expr) bool {
 		return c.simple(e.X)
 	case *ast.Ident:
 		v, ok := c.info.Uses[e].(*types.Var)
-		return ok && (v.Pos() < c.start || v.Pos() >= c.end)
+		return ok && c.outside(v)
 	case *ast.SelectorExpr:
 		sel := c.info.Selections[e]
 		_, ok := e.X.(*ast.Ident)
@@ -594,8 +594,8 @@ func (c *flCompiler) object(id *ast.Ident) *flVar {
 	if obj == nil {
 		obj = c.info.Defs[id]
 	}
-	v, ok := obj.(*types.Var)
-	if !ok || v.IsField() || v.Pkg() == nil || v.Pkg().Path() != "main" {
+	v := flCellVar(obj)
+	if v == nil {
 		c.reject("%s is not a variable of the cell", id.Name)
 	}
 	if fv := c.vars[obj]; fv != nil {
@@ -604,7 +604,7 @@ func (c *flCompiler) object(id *ast.Ident) *flVar {
 		}
 		return fv
 	}
-	if strings.HasPrefix(v.Name(), "_godl") || strings.HasPrefix(v.Name(), "__godl") || v.Name() == "_" {
+	if flGenerated(v.Name()) || v.Name() == "_" {
 		c.reject("generated variable %s", v.Name())
 	}
 	k, ptr := flKindOf(v.Type())
@@ -612,7 +612,7 @@ func (c *flCompiler) object(id *ast.Ident) *flVar {
 		c.reject("%s has type %s", v.Name(), v.Type())
 	}
 	fv := &flVar{name: v.Name(), kind: k, slot: c.slot(k), param: -1, ptr: ptr}
-	if v.Pos() < c.start || v.Pos() >= c.end {
+	if c.outside(v) {
 		fv.param = len(c.prog.params)
 		c.prog.params = append(c.prog.params, fv)
 		c.uses = append(c.uses, id)
@@ -622,6 +622,24 @@ func (c *flCompiler) object(id *ast.Ident) *flVar {
 	c.vars[obj] = fv
 	return fv
 }
+
+// flCellVar returns obj if it is a variable of the cell's package (not
+// a field), else nil.
+func flCellVar(obj types.Object) *types.Var {
+	v, ok := obj.(*types.Var)
+	if !ok || v.IsField() || v.Pkg() == nil || v.Pkg().Path() != "main" {
+		return nil
+	}
+	return v
+}
+
+// flGenerated tells whether name is one the lowering generates.
+func flGenerated(name string) bool {
+	return strings.HasPrefix(name, "_godl") || strings.HasPrefix(name, "__godl")
+}
+
+// outside tells whether v is declared outside the loop.
+func (c *flCompiler) outside(v *types.Var) bool { return v.Pos() < c.start || v.Pos() >= c.end }
 
 // flFieldKey names a field of a struct variable.
 type flFieldKey struct {
@@ -639,9 +657,8 @@ func (c *flCompiler) field(e *ast.SelectorExpr) *flVar {
 	if sel == nil || sel.Kind() != types.FieldVal || len(sel.Index()) != 1 || !ok {
 		c.reject("%s", c.lw.text(e))
 	}
-	v, ok := c.info.Uses[id].(*types.Var)
-	if !ok || v.IsField() || v.Pkg() == nil || v.Pkg().Path() != "main" || v.Pos() >= c.start && v.Pos() < c.end ||
-		strings.HasPrefix(v.Name(), "_godl") || strings.HasPrefix(v.Name(), "__godl") {
+	v := flCellVar(c.info.Uses[id])
+	if v == nil || !c.outside(v) || flGenerated(v.Name()) {
 		c.reject("%s", c.lw.text(e))
 	}
 	if sel.Indirect() && c.derefFirst != types.Object(v) {
