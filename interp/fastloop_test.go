@@ -319,21 +319,7 @@ func TestFastLoopInterruptBackground(t *testing.T) {
 	if r := ts.run(code); r.res.Status != kernel.StatusOK {
 		t.Fatal(r.errText())
 	}
-	time.Sleep(50 * time.Millisecond)
-	go func() {
-		time.Sleep(100 * time.Millisecond)
-		ts.s.Interrupt()
-	}()
-	if r := ts.run("select {}"); r.res.Status != kernel.StatusError {
-		t.Fatal("not interrupted")
-	}
-	time.Sleep(50 * time.Millisecond)
-	a := ts.run("bg").value()
-	time.Sleep(100 * time.Millisecond)
-	b := ts.run("bg").value()
-	if a != b || a == "0" {
-		t.Fatalf("background loop: bg %s then %s; want it stopped after counting", a, b)
-	}
+	checkInterruptStops(t, ts, "bg")
 }
 
 // TestFastLoopStableText checks that a func with a compiled loop lowers to

@@ -343,6 +343,14 @@ func TestInterruptStopsBackground(t *testing.T) {
 	if r := ts.run("ticks := 0\ngo func() {\n\tfor {\n\t\tticks++\n\t\ttime.Sleep(time.Millisecond)\n\t}\n}()"); r.res.Status != kernel.StatusOK {
 		t.Fatal(r.errText())
 	}
+	checkInterruptStops(t, ts, "ticks")
+}
+
+// checkInterruptStops interrupts a cell that blocks forever, 150 ms after
+// a background goroutine started counting in the variable name, and
+// checks that the goroutine counted and then stopped.
+func checkInterruptStops(t *testing.T, ts *testSession, name string) {
+	t.Helper()
 	time.Sleep(50 * time.Millisecond)
 	go func() {
 		time.Sleep(100 * time.Millisecond)
@@ -352,11 +360,11 @@ func TestInterruptStopsBackground(t *testing.T) {
 		t.Fatal("not interrupted")
 	}
 	time.Sleep(50 * time.Millisecond)
-	a := ts.run("ticks").value()
+	a := ts.run(name).value()
 	time.Sleep(100 * time.Millisecond)
-	b := ts.run("ticks").value()
+	b := ts.run(name).value()
 	if a != b || a == "0" {
-		t.Fatalf("background goroutine: ticks %s then %s; want it stopped after counting", a, b)
+		t.Fatalf("background goroutine: %s %s then %s; want it stopped after counting", name, a, b)
 	}
 }
 
