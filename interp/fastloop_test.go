@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/godl-kernel/godl/kernel"
 )
@@ -278,17 +277,9 @@ func TestFastLoopInterrupt(t *testing.T) {
 			if !strings.Contains(ts.lowerFor(last)+ts.lowerFor(cs[len(cs)-2]), "__godl.Loop") {
 				t.Fatal("the loop is not compiled")
 			}
-			go func() {
-				time.Sleep(300 * time.Millisecond)
-				ts.s.Interrupt()
-			}()
-			start := time.Now()
-			r := ts.run(last)
-			if d := time.Since(start); d > 1300*time.Millisecond {
-				t.Errorf("interrupt took %v", d)
-			}
-			if r.res.Status != kernel.StatusError || r.res.Error.Name != "Interrupted" || strings.Contains(r.res.Error.Value, "compiled call") {
-				t.Fatalf("want Interrupted, got %s", r.errText())
+			r := runInterrupted(t, ts, last)
+			if strings.Contains(r.res.Error.Value, "compiled call") {
+				t.Fatalf("want Interrupted without a compiled call, got %s", r.errText())
 			}
 			if r.stderr != "" || r.stdout != "" {
 				t.Errorf("output of the interrupted cell: %q %q", r.stdout, r.stderr)

@@ -307,18 +307,7 @@ func TestInterrupt(t *testing.T) {
 			if r := ts.run("kept := 7"); r.res.Status != kernel.StatusOK {
 				t.Fatal(r.errText())
 			}
-			go func() {
-				time.Sleep(300 * time.Millisecond)
-				ts.s.Interrupt()
-			}()
-			start := time.Now()
-			r := ts.run(code)
-			if d := time.Since(start); d > 1300*time.Millisecond {
-				t.Errorf("interrupt took %v", d)
-			}
-			if r.res.Status != kernel.StatusError || r.res.Error.Name != "Interrupted" {
-				t.Fatalf("want Interrupted, got %s", r.errText())
-			}
+			r := runInterrupted(t, ts, code)
 			if !strings.Contains(r.res.Error.Value, "interrupted by the user") {
 				t.Errorf("evalue %q", r.res.Error.Value)
 			}
@@ -344,6 +333,25 @@ func TestInterruptStopsBackground(t *testing.T) {
 		t.Fatal(r.errText())
 	}
 	checkInterruptStops(t, ts, "ticks")
+}
+
+// runInterrupted runs code and interrupts it 300 ms later; the cell must
+// end as Interrupted within a second of the interrupt.
+func runInterrupted(t *testing.T, ts *testSession, code string) cellRun {
+	t.Helper()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		ts.s.Interrupt()
+	}()
+	start := time.Now()
+	r := ts.run(code)
+	if d := time.Since(start); d > 1300*time.Millisecond {
+		t.Errorf("interrupt took %v", d)
+	}
+	if r.res.Status != kernel.StatusError || r.res.Error.Name != "Interrupted" {
+		t.Fatalf("want Interrupted, got %s", r.errText())
+	}
+	return r
 }
 
 // checkInterruptStops interrupts a cell that blocks forever, 150 ms after
